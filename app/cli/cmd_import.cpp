@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.h"
+#include "pipeline/engine.h"
+
+#include "pipeline/importer.h"
+#include "store/storewriter.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace vigil::cli {
+
+int runImport(const std::vector<std::string>& args)
+{
+    const std::vector<OptionSpec> spec{
+        {"db", true, false, "SQLite database to store into (created if missing)"},
+        {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
+        {"policies", true, false, "agent IAM policy file, for iam findings"},
+        {"workers", true, false, "decode/scan threads (default: from the core count)"},
+    };
+    auto parsed = parseArgs(args, spec);
+    if (!parsed)
+        return error("import", parsed.error().message);
+    if (parsed->help) {
+        printHelp("vigil-cli import --db DB [--rules FILE] [--policies FILE] FILE...",
+                  "Stores the audit events of each FILE (\"-\" for standard input), their\n"
+                  "findings and incidents in DB. Lines that are not valid events are kept in\n"
+                  "quarantine with the reason. Importing a file again stores nothing twice.",
+                  spec);
+        return Ok;
+    }
+    const auto db = parsed->get("db");
+    if (!db)
+        return error("import", "missing --db DB");
+    if (parsed->positional.empty())
+        return error("import", "no input file given");
+
+    auto engine = loadEngine(parsed->get("rules"), parsed->get("policies"));
+    if (!engine)
+        return error("import", engine.error().message);
+
+    auto writer = StoreWriter::open(*db);
+    if (!writer)
+        return error("import", writer.error().message);
+
+    ImportOptions options;
+    options.pipeline.scanFactory = engine->scanFactory();
+    if (auto w = parsed->get("workers")) {
+        try {
+            options.pipeline.workers = static_cast<unsigned>(std::stoul(*w));
+        } catch (...) {
+            return error("import", "--workers takes a number");
+        }
+    }
+    ProgressBar bar(stderrIsTerminal());
+    const auto started = std::chrono::steady_clock::now();
+    options.progress = [&](const ImportProgress& p) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        bar.update(p.bytesTotal > 0 ? double(p.bytesRead) / double(p.bytesTotal) : 0.0,
+                   secs > 0 ? double(p.linesRead) / secs : 0.0, p.currentFile);
+    };
+    auto summary = importFiles(**writer, parsed->positional, options);
+    bar.finish();
+    (*writer)->close();
+    if (!summary)
+        return error("import", summary.error().message);
+    const double rate = summary->seconds > 0 ? double(summary->lines) / summary->seconds : 0.0;
+    std::printf("accepted %lld, duplicates %lld, rejected %lld, findings %lld "
+                "(%lld lines in %.2f s, %s lines/s)\n",
+                static_cast<long long>(summary->accepted),
+                static_cast<long long>(summary->duplicates),
+                static_cast<long long>(summary->rejected),
+                static_cast<long long>(summary->findings), static_cast<long long>(summary->lines),
+                summary->seconds, withThousands(static_cast<std::int64_t>(rate)).c_str());
+    return Ok;
+}
+
+} // namespace vigil::cli

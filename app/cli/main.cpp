@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// vigil-cli: every engine job without a display. Dispatches to one function per subcommand.
+#include "cli.h"
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+struct Command
+{
+    const char* name;
+    int (*run)(const std::vector<std::string>&);
+    const char* summary;
+};
+
+const Command kCommands[] = {
+    {"import", vigil::cli::runImport, "store audit events, their findings and incidents"},
+    {"stats", vigil::cli::runStats, "totals of a database as JSON"},
+};
+
+void usage(std::ostream& out)
+{
+    out << "usage: vigil-cli COMMAND [OPTIONS]\n\ncommands:\n";
+    for (const Command& c : kCommands)
+        out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << '\n';
+    out << "\nRun 'vigil-cli COMMAND --help' for a command's options.\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        usage(std::cerr);
+        return vigil::cli::InputError;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        usage(std::cout);
+        return vigil::cli::Ok;
+    }
+    if (cmd == "--version") {
+        std::cout << "vigil-cli " << VIGIL_VERSION << '\n';
+        return vigil::cli::Ok;
+    }
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    for (const Command& c : kCommands)
+        if (cmd == c.name)
+            return c.run(args);
+    std::cerr << "vigil-cli: unknown command '" << cmd << "' (see vigil-cli --help)\n";
+    return vigil::cli::InputError;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/ingestpipeline.h"
+
+#include "ingest/decoder.h"
+
+#include <algorithm>
+
+namespace vigil {
+
+void RawChunk::addLine(std::string_view text, bool overlong, std::int64_t fullBytes,
+                       std::int64_t lineNo)
+{
+    lines.push_back(Line{static_cast<std::uint32_t>(data.size()),
+                         static_cast<std::uint32_t>(text.size()), overlong, fullBytes, lineNo});
+    data.append(text);
+}
+
+IngestPipeline::IngestPipeline(StoreWriter& writer, PipelineOptions options)
+    : m_writer(writer), m_options(std::move(options))
+{
+    unsigned n = m_options.workers;
+    if (n == 0)
+        n = std::max(1u, std::thread::hardware_concurrency() > 2
+                             ? std::thread::hardware_concurrency() - 1
+                             : 1u);
+    for (unsigned i = 0; i < n; ++i)
+        m_workers.emplace_back([this] { workerLoop(); });
+}
+
+IngestPipeline::~IngestPipeline()
+{
+    stop();
+}
+
+bool IngestPipeline::submit(RawChunk chunk)
+{
+    std::unique_lock lock(m_mutex);
+    m_spaceAvailable.wait(lock, [&] {
+        return m_stopping || m_inFlight < static_cast<std::int64_t>(m_options.maxInFlight);
+    });
+    if (m_stopping)
+        return false;
+    ++m_inFlight;
+    ++m_chunksIn;
+    m_linesIn += static_cast<std::int64_t>(chunk.lines.size());
+    m_pending.emplace(m_nextSeq++, std::move(chunk));
+    m_workAvailable.notify_one();
+    return true;
+}
+
+void IngestPipeline::drain()
+{
+    {
+        std::unique_lock lock(m_mutex);
+        m_drained.wait(lock, [&] { return m_inFlight == 0; });
+    }
+    m_writer.flush();
+}
+
+void IngestPipeline::stop()
+{
+    drain();
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return;
+        m_stopping = true;
+    }
+    m_workAvailable.notify_all();
+    m_spaceAvailable.notify_all();
+    for (std::thread& t : m_workers)
+        if (t.joinable())
+            t.join();
+}
+
+PipelineStats IngestPipeline::stats() const
+{
+    PipelineStats s;
+    {
+        std::lock_guard lock(m_mutex);
+        s.chunksIn = m_chunksIn;
+        s.linesIn = m_linesIn;
+        s.inFlight = m_inFlight;
+    }
+    s.writer = m_writer.stats();
+    return s;
+}
+
+WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const ScanFunction& scan)
+{
+    WriteBatch batch;
+    batch.sourceName = chunk.sourceName;
+    batch.checkpoint = std::move(chunk.checkpoint);
+    batch.onCommitted = std::move(chunk.onCommitted);
+    batch.events.reserve(chunk.lines.size());
+    for (const RawChunk::Line& l : chunk.lines) {
+        const std::string_view text(chunk.data.data() + l.offset, l.length);
+        if (l.overlong) {
+            batch.rejected.push_back(QuarantinedLine{std::string(text), l.fullBytes,
+                                                     "input.too_long",
+                                                     "line is longer than 1 MiB (" +
+                                                         std::to_string(l.fullBytes) + " bytes)",
+                                                     l.lineNo});
+            continue;
+        }
+        if (isBlankLine(text))
+            continue;
+        IngestedEvent ie;
+        ie.lineNo = l.lineNo;
+        if (auto r = decoder.decode(text, ie.event); !r) {
+            batch.rejected.push_back(QuarantinedLine{
+                std::string(text.substr(0, std::min<std::size_t>(text.size(), kMaxDetailsBytes))),
+                l.fullBytes, r.error().code, r.error().message, l.lineNo});
+            continue;
+        }
+        if (scan)
+            scan(ie.event, ie.findings);
+        batch.events.push_back(std::move(ie));
+    }
+    return batch;
+}
+
+void IngestPipeline::workerLoop()
+{
+    Decoder decoder;
+    const ScanFunction scan = m_options.scanFactory ? m_options.scanFactory() : ScanFunction{};
+    for (;;) {
+        std::pair<std::uint64_t, RawChunk> job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_workAvailable.wait(lock, [&] { return m_stopping || !m_pending.empty(); });
+            if (m_pending.empty())
+                return;
+            job = std::move(m_pending.front());
+            m_pending.pop();
+        }
+        WriteBatch batch = process(job.second, decoder, scan);
+
+        // Hand batches to the writer strictly in submission order. Whoever finishes the
+        // next expected chunk forwards it and any that were waiting behind it.
+        std::unique_lock lock(m_mutex);
+        m_done.emplace(job.first, std::move(batch));
+        if (m_forwarding)
+            continue; // the thread forwarding now will pick this one up in order
+        m_forwarding = true;
+        while (!m_done.empty() && m_done.begin()->first == m_nextToWriter) {
+            WriteBatch next = std::move(m_done.begin()->second);
+            m_done.erase(m_done.begin());
+            ++m_nextToWriter;
+            lock.unlock();
+            m_writer.submit(std::move(next));
+            lock.lock();
+            --m_inFlight;
+            m_spaceAvailable.notify_one();
+            if (m_inFlight == 0)
+                m_drained.notify_all();
+        }
+        m_forwarding = false;
+    }
+}
+
+} // namespace vigil

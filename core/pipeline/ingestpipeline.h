@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ingest/auditevent.h"
+#include "scan/finding.h"
+#include "store/storewriter.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace vigil {
+
+/// Per-thread scanning function: appends the findings of one event.
+using ScanFunction = std::function<void(const AuditEvent&, std::vector<Finding>&)>;
+/// Makes one ScanFunction per worker thread (each with its own scratch state). May be empty:
+/// then events are stored without findings.
+using ScanFactory = std::function<ScanFunction()>;
+
+/// Raw lines of one source, cut but not decoded, on their way to a worker.
+struct RawChunk
+{
+    struct Line
+    {
+        std::uint32_t offset = 0; ///< into `data`
+        std::uint32_t length = 0;
+        bool overlong = false;
+        std::int64_t fullBytes = 0;
+        std::int64_t lineNo = 0;
+    };
+    std::string sourceName;
+    std::string data;
+    std::vector<Line> lines;
+    std::optional<SourceCheckpoint> checkpoint; ///< where the source stands after this chunk
+    std::function<void(const Result<CommitResult>&)> onCommitted;
+
+    void addLine(std::string_view text, bool overlong, std::int64_t fullBytes, std::int64_t lineNo);
+};
+
+/// Counters of a running pipeline, for status bars and `stats`.
+struct PipelineStats
+{
+    std::int64_t chunksIn = 0;
+    std::int64_t linesIn = 0;
+    std::int64_t inFlight = 0; ///< chunks between submit() and the writer's queue
+    WriterStats writer;
+};
+
+struct PipelineOptions
+{
+    unsigned workers = 0;         ///< decode/scan threads; 0 picks from the core count
+    std::size_t maxInFlight = 16; ///< chunks submitted but not yet handed to the writer
+    ScanFactory scanFactory;
+};
+
+/// Decodes and scans chunks on worker threads and hands the results to the store's single
+/// writer in submission order, so checkpoints of a source only move forward. Bounded:
+/// submit() blocks while `maxInFlight` chunks are in progress (backpressure, never a drop).
+/// Thread-safe; the StoreWriter must outlive the pipeline.
+class IngestPipeline
+{
+public:
+    IngestPipeline(StoreWriter& writer, PipelineOptions options);
+    ~IngestPipeline();
+    IngestPipeline(const IngestPipeline&) = delete;
+    IngestPipeline& operator=(const IngestPipeline&) = delete;
+
+    /// Queues a chunk; blocks while the pipeline is full. Returns false after stop().
+    bool submit(RawChunk chunk);
+
+    /// Waits until every chunk submitted so far is committed.
+    void drain();
+
+    /// Drains, then stops the workers. Idempotent.
+    void stop();
+
+    PipelineStats stats() const;
+
+    /// Decodes and scans one chunk into a write batch (the workers' job; public for tests).
+    static WriteBatch process(RawChunk& chunk, class Decoder& decoder, const ScanFunction& scan);
+
+private:
+    void workerLoop();
+
+    StoreWriter& m_writer;
+    PipelineOptions m_options;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_workAvailable;
+    std::condition_variable m_spaceAvailable;
+    std::condition_variable m_drained;
+    std::queue<std::pair<std::uint64_t, RawChunk>> m_pending;
+    std::map<std::uint64_t, WriteBatch> m_done; // finished out of order, waiting their turn
+    std::uint64_t m_nextSeq = 0;                // next sequence number to assign
+    std::uint64_t m_nextToWriter = 0;           // next sequence number the writer gets
+    std::int64_t m_inFlight = 0;
+    std::int64_t m_chunksIn = 0, m_linesIn = 0;
+    bool m_forwarding = false;                  // one thread at a time hands batches on
+    bool m_stopping = false;
+    std::vector<std::thread> m_workers;
+};
+
+} // namespace vigil

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/database.h"
+
+#include "store/schema.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <utility>
+
+namespace vigil {
+namespace {
+
+Error sqliteError(sqlite3* db, std::string_view what)
+{
+    return Error{"store.sqlite", std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+}
+
+} // namespace
+
+Result<Database> Database::openWriter(const std::string& path)
+{
+    const std::filesystem::path p(path);
+    if (p.has_parent_path() && !std::filesystem::is_directory(p.parent_path()))
+        return fail("store.no_directory", "cannot create database " + path +
+                                              ": directory does not exist");
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                       SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        Error e{"store.open", "cannot open database " + path + ": " +
+                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+        sqlite3_close(db);
+        return std::unexpected(e);
+    }
+    Database d(db, path);
+    sqlite3_busy_timeout(db, 5000);
+    // Probe that the file is writable and a database before touching its schema.
+    if (auto r = d.exec("PRAGMA journal_mode=WAL"); !r) {
+        if (sqlite3_errcode(db) == SQLITE_NOTADB)
+            return fail("store.not_a_database", path + " is not a Vigil database (not SQLite)");
+        if (sqlite3_errcode(db) == SQLITE_READONLY || sqlite3_errcode(db) == SQLITE_CANTOPEN)
+            return fail("store.read_only", "database " + path + " is not writable");
+        return std::unexpected(r.error());
+    }
+    if (auto r = d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+        !r)
+        return std::unexpected(r.error());
+    if (auto r = d.migrate(); !r)
+        return std::unexpected(r.error());
+    return d;
+}
+
+Result<Database> Database::openReader(const std::string& path)
+{
+    if (!std::filesystem::exists(path))
+        return fail("store.missing", "database " + path + " does not exist");
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        Error e{"store.open", "cannot open database " + path + ": " +
+                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+        sqlite3_close(db);
+        return std::unexpected(e);
+    }
+    Database d(db, path);
+    sqlite3_busy_timeout(db, 5000);
+    const int version = d.userVersion();
+    if (version < 0)
+        return fail("store.not_a_database", path + " is not a Vigil database (not SQLite)");
+    if (version > kSchemaVersion)
+        return fail("store.newer_schema",
+                    "database " + path + " was written by a newer Vigil (schema " +
+                        std::to_string(version) + ", this build reads up to " +
+                        std::to_string(kSchemaVersion) + ")");
+    if (version == 0)
+        return fail("store.empty", path + " is not a Vigil database (no schema)");
+    (void)d.exec("PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+    return d;
+}
+
+Database::Database(Database&& o) noexcept
+    : m_db(std::exchange(o.m_db, nullptr)), m_path(std::move(o.m_path))
+{
+}
+
+Database& Database::operator=(Database&& o) noexcept
+{
+    if (this != &o) {
+        sqlite3_close_v2(m_db);
+        m_db = std::exchange(o.m_db, nullptr);
+        m_path = std::move(o.m_path);
+    }
+    return *this;
+}
+
+Database::~Database()
+{
+    sqlite3_close_v2(m_db);
+}
+
+Result<void> Database::exec(std::string_view sql)
+{
+    char* msg = nullptr;
+    const std::string s(sql);
+    if (sqlite3_exec(m_db, s.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+        Error e{"store.sqlite", msg ? msg : "unknown SQLite error"};
+        sqlite3_free(msg);
+        return std::unexpected(e);
+    }
+    return {};
+}
+
+int Database::userVersion() const
+{
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version", -1, &st, nullptr) != SQLITE_OK)
+        return -1;
+    int v = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+Result<void> Database::migrate()
+{
+    const int version = userVersion();
+    if (version < 0)
+        return fail("store.not_a_database", m_path + " is not a Vigil database (not SQLite)");
+    if (version > kSchemaVersion)
+        return fail("store.newer_schema",
+                    "database " + m_path + " was written by a newer Vigil (schema " +
+                        std::to_string(version) + ", this build writes " +
+                        std::to_string(kSchemaVersion) + "); upgrade Vigil to open it");
+    const auto& steps = schemaMigrations();
+    for (int v = version; v < kSchemaVersion; ++v) {
+        if (auto r = exec("BEGIN IMMEDIATE"); !r)
+            return r;
+        auto r = exec(steps[static_cast<std::size_t>(v)]);
+        if (r)
+            r = exec("PRAGMA user_version=" + std::to_string(v + 1));
+        if (!r) {
+            (void)exec("ROLLBACK");
+            return fail("store.migration", "migrating " + m_path + " to schema " +
+                                               std::to_string(v + 1) + " failed: " +
+                                               r.error().message);
+        }
+        if (auto c = exec("COMMIT"); !c)
+            return c;
+    }
+    return {};
+}
+
+Result<SqlStatement> SqlStatement::prepare(const Database& db, std::string_view sql)
+{
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
+        return std::unexpected(sqliteError(db.handle(), "preparing statement"));
+    return SqlStatement(st, db.handle());
+}
+
+SqlStatement::SqlStatement(SqlStatement&& o) noexcept
+    : m_stmt(std::exchange(o.m_stmt, nullptr)), m_db(o.m_db)
+{
+}
+
+SqlStatement& SqlStatement::operator=(SqlStatement&& o) noexcept
+{
+    if (this != &o) {
+        sqlite3_finalize(m_stmt);
+        m_stmt = std::exchange(o.m_stmt, nullptr);
+        m_db = o.m_db;
+    }
+    return *this;
+}
+
+SqlStatement::~SqlStatement()
+{
+    sqlite3_finalize(m_stmt);
+}
+
+SqlStatement& SqlStatement::bind(int i, std::int64_t v)
+{
+    sqlite3_bind_int64(m_stmt, i, v);
+    return *this;
+}
+
+SqlStatement& SqlStatement::bind(int i, double v)
+{
+    sqlite3_bind_double(m_stmt, i, v);
+    return *this;
+}
+
+SqlStatement& SqlStatement::bindText(int i, std::string_view v)
+{
+    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
+SqlStatement& SqlStatement::bindTextOrNull(int i, std::string_view v)
+{
+    if (v.empty())
+        sqlite3_bind_null(m_stmt, i);
+    else
+        sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
+SqlStatement& SqlStatement::bindBlob(int i, const void* data, int size)
+{
+    sqlite3_bind_blob(m_stmt, i, data, size, SQLITE_STATIC);
+    return *this;
+}
+
+SqlStatement& SqlStatement::bindNull(int i)
+{
+    sqlite3_bind_null(m_stmt, i);
+    return *this;
+}
+
+Result<bool> SqlStatement::step()
+{
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    return std::unexpected(sqliteError(m_db, "SQLite statement failed"));
+}
+
+Result<void> SqlStatement::run()
+{
+    for (;;) {
+        auto r = step();
+        if (!r)
+            return std::unexpected(r.error());
+        if (!*r)
+            return {};
+    }
+}
+
+void SqlStatement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+std::int64_t SqlStatement::columnInt(int c) const { return sqlite3_column_int64(m_stmt, c); }
+double SqlStatement::columnDouble(int c) const { return sqlite3_column_double(m_stmt, c); }
+bool SqlStatement::columnIsNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
+
+std::string_view SqlStatement::columnTextView(int c) const
+{
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, c));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c)))
+             : std::string_view();
+}
+
+std::string SqlStatement::columnText(int c) const { return std::string(columnTextView(c)); }
+
+} // namespace vigil

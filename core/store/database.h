@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "base/result.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace vigil {
+
+/// The schema version this build writes. A database with a higher `user_version` was
+/// written by a newer Vigil and is refused rather than misread.
+inline constexpr int kSchemaVersion = 1;
+
+/// One SQLite connection. Owned by exactly one thread at a time; not thread-safe.
+/// `openWriter` creates the file if needed, switches it to WAL and applies migrations;
+/// `openReader` opens an existing database read-only (it never migrates).
+class Database
+{
+public:
+    static Result<Database> openWriter(const std::string& path);
+    static Result<Database> openReader(const std::string& path);
+
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&& other) noexcept;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+    ~Database();
+
+    sqlite3* handle() const { return m_db; }
+    const std::string& path() const { return m_path; }
+
+    /// Runs one or more statements without results. Errors carry SQLite's message.
+    Result<void> exec(std::string_view sql);
+
+    /// The schema version found in the file (0 for a new file).
+    int userVersion() const;
+
+private:
+    Database(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+    Result<void> migrate();
+
+    sqlite3* m_db = nullptr;
+    std::string m_path;
+};
+
+/// A prepared statement, finalized on destruction. Binding helpers take 1-based indexes.
+class SqlStatement
+{
+public:
+    SqlStatement() = default;
+    static Result<SqlStatement> prepare(const Database& db, std::string_view sql);
+    SqlStatement(SqlStatement&& other) noexcept;
+    SqlStatement& operator=(SqlStatement&& other) noexcept;
+    SqlStatement(const SqlStatement&) = delete;
+    SqlStatement& operator=(const SqlStatement&) = delete;
+    ~SqlStatement();
+
+    SqlStatement& bind(int index, std::int64_t value);
+    SqlStatement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    SqlStatement& bind(int index, double value);
+    /// Binds text that must stay alive until the statement is reset (SQLITE_STATIC).
+    SqlStatement& bindText(int index, std::string_view value);
+    /// Binds text, or NULL when `value` is empty.
+    SqlStatement& bindTextOrNull(int index, std::string_view value);
+    SqlStatement& bindBlob(int index, const void* data, int size);
+    SqlStatement& bindNull(int index);
+
+    /// Steps once: true when a row is available, false when done. Errors become values.
+    Result<bool> step();
+    /// Steps until done, for statements without rows.
+    Result<void> run();
+    void reset();
+
+    std::int64_t columnInt(int col) const;
+    double columnDouble(int col) const;
+    std::string columnText(int col) const;
+    std::string_view columnTextView(int col) const;
+    bool columnIsNull(int col) const;
+
+    sqlite3_stmt* handle() const { return m_stmt; }
+
+private:
+    explicit SqlStatement(sqlite3_stmt* s, sqlite3* db) : m_stmt(s), m_db(db) {}
+    sqlite3_stmt* m_stmt = nullptr;
+    sqlite3* m_db = nullptr;
+};
+
+} // namespace vigil

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/storewriter.h"
+
+#include "base/timeutil.h"
+#include "store/schema.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace vigil {
+
+struct StoreWriter::Prepared
+{
+    SqlStatement upsertSource;
+    SqlStatement insertEvent;
+    SqlStatement updateEventFindings;
+    SqlStatement insertQuarantine;
+    SqlStatement insertFinding;
+    SqlStatement findThreadIncident;
+    SqlStatement findAgentRuleIncident;
+    SqlStatement insertIncident;
+    SqlStatement updateIncident;
+    SqlStatement bumpDuplicates;
+
+    struct OpenIncident
+    {
+        std::int64_t id = 0;
+        std::int64_t lastMs = 0;
+    };
+    // Caches of open incidents by grouping key; cleared whenever a transaction rolls back or
+    // a task (which may change incident status) runs.
+    std::unordered_map<std::string, OpenIncident> byThread;
+    std::unordered_map<std::string, OpenIncident> byAgentRule;
+};
+
+Result<std::unique_ptr<StoreWriter>> StoreWriter::open(const std::string& path,
+                                                       StoreWriterOptions options)
+{
+    auto db = Database::openWriter(path);
+    if (!db)
+        return std::unexpected(db.error());
+    std::unique_ptr<StoreWriter> w(new StoreWriter(std::move(*db), options));
+    if (auto r = w->prepare(); !r)
+        return std::unexpected(r.error());
+    w->m_thread = std::thread([p = w.get()] { p->loop(); });
+    return w;
+}
+
+StoreWriter::StoreWriter(Database db, StoreWriterOptions options)
+    : m_db(std::move(db)), m_options(options), m_path(m_db.path()),
+      m_st(std::make_unique<Prepared>())
+{
+}
+
+StoreWriter::~StoreWriter()
+{
+    close();
+}
+
+Result<void> StoreWriter::prepare()
+{
+    struct Def
+    {
+        SqlStatement* target;
+        const char* sql;
+    };
+    const Def defs[] = {
+        {&m_st->upsertSource,
+         "INSERT INTO sources(kind, name, device, inode, fp_len, fingerprint, offset, line_no, "
+         "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+         "ON CONFLICT(kind, name) DO UPDATE SET device=?3, inode=?4, fp_len=?5, "
+         "fingerprint=?6, offset=?7, line_no=?8, updated_ms=?9 RETURNING id"},
+        {&m_st->insertEvent,
+         "INSERT OR IGNORE INTO events(ts, event_type, agent, thread_id, severity, event_id, "
+         "user_id, trace_id, span_id, source_id, line_no, details, finding_mask, finding_sev) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+        {&m_st->updateEventFindings, "UPDATE events SET finding_mask=?2 WHERE id=?1"},
+        {&m_st->insertQuarantine,
+         "INSERT INTO quarantine(received_ms, source_id, source, line_no, reason, message, raw, "
+         "raw_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+        {&m_st->insertFinding,
+         "INSERT INTO findings(event_rowid, ts, agent, rule, category, layer, severity, field, "
+         "span_start, span_end, message, incident_id) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+        {&m_st->findThreadIncident,
+         "SELECT id, last_ms FROM incidents WHERE group_key=?1 "
+         "AND status IN ('open', 'investigating') ORDER BY id DESC LIMIT 1"},
+        {&m_st->findAgentRuleIncident,
+         "SELECT id, last_ms FROM incidents WHERE agent=?1 AND rule=?2 AND last_ms>=?3 "
+         "AND status IN ('open', 'investigating') ORDER BY last_ms DESC LIMIT 1"},
+        {&m_st->insertIncident,
+         "INSERT INTO incidents(group_key, title, category, rule, agent, thread_id, layer, "
+         "severity, first_ms, last_ms, findings, updated_ms) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 0, ?10)"},
+        {&m_st->updateIncident,
+         "UPDATE incidents SET severity=MAX(severity, ?2), first_ms=MIN(first_ms, ?3), "
+         "last_ms=MAX(last_ms, ?3), findings=findings+1, updated_ms=?4 WHERE id=?1"},
+        {&m_st->bumpDuplicates, "UPDATE counters SET value=value+?1 WHERE name='duplicates'"},
+    };
+    for (const Def& d : defs) {
+        auto st = SqlStatement::prepare(m_db, d.sql);
+        if (!st)
+            return std::unexpected(st.error());
+        *d.target = std::move(*st);
+    }
+    return {};
+}
+
+bool StoreWriter::submit(WriteBatch batch)
+{
+    std::unique_lock lock(m_mutex);
+    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() < m_options.queueCapacity; });
+    if (m_closing)
+        return false;
+    m_queue.emplace_back(std::move(batch));
+    m_notEmpty.notify_one();
+    return true;
+}
+
+bool StoreWriter::post(Task task, std::function<void(const Result<void>&)> done)
+{
+    std::unique_lock lock(m_mutex);
+    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() < m_options.queueCapacity; });
+    if (m_closing)
+        return false;
+    m_queue.emplace_back(TaskItem{std::move(task), std::move(done)});
+    m_notEmpty.notify_one();
+    return true;
+}
+
+Result<void> StoreWriter::run(Task task)
+{
+    std::mutex m;
+    std::condition_variable cv;
+    bool finished = false;
+    Result<void> result;
+    const bool queued = post(std::move(task), [&](const Result<void>& r) {
+        std::lock_guard l(m);
+        result = r;
+        finished = true;
+        cv.notify_one();
+    });
+    if (!queued)
+        return fail("store.closed", "the database writer has stopped");
+    std::unique_lock l(m);
+    cv.wait(l, [&] { return finished; });
+    return result;
+}
+
+void StoreWriter::flush()
+{
+    std::unique_lock lock(m_mutex);
+    m_idle.wait(lock, [&] { return m_queue.empty() && !m_busy; });
+}
+
+void StoreWriter::close()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_closing && !m_thread.joinable())
+            return;
+        m_closing = true;
+    }
+    m_notEmpty.notify_all();
+    m_notFull.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void StoreWriter::setCommitListener(CommitListener listener)
+{
+    std::lock_guard lock(m_listenerMutex);
+    m_listener = std::move(listener);
+}
+
+WriterStats StoreWriter::stats() const
+{
+    WriterStats s;
+    s.committedEvents = m_committed.load();
+    s.duplicates = m_duplicates.load();
+    s.rejected = m_rejected.load();
+    s.findings = m_findings.load();
+    s.batches = m_batches.load();
+    s.failedBatches = m_failed.load();
+    std::lock_guard lock(m_mutex);
+    s.queueDepth = static_cast<std::int64_t>(m_queue.size());
+    return s;
+}
+
+void StoreWriter::loop()
+{
+    std::vector<CommittedEvent> committed;
+    for (;;) {
+        Item item;
+        {
+            std::unique_lock lock(m_mutex);
+            m_notEmpty.wait(lock, [&] { return m_closing || !m_queue.empty(); });
+            if (m_queue.empty()) {
+                m_idle.notify_all();
+                break; // closing and drained
+            }
+            item = std::move(m_queue.front());
+            m_queue.pop_front();
+            m_busy = true;
+        }
+        m_notFull.notify_one();
+
+        if (auto* batch = std::get_if<WriteBatch>(&item)) {
+            committed.clear();
+            auto r = commitBatch(*batch, committed);
+            if (r) {
+                m_committed += r->accepted;
+                m_duplicates += r->duplicates;
+                m_rejected += r->rejected;
+                m_findings += r->findings;
+                ++m_batches;
+                std::lock_guard l(m_listenerMutex);
+                if (m_listener && !committed.empty())
+                    m_listener(committed);
+            } else {
+                ++m_failed;
+            }
+            if (batch->onCommitted)
+                batch->onCommitted(r);
+        } else {
+            auto& t = std::get<TaskItem>(item);
+            Result<void> r = m_db.exec("BEGIN IMMEDIATE");
+            if (r) {
+                r = t.task(m_db);
+                if (r)
+                    r = m_db.exec("COMMIT");
+                if (!r)
+                    (void)m_db.exec("ROLLBACK");
+            }
+            m_st->byThread.clear();
+            m_st->byAgentRule.clear();
+            if (t.done)
+                t.done(r);
+        }
+
+        std::lock_guard lock(m_mutex);
+        m_busy = false;
+        if (m_queue.empty())
+            m_idle.notify_all();
+    }
+}
+
+namespace {
+
+std::string threadKey(const IngestedEvent& ev, const Finding& f)
+{
+    return "thread:" + ev.event.threadId + ":" + f.category;
+}
+
+std::string agentRuleKey(const IngestedEvent& ev, const Finding& f)
+{
+    return "agent:" + ev.event.agentName + ":" + f.rule;
+}
+
+} // namespace
+
+Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Finding& f,
+                                              std::int64_t /*eventRow*/)
+{
+    Prepared& st = *m_st;
+    const std::int64_t ts = ev.event.timestampMs;
+    const std::string tkey = threadKey(ev, f);
+    const std::string akey = agentRuleKey(ev, f);
+    const auto sev = static_cast<std::int64_t>(f.severity);
+    const std::int64_t now = nowEpochMs();
+
+    auto touch = [&](std::int64_t id) -> Result<std::int64_t> {
+        st.updateIncident.bind(1, id).bind(2, sev).bind(3, ts).bind(4, now);
+        auto r = st.updateIncident.run();
+        st.updateIncident.reset();
+        if (!r)
+            return std::unexpected(r.error());
+        auto& t = st.byThread[tkey];
+        t.id = id;
+        t.lastMs = std::max(t.lastMs, ts);
+        auto& a = st.byAgentRule[akey];
+        a.id = id;
+        a.lastMs = std::max(a.lastMs, ts);
+        return id;
+    };
+
+    // 1. An open incident of the same thread and category.
+    if (auto it = st.byThread.find(tkey); it != st.byThread.end())
+        return touch(it->second.id);
+    st.findThreadIncident.bindText(1, tkey);
+    auto row = st.findThreadIncident.step();
+    if (!row) {
+        st.findThreadIncident.reset();
+        return std::unexpected(row.error());
+    }
+    if (*row) {
+        const std::int64_t id = st.findThreadIncident.columnInt(0);
+        st.findThreadIncident.reset();
+        return touch(id);
+    }
+    st.findThreadIncident.reset();
+
+    // 2. An open incident of the same agent and rule, seen within the window.
+    if (auto it = st.byAgentRule.find(akey);
+        it != st.byAgentRule.end() && ts - it->second.lastMs <= m_options.incidentWindowMs &&
+        it->second.lastMs - ts <= m_options.incidentWindowMs)
+        return touch(it->second.id);
+    st.findAgentRuleIncident.bindText(1, ev.event.agentName)
+        .bindText(2, f.rule)
+        .bind(3, ts - m_options.incidentWindowMs);
+    row = st.findAgentRuleIncident.step();
+    if (!row) {
+        st.findAgentRuleIncident.reset();
+        return std::unexpected(row.error());
+    }
+    if (*row) {
+        const std::int64_t id = st.findAgentRuleIncident.columnInt(0);
+        st.findAgentRuleIncident.reset();
+        return touch(id);
+    }
+    st.findAgentRuleIncident.reset();
+
+    // 3. A new incident.
+    const std::string title = f.category + " " + f.rule + " by " + ev.event.agentName +
+                              " in thread " + ev.event.threadId;
+    st.insertIncident.bindText(1, tkey)
+        .bindText(2, title)
+        .bindText(3, f.category)
+        .bindText(4, f.rule)
+        .bindText(5, ev.event.agentName)
+        .bindText(6, ev.event.threadId)
+        .bind(7, f.layer)
+        .bind(8, sev)
+        .bind(9, ts)
+        .bind(10, now);
+    auto ins = st.insertIncident.run();
+    st.insertIncident.reset();
+    if (!ins)
+        return std::unexpected(ins.error());
+    return touch(sqlite3_last_insert_rowid(m_db.handle()));
+}
+
+Result<CommitResult> StoreWriter::commitBatch(WriteBatch& batch,
+                                              std::vector<CommittedEvent>& committed)
+{
+    Prepared& st = *m_st;
+    CommitResult res;
+    auto rollback = [&](const Error& e) -> Result<CommitResult> {
+        (void)m_db.exec("ROLLBACK");
+        st.byThread.clear();
+        st.byAgentRule.clear();
+        committed.clear();
+        return std::unexpected(e);
+    };
+    if (auto r = m_db.exec("BEGIN IMMEDIATE"); !r)
+        return std::unexpected(r.error());
+
+    std::optional<std::int64_t> sourceId;
+    if (batch.checkpoint) {
+        const SourceCheckpoint& c = *batch.checkpoint;
+        st.upsertSource.bindText(1, c.kind)
+            .bindText(2, c.name)
+            .bind(3, c.device)
+            .bind(4, c.inode)
+            .bind(5, c.fingerprintLength)
+            .bindText(6, c.fingerprint)
+            .bind(7, c.offset)
+            .bind(8, c.lineNo)
+            .bind(9, nowEpochMs());
+        auto row = st.upsertSource.step();
+        if (row && *row)
+            sourceId = st.upsertSource.columnInt(0);
+        st.upsertSource.reset();
+        if (!row)
+            return rollback(row.error());
+    }
+
+    for (IngestedEvent& ie : batch.events) {
+        const AuditEvent& e = ie.event;
+        std::uint32_t mask = 0;
+        int maxSev = -1;
+        for (const Finding& f : ie.findings) {
+            mask |= 1u << findingCategoryBit(f.category);
+            maxSev = std::max(maxSev, static_cast<int>(f.severity));
+        }
+        st.insertEvent.bind(1, e.timestampMs)
+            .bindText(2, e.eventType)
+            .bindText(3, e.agentName)
+            .bindText(4, e.threadId)
+            .bind(5, static_cast<int>(e.severity))
+            .bindTextOrNull(6, e.eventId)
+            .bindTextOrNull(7, e.userId)
+            .bindTextOrNull(8, e.traceId)
+            .bindTextOrNull(9, e.spanId);
+        if (sourceId)
+            st.insertEvent.bind(10, *sourceId);
+        else
+            st.insertEvent.bindNull(10);
+        st.insertEvent.bind(11, ie.lineNo)
+            .bindText(12, e.detailsJson)
+            .bind(13, static_cast<std::int64_t>(mask))
+            .bind(14, maxSev);
+        auto r = st.insertEvent.run();
+        st.insertEvent.reset();
+        if (!r)
+            return rollback(r.error());
+        if (sqlite3_changes(m_db.handle()) == 0) {
+            ++res.duplicates;
+            continue;
+        }
+        ++res.accepted;
+        const std::int64_t row = sqlite3_last_insert_rowid(m_db.handle());
+        for (const Finding& f : ie.findings) {
+            auto incident = incidentFor(ie, f, row);
+            if (!incident)
+                return rollback(incident.error());
+            if (std::find(res.incidents.begin(), res.incidents.end(), *incident) ==
+                res.incidents.end())
+                res.incidents.push_back(*incident);
+            st.insertFinding.bind(1, row)
+                .bind(2, e.timestampMs)
+                .bindText(3, e.agentName)
+                .bindText(4, f.rule)
+                .bindText(5, f.category)
+                .bind(6, f.layer)
+                .bind(7, static_cast<int>(f.severity))
+                .bindText(8, f.field);
+            if (f.start >= 0) {
+                st.insertFinding.bind(9, f.start).bind(10, f.end);
+            } else {
+                st.insertFinding.bindNull(9).bindNull(10);
+            }
+            st.insertFinding.bindText(11, f.message).bind(12, *incident);
+            auto fr = st.insertFinding.run();
+            st.insertFinding.reset();
+            if (!fr)
+                return rollback(fr.error());
+            ++res.findings;
+        }
+        committed.push_back(CommittedEvent{row, e.timestampMs, e.eventType, e.agentName,
+                                           e.threadId, e.severity, mask, maxSev});
+    }
+
+    const std::int64_t received = nowEpochMs();
+    for (const QuarantinedLine& q : batch.rejected) {
+        st.insertQuarantine.bind(1, received);
+        if (sourceId)
+            st.insertQuarantine.bind(2, *sourceId);
+        else
+            st.insertQuarantine.bindNull(2);
+        st.insertQuarantine.bindText(3, batch.sourceName)
+            .bind(4, q.lineNo)
+            .bindText(5, q.reason)
+            .bindText(6, q.message)
+            .bindBlob(7, q.raw.data(), static_cast<int>(q.raw.size()))
+            .bind(8, q.rawBytes);
+        auto r = st.insertQuarantine.run();
+        st.insertQuarantine.reset();
+        if (!r)
+            return rollback(r.error());
+        ++res.rejected;
+    }
+
+    if (res.duplicates > 0) {
+        st.bumpDuplicates.bind(1, res.duplicates);
+        auto r = st.bumpDuplicates.run();
+        st.bumpDuplicates.reset();
+        if (!r)
+            return rollback(r.error());
+    }
+    if (auto r = m_db.exec("COMMIT"); !r)
+        return rollback(r.error());
+    return res;
+}
+
+} // namespace vigil

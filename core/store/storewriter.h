@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "base/result.h"
+#include "ingest/auditevent.h"
+#include "scan/finding.h"
+#include "store/database.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace vigil {
+
+/// Where a batch of lines came from, and how far into it the batch reaches. Committed in the
+/// same transaction as the batch's events, so a crash neither loses nor repeats a line.
+struct SourceCheckpoint
+{
+    std::string kind; ///< file | tcp | stdin
+    std::string name; ///< path or peer
+    std::int64_t device = 0;
+    std::int64_t inode = 0;
+    std::int64_t fingerprintLength = 0;
+    std::string fingerprint;
+    std::int64_t offset = 0; ///< bytes consumed after this batch
+    std::int64_t lineNo = 0; ///< lines consumed after this batch
+};
+
+/// An accepted event with the findings the scanners made of it.
+struct IngestedEvent
+{
+    AuditEvent event;
+    std::vector<Finding> findings;
+    std::int64_t lineNo = 0;
+};
+
+/// A line that is not a valid event, kept for review with the reason it was refused.
+struct QuarantinedLine
+{
+    std::string raw;            ///< at most 64 KiB of the line
+    std::int64_t rawBytes = 0;  ///< the line's full length
+    std::string reason;         ///< input.* code
+    std::string message;
+    std::int64_t lineNo = 0;
+};
+
+/// A compact summary of a committed event, handed to listeners (the live view) as a value.
+struct CommittedEvent
+{
+    std::int64_t rowId = 0;
+    std::int64_t timestampMs = 0;
+    std::string eventType;
+    std::string agent;
+    std::string threadId;
+    EventSeverity severity = EventSeverity::Info;
+    std::uint32_t findingMask = 0;
+    int findingSeverity = -1;
+};
+
+/// What one committed batch did.
+struct CommitResult
+{
+    std::int64_t accepted = 0;
+    std::int64_t duplicates = 0;
+    std::int64_t rejected = 0;
+    std::int64_t findings = 0;
+    std::vector<std::int64_t> incidents; ///< incidents created or updated
+};
+
+/// Work for the writer: a batch of ingested lines. `onCommitted` runs on the writer thread
+/// right after the commit (or with the error after a rollback); keep it short.
+struct WriteBatch
+{
+    std::string sourceName;
+    std::optional<SourceCheckpoint> checkpoint;
+    std::vector<IngestedEvent> events;
+    std::vector<QuarantinedLine> rejected;
+    std::function<void(const Result<CommitResult>&)> onCommitted;
+};
+
+/// Live counters of the writer, readable from any thread.
+struct WriterStats
+{
+    std::int64_t committedEvents = 0;
+    std::int64_t duplicates = 0;
+    std::int64_t rejected = 0;
+    std::int64_t findings = 0;
+    std::int64_t batches = 0;
+    std::int64_t queueDepth = 0;
+    std::int64_t failedBatches = 0;
+};
+
+struct StoreWriterOptions
+{
+    std::size_t queueCapacity = 64;          ///< batches; submit() blocks when full
+    std::int64_t incidentWindowMs = 10 * 60 * 1000; ///< same agent and rule within this joins
+};
+
+/// The single writer of a Vigil database. Owns one connection and one thread; everything
+/// that changes the database goes through it, as a WriteBatch or as a task. The queue is
+/// bounded: submit() blocks (backpressure) rather than dropping. Thread-safe.
+class StoreWriter
+{
+public:
+    using Task = std::function<Result<void>(Database&)>;
+    using CommitListener = std::function<void(const std::vector<CommittedEvent>&)>;
+
+    static Result<std::unique_ptr<StoreWriter>> open(const std::string& path,
+                                                     StoreWriterOptions options = {});
+    ~StoreWriter();
+    StoreWriter(const StoreWriter&) = delete;
+    StoreWriter& operator=(const StoreWriter&) = delete;
+
+    /// Queues a batch; blocks while the queue is full. Returns false once closed.
+    bool submit(WriteBatch batch);
+
+    /// Runs `task` on the writer thread inside its own transaction; `done` gets the result
+    /// there. Use for every other change (incident reviews, verdicts, erasure, purge).
+    bool post(Task task, std::function<void(const Result<void>&)> done = {});
+
+    /// Runs `task` on the writer thread and waits for its result.
+    Result<void> run(Task task);
+
+    /// Waits until everything queued before this call is committed.
+    void flush();
+
+    /// Drains the queue, commits, stops the thread. Idempotent.
+    void close();
+
+    /// Called on the writer thread after each batch commit with its accepted events.
+    void setCommitListener(CommitListener listener);
+
+    WriterStats stats() const;
+    const std::string& path() const { return m_path; }
+
+private:
+    struct TaskItem
+    {
+        Task task;
+        std::function<void(const Result<void>&)> done;
+    };
+    using Item = std::variant<WriteBatch, TaskItem>;
+
+    StoreWriter(Database db, StoreWriterOptions options);
+    Result<void> prepare();
+    void loop();
+    Result<CommitResult> commitBatch(WriteBatch& batch, std::vector<CommittedEvent>& committed);
+    Result<std::int64_t> incidentFor(const IngestedEvent& ev, const Finding& f,
+                                     std::int64_t eventRow);
+
+    Database m_db;
+    StoreWriterOptions m_options;
+    std::string m_path;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_notEmpty;
+    std::condition_variable m_notFull;
+    std::condition_variable m_idle;
+    std::deque<Item> m_queue;
+    bool m_closing = false;
+    bool m_busy = false;
+    std::thread m_thread;
+
+    std::mutex m_listenerMutex;
+    CommitListener m_listener;
+
+    std::atomic<std::int64_t> m_committed{0}, m_duplicates{0}, m_rejected{0}, m_findings{0},
+        m_batches{0}, m_failed{0};
+
+    struct Prepared;
+    std::unique_ptr<Prepared> m_st;
+};
+
+} // namespace vigil
