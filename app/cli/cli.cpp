@@ -102,10 +102,17 @@ bool stdoutIsTerminal() { return ::isatty(1) == 1; }
 
 std::string withThousands(std::int64_t n)
 {
-    std::string s = std::to_string(n < 0 ? -n : n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-        s.insert(static_cast<std::size_t>(i), ",");
-    return n < 0 ? "-" + s : s;
+    const std::string digits = std::to_string(n < 0 ? -n : n);
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 3 + 1);
+    if (n < 0)
+        out.push_back('-');
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
 }
 
 void ProgressBar::update(double fraction, double eps, std::string_view label)

@@ -65,5 +65,7 @@ std::string withThousands(std::int64_t n);
 
 int runImport(const std::vector<std::string>& args);
 int runStats(const std::vector<std::string>& args);
+int runServe(const std::vector<std::string>& args);
+int runScan(const std::vector<std::string>& args);
 
 } // namespace vigil::cli

@@ -18,6 +18,7 @@ int runImport(const std::vector<std::string>& args)
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"policies", true, false, "agent IAM policy file, for iam findings"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
+        {"no-scan", false, false, "store events without scanning them (no findings)"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
@@ -45,7 +46,8 @@ int runImport(const std::vector<std::string>& args)
         return error("import", writer.error().message);
 
     ImportOptions options;
-    options.pipeline.scanFactory = engine->scanFactory();
+    if (!parsed->flag("no-scan"))
+        options.pipeline.scanFactory = engine->scanFactory();
     if (auto w = parsed->get("workers")) {
         try {
             options.pipeline.workers = static_cast<unsigned>(std::stoul(*w));

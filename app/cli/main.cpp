@@ -15,8 +15,10 @@ struct Command
 };
 
 const Command kCommands[] = {
+    {"scan", vigil::cli::runScan, "scan audit events and print findings (jsonl, table, SARIF)"},
     {"import", vigil::cli::runImport, "store audit events, their findings and incidents"},
     {"stats", vigil::cli::runStats, "totals of a database as JSON"},
+    {"serve", vigil::cli::runServe, "live ingest: a TCP feed and followed files, until SIGTERM"},
 };
 
 void usage(std::ostream& out)

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/engine.h"
+
+#include "iam/iamchecker.h"
+#include "iam/policyset.h"
+#include "scan/rulepack.h"
+#include "scan/scanner.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace vigil {
+namespace {
+
+Result<std::string> readWholeFile(const std::string& path, std::size_t cap)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail("engine.open", "cannot open " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    if (s.size() > cap)
+        return fail("engine.too_large", path + " is larger than " + std::to_string(cap >> 20) + " MiB");
+    return s;
+}
+
+} // namespace
+
+Result<Engine> Engine::load(const std::optional<std::string>& rulesFile,
+                            const std::optional<std::string>& policiesFile)
+{
+    auto pack = RulePack::builtin();
+    if (!pack)
+        return std::unexpected(pack.error());
+    if (rulesFile) {
+        auto text = readWholeFile(*rulesFile, 16u << 20);
+        if (!text)
+            return std::unexpected(text.error());
+        if (auto r = pack->merge(*text, *rulesFile); !r)
+            return std::unexpected(r.error());
+    }
+    auto scanner = Scanner::create(*pack);
+    if (!scanner)
+        return std::unexpected(scanner.error());
+    Engine e;
+    e.m_scanner = *scanner;
+    if (policiesFile) {
+        auto policies = iam::PolicySet::loadFile(*policiesFile);
+        if (!policies)
+            return std::unexpected(policies.error());
+        e.m_policies = std::make_shared<const iam::PolicySet>(std::move(*policies));
+        e.m_iam = std::make_shared<const iam::IamChecker>(e.m_policies);
+    }
+    return e;
+}
+
+ScanFactory Engine::scanFactory() const
+{
+    return [scanner = m_scanner, iam = m_iam]() -> ScanFunction {
+        std::shared_ptr<ScanScratch> scratch(scanner->makeScratch());
+        return [scanner, iam, scratch](const AuditEvent& ev, std::vector<Finding>& out) {
+            scanner->scan(ev, *scratch, out);
+            if (iam)
+                iam->check(ev, out);
+        };
+    };
+}
+
+} // namespace vigil

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# One entry point for a fresh Debian 12 machine: installs the Debian packages Vigil needs
+# that are missing, configures and builds, then either launches the dashboard on its demo
+# or runs every test.
+#
+#   packaging/setup.sh demo     build and launch `vigil --demo`
+#   packaging/setup.sh test     build (warnings as errors) and run the whole test suite
+#   packaging/setup.sh build    build only
+#   packaging/setup.sh deb      build and produce a .deb with CPack
+set -euo pipefail
+
+mode=${1:-demo}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=${VIGIL_JOBS:-2}
+
+packages=(
+  build-essential cmake pkg-config git
+  qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6svg6-dev libgl-dev
+  nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev
+  libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3
+  xvfb xauth fonts-dejavu-core poppler-utils procps
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  local preset=$1
+  cmake --preset "$preset" -S "$here" >/dev/null
+  cmake --build --preset "$preset" -j"$jobs"
+}
+
+case "$mode" in
+  demo)
+    install_missing
+    build release
+    exec "$here/build/release/app/vigil" --demo
+    ;;
+  test)
+    install_missing
+    build ci
+    cd "$here"
+    QT_QPA_PLATFORM=offscreen ctest --preset ci
+    ;;
+  build)
+    install_missing
+    build release
+    ;;
+  deb)
+    install_missing
+    build release
+    (cd "$here/build/release" && cpack -G DEB)
+    ;;
+  *)
+    echo "usage: packaging/setup.sh demo|test|build|deb" >&2
+    exit 1
+    ;;
+esac
