@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scan/piimatcher.h"
+
+#include "scan/utf8.h"
+#include "scan/validators.h"
+
+#include <algorithm>
+
+namespace vigil::scan {
+namespace {
+
+using namespace validators;
+
+// ---------------------------------------------------------------------------------------------
+// E-mail
+
+bool isLocalChar(char c)
+{
+    return isAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+bool isDomainChar(char c)
+{
+    return isAsciiAlnum(c) || c == '.' || c == '-';
+}
+
+/// Validates `local` and `domain` (labels joined by dots); false for `admin@localhost`.
+bool validAddress(std::string_view local, std::string_view domain)
+{
+    if (local.empty() || local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+        local.find("..") != std::string_view::npos)
+        return false;
+    if (domain.size() < 4 || domain.size() > 253)
+        return false;
+    int labels = 0;
+    std::size_t start = 0;
+    std::string_view last;
+    while (start <= domain.size()) {
+        std::size_t dot = domain.find('.', start);
+        if (dot == std::string_view::npos)
+            dot = domain.size();
+        const std::string_view label = domain.substr(start, dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+            return false;
+        ++labels;
+        last = label;
+        start = dot + 1;
+    }
+    if (labels < 2 || last.size() < 2 || last.size() > 24)
+        return false;
+    return std::all_of(last.begin(), last.end(), [](char c) { return isAsciiAlpha(c); });
+}
+
+/// Case-insensitive match of `word` at `pos`, bracketed by ( ) [ ] { } with optional spaces,
+/// e.g. ` [at] `. Returns the end offset or 0.
+std::size_t bracketWord(std::string_view t, std::size_t pos, std::string_view word)
+{
+    std::size_t i = pos;
+    while (i < t.size() && t[i] == ' ')
+        ++i;
+    if (i >= t.size() || (t[i] != '[' && t[i] != '(' && t[i] != '{'))
+        return 0;
+    const char close = t[i] == '[' ? ']' : t[i] == '(' ? ')' : '}';
+    ++i;
+    while (i < t.size() && t[i] == ' ')
+        ++i;
+    for (char w : word) {
+        if (i >= t.size() || asciiLower(t[i]) != w)
+            return 0;
+        ++i;
+    }
+    while (i < t.size() && t[i] == ' ')
+        ++i;
+    if (i >= t.size() || t[i] != close)
+        return 0;
+    ++i;
+    while (i < t.size() && t[i] == ' ')
+        ++i;
+    return i;
+}
+
+void findObfuscatedEmails(std::string_view t, std::vector<PiiHit>& out)
+{
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (t[i] != '[' && t[i] != '(' && t[i] != '{')
+            continue;
+        std::size_t lead = i;
+        while (lead > 0 && t[lead - 1] == ' ')
+            --lead;
+        const std::size_t after = bracketWord(t, lead, "at");
+        if (!after)
+            continue;
+        std::size_t ls = lead;
+        while (ls > 0 && isLocalChar(t[ls - 1]))
+            --ls;
+        const std::string_view local = t.substr(ls, lead - ls);
+        // Domain: labels joined by `.` or ` [dot] `.
+        std::string domain;
+        std::size_t j = after;
+        std::size_t end = after;
+        while (j < t.size()) {
+            std::size_t k = j;
+            while (k < t.size() && (isAsciiAlnum(t[k]) || t[k] == '-'))
+                ++k;
+            if (k == j)
+                break;
+            domain.append(t.substr(j, k - j));
+            end = k;
+            if (k < t.size() && t[k] == '.' && k + 1 < t.size() && isAsciiAlnum(t[k + 1])) {
+                domain += '.';
+                j = k + 1;
+            } else if (const std::size_t d = bracketWord(t, k, "dot")) {
+                domain += '.';
+                j = d;
+            } else {
+                break;
+            }
+        }
+        if (validAddress(local, domain))
+            out.push_back(PiiHit{NumberKind::Phone, ls, end});
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+struct Group
+{
+    std::size_t begin = 0; ///< digits
+    std::size_t end = 0;
+    std::size_t outerBegin = 0; ///< including parentheses
+    std::size_t outerEnd = 0;
+    bool paren = false;
+    std::size_t size() const { return end - begin; }
+};
+
+struct Cluster
+{
+    bool plus = false;
+    std::size_t plusPos = 0;
+    std::vector<Group> groups;
+    std::vector<char> seps; ///< between groups: ' ', '-', '.', or ')' for "(555)123"
+};
+
+bool isJoiner(char c)
+{
+    return c == '-' || c == '.' || c == ',' || c == '/' || c == '_';
+}
+
+class NumberScanner
+{
+public:
+    NumberScanner(std::string_view t, const NumberOptions& o, std::vector<PiiHit>& out)
+        : m_t(t), m_o(o), m_out(out)
+    {
+    }
+
+    void run()
+    {
+        const std::size_t n = m_t.size();
+        std::size_t i = 0;
+        while (i < n) {
+            if (!startable(i)) {
+                ++i;
+                continue;
+            }
+            if (!leftBounded(i)) {
+                i = skipToken(i);
+                continue;
+            }
+            Cluster c;
+            const std::size_t end = parse(i, c);
+            if (c.groups.empty()) {
+                ++i;
+                continue;
+            }
+            if (!rightBounded(end)) {
+                i = skipToken(end);
+                continue;
+            }
+            evaluate(c);
+            i = end;
+        }
+    }
+
+private:
+    bool digitAt(std::size_t k) const { return k < m_t.size() && isAsciiDigit(m_t[k]); }
+    bool groupStart(std::size_t k) const
+    {
+        return digitAt(k) || (k < m_t.size() && m_t[k] == '(' && digitAt(k + 1));
+    }
+    bool startable(std::size_t k) const
+    {
+        return groupStart(k) || (m_t[k] == '+' && groupStart(k + 1));
+    }
+    bool leftBounded(std::size_t k) const
+    {
+        if (k == 0)
+            return true;
+        const char b = m_t[k - 1];
+        if (isAsciiAlnum(b) || b == '_' || static_cast<unsigned char>(b) >= 0x80)
+            return false;
+        if (isJoiner(b) && k >= 2 && isAsciiAlnum(m_t[k - 2]))
+            return false;
+        return true;
+    }
+    bool rightBounded(std::size_t k) const
+    {
+        if (k >= m_t.size())
+            return true;
+        const char a = m_t[k];
+        if (isAsciiAlnum(a) || a == '_' || static_cast<unsigned char>(a) >= 0x80)
+            return false;
+        if ((isJoiner(a) || a == ':') && digitAt(k + 1))
+            return false;
+        return true;
+    }
+    /// Offset past the alphanumeric / joined token at `start` (at least one byte on).
+    std::size_t skipToken(std::size_t start) const
+    {
+        std::size_t k = start;
+        while (k < m_t.size() && (isAsciiAlnum(m_t[k]) || isJoiner(m_t[k]) || m_t[k] == ':' ||
+                                  m_t[k] == '+' || static_cast<unsigned char>(m_t[k]) >= 0x80))
+            ++k;
+        return std::max(k, start + 1);
+    }
+
+    /// Reads digit groups joined by single separators; returns the end offset.
+    std::size_t parse(std::size_t i, Cluster& c) const
+    {
+        const std::size_t n = m_t.size();
+        if (m_t[i] == '+') {
+            c.plus = true;
+            c.plusPos = i;
+            ++i;
+        }
+        while (i < n) {
+            Group g;
+            g.outerBegin = i;
+            if (m_t[i] == '(') {
+                g.paren = true;
+                ++i;
+            }
+            g.begin = i;
+            while (digitAt(i))
+                ++i;
+            g.end = i;
+            if (g.paren) {
+                if (i >= n || m_t[i] != ')' || g.size() > 4)
+                    return c.groups.empty() ? g.outerBegin + 1 : c.groups.back().outerEnd;
+                ++i;
+            }
+            g.outerEnd = i;
+            c.groups.push_back(g);
+            if (c.groups.size() > 4096)
+                return i;
+            if (g.paren) {
+                char sep = ')';
+                std::size_t next = i;
+                if (next < n && m_t[next] == ' ') {
+                    sep = ' ';
+                    ++next;
+                }
+                if (!groupStart(next))
+                    return i;
+                c.seps.push_back(sep);
+                i = next;
+                continue;
+            }
+            if (i + 1 < n && (m_t[i] == ' ' || m_t[i] == '-' || m_t[i] == '.') && groupStart(i + 1)) {
+                c.seps.push_back(m_t[i]);
+                ++i;
+                continue;
+            }
+            if (i < n && m_t[i] == '(' && digitAt(i + 1)) { // "+44(0)20..."
+                c.seps.push_back(')');
+                continue;
+            }
+            return i;
+        }
+        return i;
+    }
+
+    std::string digits(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        std::string d;
+        for (std::size_t k = a; k <= b; ++k)
+            d.append(m_t.substr(c.groups[k].begin, c.groups[k].size()));
+        return d;
+    }
+    bool sameSeps(const Cluster& c, std::size_t a, std::size_t b, std::string_view allowed) const
+    {
+        for (std::size_t k = a; k < b; ++k)
+            if (c.seps[k] != c.seps[a] || allowed.find(c.seps[k]) == std::string_view::npos)
+                return false;
+        return true;
+    }
+    bool anyParen(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        for (std::size_t k = a; k <= b; ++k)
+            if (c.groups[k].paren)
+                return true;
+        return false;
+    }
+
+    bool isCard(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        if (anyParen(c, a, b) || (a == 0 && c.plus))
+            return false;
+        const std::size_t count = b - a + 1;
+        if (count > 1) {
+            if (!sameSeps(c, a, b, " -"))
+                return false;
+            bool fours = c.groups[a].size() == 4;
+            for (std::size_t k = a + 1; k < b; ++k)
+                fours = fours && c.groups[k].size() == 4;
+            const std::size_t last = c.groups[b].size();
+            const bool amex = count == 3 && c.groups[a].size() == 4 &&
+                              c.groups[a + 1].size() == 6 && (last == 5 || last == 4);
+            if (!((fours && last >= 1 && last <= 4) || amex))
+                return false;
+        }
+        const std::string d = digits(c, a, b);
+        return d.size() >= m_o.cardMinDigits && d.size() <= m_o.cardMaxDigits &&
+               cardIssuerValid(d) && luhnValid(d);
+    }
+
+    bool isSsn(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        if (anyParen(c, a, b) || (a == 0 && c.plus))
+            return false;
+        const std::size_t count = b - a + 1;
+        if (count == 3) {
+            if (c.groups[a].size() != 3 || c.groups[a + 1].size() != 2 ||
+                c.groups[a + 2].size() != 4)
+                return false;
+            if (!sameSeps(c, a, b, m_o.ssnSpaces ? "- " : "-"))
+                return false;
+        } else if (count == 1) {
+            if (c.groups[a].size() != 9 || !hasSsnContext(c.groups[a].begin))
+                return false;
+        } else {
+            return false;
+        }
+        const std::string d = digits(c, a, b);
+        return ssnValid(d.substr(0, 3), d.substr(3, 2), d.substr(5, 4));
+    }
+
+    bool hasSsnContext(std::size_t pos) const
+    {
+        const std::size_t from = pos > m_o.ssnContextWindow ? pos - m_o.ssnContextWindow : 0;
+        std::string before(m_t.substr(from, pos - from));
+        for (char& ch : before)
+            ch = asciiLower(ch);
+        for (const std::string& w : m_o.ssnContext)
+            if (!w.empty() && before.find(w) != std::string::npos)
+                return true;
+        return false;
+    }
+
+    /// (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567, 1-555-123-4567 and the
+    /// bare 10-digit form; `rest` starts at the area code.
+    bool isNanpShape(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        const std::size_t count = b - a + 1;
+        if (count == 1)
+            return c.groups[a].size() == 10 && !c.groups[a].paren;
+        if (count != 3)
+            return false;
+        const Group& g1 = c.groups[a];
+        if (g1.size() != 3 || c.groups[a + 1].size() != 3 || c.groups[a + 2].size() != 4 ||
+            c.groups[a + 1].paren || c.groups[a + 2].paren)
+            return false;
+        const char s1 = c.seps[a];
+        const char s2 = c.seps[a + 1];
+        if (s2 == ')')
+            return false;
+        if (g1.paren)
+            return s1 == ')' || s1 == ' ';
+        return s1 == s2 && s1 != ')';
+    }
+
+    bool isPhone(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        const bool plus = a == 0 && c.plus;
+        const std::size_t count = b - a + 1;
+        const bool leadingOne = c.groups[a].size() == 1 && m_t[c.groups[a].begin] == '1' &&
+                                !c.groups[a].paren && count >= 2;
+        if (plus || leadingOne) {
+            const std::string d = digits(c, a, b);
+            if (d[0] == '1') {
+                if (count == 1)
+                    return plus && d.size() == 11 && nanpValid(d.substr(1));
+                if (!leadingOne || c.seps[a] == ')')
+                    return false;
+                return isNanpShape(c, a + 1, b) && nanpValid(d.substr(1));
+            }
+            if (!plus || !m_o.phoneInternational)
+                return false;
+            return isInternational(c, a, b);
+        }
+        if (!isNanpShape(c, a, b))
+            return false;
+        if (count == 1 && !m_o.phoneBareNanp)
+            return false;
+        return nanpValid(digits(c, a, b));
+    }
+
+    /// +44 20 7946 0958, +49 30 1234567, +33 1 23 45 67 89, +442079460958, +44 (0)20 ...
+    bool isInternational(const Cluster& c, std::size_t a, std::size_t b) const
+    {
+        std::string d;
+        std::vector<std::size_t> sizes;
+        for (std::size_t k = a; k <= b; ++k) {
+            const Group& g = c.groups[k];
+            if (g.paren && g.size() == 1 && m_t[g.begin] == '0' && k > a)
+                continue; // trunk prefix "(0)"
+            d.append(m_t.substr(g.begin, g.size()));
+            sizes.push_back(g.size());
+        }
+        const int cc = countryCodeLength(d);
+        if (!cc || d.size() > 15)
+            return false;
+        if (sizes.size() == 1)
+            return d.size() >= 10;
+        if (d.size() < 8 || sizes[0] > 4)
+            return false;
+        if (sizes.size() == 3 && sizes[0] == 4 && sizes[1] == 2 && sizes[2] == 2)
+            return false; // a date, not a number
+        return true;
+    }
+
+    template <typename Pred>
+    void pass(const Cluster& c, std::vector<char>& used, std::size_t maxGroups, NumberKind kind,
+              Pred pred)
+    {
+        const std::size_t k = c.groups.size();
+        for (std::size_t len = std::min(maxGroups, k); len >= 1; --len) {
+            for (std::size_t a = 0; a + len <= k; ++a) {
+                const std::size_t b = a + len - 1;
+                if (a > 0 && c.seps[a - 1] != ' ')
+                    continue;
+                if (b + 1 < k && c.seps[b] != ' ')
+                    continue;
+                bool free = true;
+                for (std::size_t g = a; g <= b; ++g)
+                    free = free && !used[g];
+                if (!free || !pred(c, a, b))
+                    continue;
+                for (std::size_t g = a; g <= b; ++g)
+                    used[g] = 1;
+                const std::size_t begin = (a == 0 && c.plus) ? c.plusPos : c.groups[a].outerBegin;
+                m_out.push_back(PiiHit{kind, begin, c.groups[b].outerEnd});
+            }
+        }
+    }
+
+    void evaluate(const Cluster& c)
+    {
+        std::vector<char> used(c.groups.size(), 0);
+        if (m_o.card)
+            pass(c, used, 5, NumberKind::Card,
+                 [this](const Cluster& cl, std::size_t a, std::size_t b) { return isCard(cl, a, b); });
+        if (m_o.ssn)
+            pass(c, used, 3, NumberKind::Ssn,
+                 [this](const Cluster& cl, std::size_t a, std::size_t b) { return isSsn(cl, a, b); });
+        if (m_o.phone)
+            pass(c, used, 7, NumberKind::Phone, [this](const Cluster& cl, std::size_t a,
+                                                       std::size_t b) { return isPhone(cl, a, b); });
+    }
+
+    std::string_view m_t;
+    const NumberOptions& m_o;
+    std::vector<PiiHit>& m_out;
+};
+
+} // namespace
+
+void PiiMatcher::findEmails(std::string_view t, bool obfuscated, std::vector<PiiHit>& out)
+{
+    for (std::size_t at = t.find('@'); at != std::string_view::npos; at = t.find('@', at + 1)) {
+        std::size_t ls = at;
+        while (ls > 0 && isLocalChar(t[ls - 1]))
+            --ls;
+        while (ls < at && t[ls] == '.')
+            ++ls;
+        std::size_t de = at + 1;
+        while (de < t.size() && isDomainChar(t[de]))
+            ++de;
+        while (de > at + 1 && (t[de - 1] == '.' || t[de - 1] == '-'))
+            --de;
+        if (validAddress(t.substr(ls, at - ls), t.substr(at + 1, de - at - 1)))
+            out.push_back(PiiHit{NumberKind::Phone, ls, de});
+    }
+    if (obfuscated)
+        findObfuscatedEmails(t, out);
+}
+
+void PiiMatcher::findNumbers(std::string_view text, const NumberOptions& options,
+                             std::vector<PiiHit>& out)
+{
+    NumberScanner(text, options, out).run();
+}
+
+} // namespace vigil::scan

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::scan {
+
+/// What a number-shaped candidate turned out to be.
+enum class NumberKind { Phone, Ssn, Card };
+
+/// One PII match: byte offsets in the searched view.
+struct PiiHit
+{
+    NumberKind kind = NumberKind::Phone; ///< unused for emails
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+/// Which number detectors run and how strict they are (from the pii rules' params).
+struct NumberOptions
+{
+    bool phone = true;
+    bool phoneBareNanp = true;    ///< `5551234567` alone counts when it is a valid NANP number
+    bool phoneInternational = true;
+    bool ssn = true;
+    bool ssnSpaces = true;        ///< `123 45 6789` as well as `123-45-6789`
+    std::vector<std::string> ssnContext; ///< words that make a bare 9-digit number an SSN
+    std::size_t ssnContextWindow = 24;
+    bool card = true;
+    std::size_t cardMinDigits = 13;
+    std::size_t cardMaxDigits = 19;
+};
+
+/// Finds e-mail addresses and phone / SSN / payment-card numbers with C++ validators (no
+/// regex): candidates are cut out at token boundaries, so digits that belong to longer
+/// alphanumeric or dotted runs (hashes, UUIDs, IPs, versions, decimals) never count. Pure.
+class PiiMatcher
+{
+public:
+    /// `local@domain.tld` with at least two domain labels and an alphabetic TLD; with
+    /// `obfuscated`, also `name [at] domain [dot] com` forms.
+    static void findEmails(std::string_view text, bool obfuscated, std::vector<PiiHit>& out);
+
+    /// Number-shaped PII. Each digit belongs to at most one hit; priority card > SSN > phone.
+    static void findNumbers(std::string_view text, const NumberOptions& options,
+                            std::vector<PiiHit>& out);
+};
+
+} // namespace vigil::scan

@@ -1,0 +1,1256 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scan/scanner.h"
+
+#include "scan/logmatcher.h"
+#include "scan/patternset.h"
+#include "scan/payloaddecoder.h"
+#include "scan/piimatcher.h"
+#include "scan/schemachecker.h"
+#include "scan/secretmatcher.h"
+#include "scan/sqltokenizer.h"
+#include "scan/textnormalizer.h"
+#include "scan/utf8.h"
+
+#include <hs/hs.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <unordered_map>
+
+namespace vigil {
+
+using namespace vigil::scan;
+
+namespace {
+
+enum class Kind {
+    Phrase,
+    Regex,
+    Token,
+    Jwt,
+    Pem,
+    Assignment,
+    BasicAuth,
+    UrlCredentials,
+    Encoded,
+    HiddenText,
+    Email,
+    Phone,
+    Ssn,
+    CreditCard,
+    Sql,
+    LogForged,
+    LogEscape,
+    LogControl,
+    Length,
+    DetailsLength,
+    Schema,
+    SecurityEvent,
+};
+
+constexpr std::array<std::pair<std::string_view, Kind>, 22> kKindNames{{
+    {"phrase", Kind::Phrase},
+    {"regex", Kind::Regex},
+    {"token", Kind::Token},
+    {"jwt", Kind::Jwt},
+    {"pem", Kind::Pem},
+    {"assignment", Kind::Assignment},
+    {"basic_auth", Kind::BasicAuth},
+    {"url_credentials", Kind::UrlCredentials},
+    {"encoded", Kind::Encoded},
+    {"hidden_text", Kind::HiddenText},
+    {"email", Kind::Email},
+    {"phone", Kind::Phone},
+    {"ssn", Kind::Ssn},
+    {"credit_card", Kind::CreditCard},
+    {"sql", Kind::Sql},
+    {"log_forged_record", Kind::LogForged},
+    {"log_escape", Kind::LogEscape},
+    {"log_control", Kind::LogControl},
+    {"length", Kind::Length},
+    {"details_length", Kind::DetailsLength},
+    {"schema", Kind::Schema},
+    {"security_event", Kind::SecurityEvent},
+}};
+
+/// Kinds whose patterns run on the raw view (the rest of the pattern kinds are phrases).
+bool isRawPatternKind(Kind k)
+{
+    return k == Kind::Regex || k == Kind::Token || k == Kind::Jwt || k == Kind::Pem ||
+           k == Kind::Assignment || k == Kind::BasicAuth || k == Kind::UrlCredentials;
+}
+
+/// Built-in prefilters: cheap Hyperscan hits that decide which C++ validators run.
+enum Trigger : unsigned {
+    TEmail = 1u << 0,
+    TEmailObfuscated = 1u << 1,
+    TNumber = 1u << 2,
+    TEscapes = 1u << 3,
+    TBase64 = 1u << 4,
+    THex = 1u << 5,
+    TLineBreak = 1u << 6,
+    TEsc = 1u << 7,
+    TControl = 1u << 8,
+    TSqlKeyword = 1u << 9,
+};
+
+/// Path glob: `*` matches any run of characters, `[*]` any array index.
+bool globMatch(std::string_view pat, std::string_view s)
+{
+    while (!pat.empty()) {
+        if (pat.starts_with("[*]")) {
+            if (s.empty() || s[0] != '[')
+                return false;
+            std::size_t j = 1;
+            while (j < s.size() && isAsciiDigit(s[j]))
+                ++j;
+            if (j == 1 || j >= s.size() || s[j] != ']')
+                return false;
+            pat.remove_prefix(3);
+            s.remove_prefix(j + 1);
+            continue;
+        }
+        if (pat[0] == '*') {
+            pat.remove_prefix(1);
+            if (pat.empty())
+                return true;
+            for (std::size_t k = 0; k <= s.size(); ++k)
+                if (globMatch(pat, s.substr(k)))
+                    return true;
+            return false;
+        }
+        if (s.empty() || s[0] != pat[0])
+            return false;
+        pat.remove_prefix(1);
+        s.remove_prefix(1);
+    }
+    return s.empty();
+}
+
+struct FieldFilter
+{
+    bool all = false;
+    std::vector<std::string> include;
+    std::vector<std::string> exclude;
+
+    void set(const std::vector<std::string>& inc, const std::vector<std::string>& exc)
+    {
+        include = inc;
+        exclude = exc;
+        all = exc.empty() && std::find(inc.begin(), inc.end(), "*") != inc.end();
+    }
+    bool match(std::string_view path) const
+    {
+        if (all)
+            return true;
+        bool in = false;
+        for (const std::string& g : include)
+            if (globMatch(g, path)) {
+                in = true;
+                break;
+            }
+        if (!in)
+            return false;
+        for (const std::string& g : exclude)
+            if (globMatch(g, path))
+                return false;
+        return true;
+    }
+};
+
+enum class SchemaCheck { NotObject, MissingField, WrongType, OutOfRange, RowLimit };
+
+struct CompiledRule
+{
+    const RuleInfo* info = nullptr;
+    Kind kind = Kind::Regex;
+    FieldFilter fields;
+    bool allEvents = true;
+    std::uint32_t kindMask = 0;           ///< known event kinds the rule reads
+    std::vector<std::string> customTypes; ///< other event types it reads
+
+    bool appliesTo(const AuditEvent& ev) const
+    {
+        if (allEvents)
+            return true;
+        if (ev.kind != EventKind::Custom)
+            return (kindMask >> unsigned(ev.kind)) & 1u;
+        return std::find(customTypes.begin(), customTypes.end(), ev.eventType) != customTypes.end();
+    }
+
+    // Parameters by kind (only the relevant ones are read).
+    bool caseless = false;
+    TokenGate token;
+    AssignmentGate assign;
+    std::size_t minBody = 20;
+    bool encBase64 = true, encHex = true, encEscapes = true, encTags = true;
+    std::size_t minBase64 = 16, minHex = 16;
+    int maxDepth = 2;
+    double minPrintable = 0.85;
+    std::size_t hiddenMin = 4;
+    bool emailObfuscated = true;
+    bool bareNanp = true, international = true;
+    bool ssnSpaces = true;
+    std::vector<std::string> ssnContext{"ssn", "social security", "ss#", "ss #"};
+    std::size_t ssnWindow = 24;
+    std::size_t cardMin = 13, cardMax = 19;
+    bool sqlEmbedded = false;
+    std::vector<std::string> sqlKeywords;
+    FieldFilter multiline;
+    FieldFilter singleLine;
+    std::size_t maxLength = 0;
+    SchemaCheck check = SchemaCheck::NotObject;
+    std::size_t maxRows = 10000;
+    std::map<std::string, std::string> aliases;
+    std::map<std::string, int> layers;
+};
+
+/// What a pattern id in a database stands for: a rule's pattern or a built-in trigger.
+struct PatternRef
+{
+    int rule = -1; ///< index into compiled rules, or -1 for a trigger
+    unsigned trigger = 0;
+};
+
+/// Which rules apply to one (event type, field path), plus derived switches.
+struct FieldPlan
+{
+    std::vector<char> applies;
+    bool anyPhrase = false;
+    bool anyRawPattern = false;
+    bool multiline = false;  ///< for log_forged_record
+    bool singleLine = false; ///< for log_control
+    int encoded = -1;
+    int hiddenText = -1;
+    int email = -1;
+    int phone = -1, ssn = -1, card = -1;
+    int forged = -1, escape = -1, control = -1;
+    std::vector<int> length, sqlStatement, sqlEmbedded;
+};
+
+std::string where(std::string_view path)
+{
+    if (path == "details.query")
+        return "user query";
+    if (path.starts_with("details.output"))
+        return "agent output";
+    if (path.starts_with("details.plan"))
+        return "agent plan";
+    if (path.starts_with("details.filters")) {
+        if (path.ends_with(".column"))
+            return "filter column";
+        return "filter value";
+    }
+    if (path == "details.reason")
+        return "escalation reason";
+    if (path == "details.stack_trace")
+        return "stack trace";
+    if (path == "details.sql")
+        return "SQL";
+    if (path == "details.input")
+        return "worker input";
+    if (path.starts_with("details.details"))
+        return "security event details";
+    if (path.starts_with("details.dimension") || path.starts_with("details.group_by"))
+        return "dimension name";
+    return "event details";
+}
+
+std::string formatMessage(const std::string& tmpl, std::string_view path, std::string_view type)
+{
+    std::string out = tmpl;
+    for (std::size_t p = out.find("{where}"); p != std::string::npos; p = out.find("{where}", p))
+        out.replace(p, 7, where(path));
+    for (std::size_t p = out.find("{type}"); p != std::string::npos; p = out.find("{type}", p))
+        out.replace(p, 6, type);
+    return out;
+}
+
+/// Phrase pattern as written in a pack -> Hyperscan expression over the phrase view: a
+/// space matches an optional separator and the phrase is anchored at word boundaries.
+std::string phraseExpression(const std::string& p)
+{
+    std::string body;
+    for (char c : p)
+        body += c == ' ' ? std::string("[ :]?") : std::string(1, c);
+    std::string e = "\\b(?:" + body + ")";
+    if (!p.empty() && p.back() != ':' && p.back() != ' ')
+        e += "\\b";
+    return e;
+}
+
+FindingSeverity severityFromWord(std::string_view w, FindingSeverity fallback)
+{
+    if (auto s = findingSeverityFromString(w))
+        return *s;
+    if (w == "info")
+        return FindingSeverity::Low;
+    if (w == "warning" || w == "warn")
+        return FindingSeverity::Medium;
+    if (w == "error")
+        return FindingSeverity::High;
+    return fallback;
+}
+
+} // namespace
+
+// -------------------------------------------------------------------------------------------
+// Scratch
+
+struct ScanScratch::Impl
+{
+    const void* owner = nullptr;
+    hs_scratch* hs = nullptr;
+    MappedText raw;
+    std::vector<TagPayload> tags;
+    std::string norm;
+    std::vector<int> normSrc;
+    std::vector<HsMatch> matches;
+    std::vector<HsMatch> som;
+    std::vector<Finding> field;
+    std::vector<std::size_t> fieldRule; ///< compiled rule index of each `field` entry
+    std::vector<PiiHit> pii;
+    std::vector<LogHit> log;
+    std::vector<SqlKeywordHit> sql;
+    std::vector<SqlToken> sqlTokens;
+
+    /// Field plans by event type, then by path (looked up without building a key).
+    struct PathHash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using PathPlans = std::unordered_map<std::string, FieldPlan, PathHash, std::equal_to<>>;
+    std::vector<std::pair<std::string, PathPlans>> plans;
+    std::size_t lastType = 0;
+    std::size_t planCount = 0;
+
+    ~Impl() { hs_free_scratch(hs); }
+};
+
+ScanScratch::ScanScratch() : m_impl(std::make_unique<Impl>()) {}
+ScanScratch::~ScanScratch() = default;
+
+// -------------------------------------------------------------------------------------------
+// Scanner
+
+struct Scanner::Impl
+{
+    std::vector<RuleInfo> rules;
+    std::vector<CompiledRule> compiled;
+    std::vector<std::size_t> eventLevel; ///< compiled rules judged per event, not per field
+    std::vector<PatternRef> refs;
+    PatternSet rawFast, rawSom, phraseFast, phraseSom;
+    TextNormalizer normalizer;
+    NumberOptions numberBase;
+
+    explicit Impl(const RulePack& pack) : rules(pack.rules()), normalizer(pack.confusables()) {}
+
+    Result<void> compileRules();
+    const FieldPlan& plan(ScanScratch::Impl& s, const AuditEvent& ev, std::string_view path) const;
+
+    void scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
+                   std::vector<Finding>& out) const;
+    void scanEvent(const AuditEvent& ev, ScanScratch::Impl& s, std::vector<Finding>& out) const;
+
+    void add(const CompiledRule& r, std::string_view path, int start, int end,
+             std::vector<Finding>& out) const
+    {
+        Finding f;
+        f.rule = r.info->id;
+        f.category = r.info->category;
+        f.layer = r.info->layer;
+        f.severity = r.info->severity;
+        f.field = std::string(path);
+        f.start = start;
+        f.end = end;
+        f.message = formatMessage(r.info->message, path, {});
+        out.push_back(std::move(f));
+    }
+    /// A finding inside the current text field; finishField() orders and merges them.
+    void addField(const CompiledRule& r, std::string_view path, int start, int end,
+                  ScanScratch::Impl& s) const;
+
+    void phrases(TextRef ref, const FieldPlan& p, std::string_view path, ScanScratch::Impl& s) const;
+    void rawPatterns(TextRef ref, const FieldPlan& p, std::string_view path,
+                     ScanScratch::Impl& s) const;
+    void encoded(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+                 ScanScratch::Impl& s) const;
+    bool payloadHasPhrase(std::string_view text, int depth, const CompiledRule& enc,
+                          const FieldPlan& p, ScanScratch::Impl& s) const;
+    bool phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s) const;
+    void pii(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+             ScanScratch::Impl& s) const;
+    void sql(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+             ScanScratch::Impl& s) const;
+    void logs(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+              ScanScratch::Impl& s) const;
+    void finishField(ScanScratch::Impl& s, std::vector<Finding>& out) const;
+};
+
+namespace {
+
+/// Reads the typed parameters of `r` from its validated JSON.
+void readParams(CompiledRule& r)
+{
+    const nlohmann::json p = nlohmann::json::parse(r.info->paramsJson);
+    auto num = [&](const char* k, auto& out) {
+        if (p.contains(k))
+            out = p[k].get<std::remove_reference_t<decltype(out)>>();
+    };
+    auto list = [&](const char* k, std::vector<std::string>& out) {
+        if (p.contains(k))
+            out = p[k].get<std::vector<std::string>>();
+    };
+    num("caseless", r.caseless);
+    if (r.kind == Kind::Token) {
+        r.token.minEntropy = 3.0;
+        r.token.minLength = 16;
+        num("min_entropy", r.token.minEntropy);
+        num("min_length", r.token.minLength);
+        num("min_classes", r.token.minClasses);
+        num("min_segment", r.token.minSegment);
+        list("prefixes", r.token.prefixes);
+        list("exclude_prefixes", r.token.excludePrefixes);
+    }
+    if (r.kind == Kind::Assignment) {
+        r.caseless = true;
+        num("caseless", r.caseless);
+        num("min_length", r.assign.minLength);
+        num("max_length", r.assign.maxLength);
+        num("min_entropy", r.assign.minEntropy);
+        num("min_classes", r.assign.minClasses);
+    }
+    if (r.kind == Kind::BasicAuth || r.kind == Kind::UrlCredentials) {
+        r.caseless = true;
+        num("caseless", r.caseless);
+    }
+    num("min_body", r.minBody);
+    if (p.contains("encodings")) {
+        const auto e = p["encodings"].get<std::vector<std::string>>();
+        auto has = [&](const char* n) { return std::find(e.begin(), e.end(), n) != e.end(); };
+        r.encBase64 = has("base64");
+        r.encHex = has("hex");
+        r.encEscapes = has("escapes");
+        r.encTags = has("tags");
+    }
+    num("min_base64", r.minBase64);
+    num("min_hex", r.minHex);
+    num("max_depth", r.maxDepth);
+    num("min_printable", r.minPrintable);
+    num("min_chars", r.hiddenMin);
+    num("obfuscated", r.emailObfuscated);
+    num("bare_nanp", r.bareNanp);
+    num("international", r.international);
+    num("allow_spaces", r.ssnSpaces);
+    list("context_words", r.ssnContext);
+    num("context_window", r.ssnWindow);
+    num("min_digits", r.cardMin);
+    num("max_digits", r.cardMax);
+    if (p.contains("mode"))
+        r.sqlEmbedded = p["mode"].get<std::string>() == "embedded";
+    list("keywords", r.sqlKeywords);
+    for (std::string& k : r.sqlKeywords)
+        for (char& c : k)
+            c = (c >= 'a' && c <= 'z') ? char(c - 32) : c;
+    std::vector<std::string> globs;
+    if (p.contains("multiline_fields")) {
+        list("multiline_fields", globs);
+        r.multiline.set(globs, {});
+    }
+    if (p.contains("single_line_fields")) {
+        list("single_line_fields", globs);
+        r.singleLine.set(globs, {});
+    }
+    num("max", r.maxLength);
+    if (p.contains("check")) {
+        const std::string c = p["check"].get<std::string>();
+        r.check = c == "missing_field"  ? SchemaCheck::MissingField
+                  : c == "wrong_type"   ? SchemaCheck::WrongType
+                  : c == "out_of_range" ? SchemaCheck::OutOfRange
+                  : c == "row_limit"    ? SchemaCheck::RowLimit
+                                        : SchemaCheck::NotObject;
+    }
+    num("max_rows", r.maxRows);
+    if (p.contains("aliases"))
+        r.aliases = p["aliases"].get<std::map<std::string, std::string>>();
+    if (p.contains("layers"))
+        r.layers = p["layers"].get<std::map<std::string, int>>();
+}
+
+struct TriggerDef
+{
+    unsigned bit;
+    std::string expression;
+    unsigned flags;
+};
+
+} // namespace
+
+Result<void> Scanner::Impl::compileRules()
+{
+    for (const RuleInfo& info : rules) {
+        if (!info.enabled)
+            continue;
+        CompiledRule r;
+        r.info = &info;
+        const auto k = std::find_if(kKindNames.begin(), kKindNames.end(),
+                                    [&](const auto& e) { return e.first == info.kind; });
+        if (k == kKindNames.end())
+            return fail("rules.invalid", info.source + ".kind: unknown kind " + info.kind);
+        r.kind = k->second;
+        r.fields.set(info.fields, info.excludeFields);
+        r.allEvents = info.eventTypes.empty();
+        for (const std::string& t : info.eventTypes) {
+            const EventKind k = eventKindFromType(t);
+            if (k == EventKind::Custom)
+                r.customTypes.push_back(t);
+            else
+                r.kindMask |= 1u << unsigned(k);
+        }
+        readParams(r);
+        if (r.kind == Kind::DetailsLength || r.kind == Kind::Schema || r.kind == Kind::SecurityEvent)
+            eventLevel.push_back(compiled.size());
+        compiled.push_back(std::move(r));
+    }
+
+    std::vector<HsPattern> rawFastP, rawSomP, phraseFastP, phraseSomP;
+    struct Origin
+    {
+        int rule;
+        int pattern;
+    };
+    std::vector<Origin> rawOrigins, phraseOrigins;
+    for (std::size_t ri = 0; ri < compiled.size(); ++ri) {
+        const CompiledRule& r = compiled[ri];
+        const bool raw = isRawPatternKind(r.kind);
+        if (!raw && r.kind != Kind::Phrase)
+            continue;
+        for (std::size_t pi = 0; pi < r.info->patterns.size(); ++pi) {
+            const unsigned id = unsigned(refs.size());
+            refs.push_back(PatternRef{int(ri), 0});
+            if (raw) {
+                const unsigned flags = r.caseless ? HS_FLAG_CASELESS : 0u;
+                rawFastP.push_back(HsPattern{r.info->patterns[pi], flags | HS_FLAG_SINGLEMATCH, id});
+                rawSomP.push_back(HsPattern{r.info->patterns[pi], flags | HS_FLAG_SOM_LEFTMOST, id});
+                rawOrigins.push_back(Origin{int(ri), int(pi)});
+            } else {
+                const std::string e = phraseExpression(r.info->patterns[pi]);
+                phraseFastP.push_back(HsPattern{e, HS_FLAG_SINGLEMATCH, id});
+                phraseSomP.push_back(HsPattern{e, HS_FLAG_SOM_LEFTMOST, id});
+                phraseOrigins.push_back(Origin{int(ri), int(pi)});
+            }
+        }
+    }
+
+    // Triggers, sized by the rules that use them.
+    std::size_t minBase64 = 4096, minHex = 4096;
+    std::vector<std::string> sqlWords;
+    for (const CompiledRule& r : compiled) {
+        if (r.kind == Kind::Encoded) {
+            if (r.encBase64)
+                minBase64 = std::min(minBase64, r.minBase64);
+            if (r.encHex)
+                minHex = std::min(minHex, r.minHex);
+        }
+        if (r.kind == Kind::Sql && r.sqlEmbedded)
+            for (const std::string& w : r.sqlKeywords)
+                if (std::find(sqlWords.begin(), sqlWords.end(), w) == sqlWords.end())
+                    sqlWords.push_back(w);
+    }
+    std::vector<TriggerDef> triggers{
+        {TEmail, R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2})", 0},
+        {TEmailObfuscated, R"([\[({] ?at ?[\])}])", HS_FLAG_CASELESS},
+        {TNumber,
+         R"(\d{3}[ .-]?\d{2,3}[ .-]?\d{4}|\d{4}[ -]?\d{4}[ -]?\d{4}|\d{4}[ -]?\d{6}[ -]?\d{4}|\(\d{3}\)|\+\d{1,3}[ .(-]{0,2}\d{1,4}[ .)-]{0,2}\d{2})",
+         0},
+        {TEscapes,
+         R"(%[0-9A-Fa-f]{2}|\\[xX][0-9A-Fa-f]{2}|\\[uU][0-9A-Fa-f]{4}|&#[xX]?[0-9A-Fa-f]{1,6};|&[a-zA-Z]{2,6};)",
+         0},
+        {TLineBreak, R"([\r\n]|\xC2\x85|\xE2\x80[\xA8\xA9])", 0},
+        {TEsc, R"(\x1B|\xC2[\x90\x9B\x9D\x9E\x9F])", 0},
+        {TControl, R"([\x00-\x08\x0B\x0C\x0D\x0E-\x1A\x1C-\x1F\x7F]|\xC2[\x80-\x9F])", 0},
+    };
+    if (minBase64 < 4096)
+        triggers.push_back({TBase64, "[A-Za-z0-9+/_-]{" + std::to_string(minBase64) + "}", 0});
+    if (minHex < 4096)
+        triggers.push_back({THex,
+                            "[0-9A-Fa-f]{" + std::to_string(minHex) +
+                                R"(}|(?:[0-9A-Fa-f]{2}[ :-]){7}[0-9A-Fa-f]{2})",
+                            0});
+    if (!sqlWords.empty()) {
+        std::string e = "\\b(?:";
+        for (std::size_t i = 0; i < sqlWords.size(); ++i)
+            e += (i ? "|" : "") + sqlWords[i];
+        e += ")\\b";
+        triggers.push_back({TSqlKeyword, e, HS_FLAG_CASELESS});
+    }
+    for (const TriggerDef& t : triggers) {
+        const unsigned id = unsigned(refs.size());
+        refs.push_back(PatternRef{-1, t.bit});
+        rawFastP.push_back(HsPattern{t.expression, t.flags | HS_FLAG_SINGLEMATCH, id});
+        rawOrigins.push_back(Origin{-1, -1});
+    }
+
+    // The four databases compile independently; Hyperscan compilation dominates start-up.
+    struct Job
+    {
+        const std::vector<HsPattern>* patterns;
+        const std::vector<Origin>* origins;
+        PatternSet* into;
+        std::future<std::expected<PatternSet, PatternSet::CompileError>> result;
+    };
+    std::array<Job, 4> jobs{{{&rawFastP, &rawOrigins, &rawFast, {}},
+                             {&rawSomP, &rawOrigins, &rawSom, {}},
+                             {&phraseFastP, &phraseOrigins, &phraseFast, {}},
+                             {&phraseSomP, &phraseOrigins, &phraseSom, {}}}};
+    for (Job& j : jobs)
+        j.result = std::async(std::launch::async, [p = j.patterns] { return PatternSet::compile(*p); });
+    std::optional<Error> firstError;
+    for (Job& j : jobs) {
+        auto set = j.result.get();
+        if (set) {
+            *j.into = std::move(*set);
+            continue;
+        }
+        if (firstError)
+            continue;
+        const int idx = set.error().index;
+        if (idx >= 0 && std::size_t(idx) < j.origins->size() && (*j.origins)[std::size_t(idx)].rule >= 0) {
+            const Origin o = (*j.origins)[std::size_t(idx)];
+            firstError = Error{"rules.bad_pattern", compiled[std::size_t(o.rule)].info->source +
+                                                        ".patterns[" + std::to_string(o.pattern) +
+                                                        "]: " + set.error().message};
+        } else {
+            firstError = Error{"rules.bad_pattern", "built-in prefilter: " + set.error().message};
+        }
+    }
+    if (firstError)
+        return std::unexpected(*firstError);
+    return {};
+}
+
+const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
+                                     std::string_view path) const
+{
+    if (s.lastType >= s.plans.size() || s.plans[s.lastType].first != ev.eventType) {
+        s.lastType = 0;
+        while (s.lastType < s.plans.size() && s.plans[s.lastType].first != ev.eventType)
+            ++s.lastType;
+        if (s.lastType == s.plans.size())
+            s.plans.emplace_back(ev.eventType, ScanScratch::Impl::PathPlans{});
+    }
+    ScanScratch::Impl::PathPlans& byPath = s.plans[s.lastType].second;
+    if (auto it = byPath.find(path); it != byPath.end())
+        return it->second;
+    if (++s.planCount > 8192) { // bounded: paths with array indices are unbounded
+        for (auto& t : s.plans)
+            t.second.clear();
+        s.planCount = 1;
+    }
+
+    FieldPlan p;
+    p.applies.assign(compiled.size(), 0);
+    for (std::size_t i = 0; i < compiled.size(); ++i) {
+        const CompiledRule& r = compiled[i];
+        if (!r.appliesTo(ev) || !r.fields.match(path))
+            continue;
+        p.applies[i] = 1;
+        const int idx = int(i);
+        switch (r.kind) {
+        case Kind::Phrase: p.anyPhrase = true; break;
+        case Kind::Encoded: p.encoded = idx; break;
+        case Kind::HiddenText: p.hiddenText = idx; break;
+        case Kind::Email: p.email = idx; break;
+        case Kind::Phone: p.phone = idx; break;
+        case Kind::Ssn: p.ssn = idx; break;
+        case Kind::CreditCard: p.card = idx; break;
+        case Kind::Sql: (r.sqlEmbedded ? p.sqlEmbedded : p.sqlStatement).push_back(idx); break;
+        case Kind::LogForged:
+            p.forged = idx;
+            p.multiline = r.multiline.match(path);
+            break;
+        case Kind::LogEscape: p.escape = idx; break;
+        case Kind::LogControl:
+            p.control = idx;
+            p.singleLine = !r.singleLine.include.empty() && r.singleLine.match(path);
+            break;
+        case Kind::Length: p.length.push_back(idx); break;
+        default:
+            if (isRawPatternKind(r.kind))
+                p.anyRawPattern = true;
+            break;
+        }
+    }
+    return byPath.emplace(std::string(path), std::move(p)).first->second;
+}
+
+bool Scanner::Impl::phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s) const
+{
+    s.matches.clear();
+    phraseFast.scan(norm, s.hs, s.matches);
+    for (const HsMatch& m : s.matches)
+        if (p.applies[std::size_t(refs[m.id].rule)])
+            return true;
+    return false;
+}
+
+void Scanner::Impl::phrases(TextRef ref, const FieldPlan& p, std::string_view path,
+                            ScanScratch::Impl& s) const
+{
+    normalizer.phrase(ref, s.norm, nullptr);
+    if (!phraseHit(s.norm, p, s))
+        return;
+    // Rare path: rebuild with the offset map and ask for start offsets.
+    normalizer.phrase(ref, s.norm, &s.normSrc);
+    s.som.clear();
+    phraseSom.scan(s.norm, s.hs, s.som);
+    for (const HsMatch& m : s.som) {
+        const int ri = refs[m.id].rule;
+        if (!p.applies[std::size_t(ri)])
+            continue;
+        std::size_t b = m.from, e = m.to;
+        while (e > b && s.norm[e - 1] == ' ')
+            --e;
+        if (e <= b)
+            continue;
+        addField(compiled[std::size_t(ri)], path, s.normSrc[b], s.normSrc[e - 1] + 1, s);
+    }
+}
+
+void Scanner::Impl::rawPatterns(TextRef ref, const FieldPlan& p, std::string_view path,
+                                ScanScratch::Impl& s) const
+{
+    s.som.clear();
+    rawSom.scan(ref.text, s.hs, s.som);
+    // One candidate per (pattern, start): the longest end.
+    std::sort(s.som.begin(), s.som.end(), [](const HsMatch& a, const HsMatch& b) {
+        return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
+    });
+    std::size_t lastId = ~std::size_t(0), lastFrom = ~std::size_t(0);
+    for (const HsMatch& m : s.som) {
+        if (m.id == lastId && m.from == lastFrom)
+            continue;
+        lastId = m.id;
+        lastFrom = m.from;
+        const int ri = refs[m.id].rule;
+        if (ri < 0 || !p.applies[std::size_t(ri)])
+            continue;
+        const CompiledRule& r = compiled[std::size_t(ri)];
+        std::optional<ByteSpan> span;
+        switch (r.kind) {
+        case Kind::Regex: span = ByteSpan{m.from, m.to}; break;
+        case Kind::Token: span = SecretMatcher::token(ref.text, m.from, m.to, r.token); break;
+        case Kind::Jwt: span = SecretMatcher::jwt(ref.text, m.from, m.to); break;
+        case Kind::Pem: span = SecretMatcher::pem(ref.text, m.from, m.to, r.minBody); break;
+        case Kind::Assignment: span = SecretMatcher::assignment(ref.text, m.to, r.assign); break;
+        case Kind::BasicAuth: span = SecretMatcher::basicAuth(ref.text, m.from, m.to); break;
+        case Kind::UrlCredentials:
+            span = SecretMatcher::urlCredentials(ref.text, m.from, m.to);
+            break;
+        default: break;
+        }
+        if (span && span->second > span->first) {
+            const auto [b, e] = ref.span(span->first, span->second);
+            addField(r, path, b, e, s);
+        }
+    }
+}
+
+bool Scanner::Impl::payloadHasPhrase(std::string_view text, int depth, const CompiledRule& enc,
+                                     const FieldPlan& p, ScanScratch::Impl& s) const
+{
+    MappedText raw;
+    std::vector<TagPayload> tags;
+    TextRef ref{text, nullptr};
+    if (normalizer.raw(text, nullptr, raw, &tags))
+        ref = TextRef{raw.text, raw.src.data()};
+    std::string norm;
+    normalizer.phrase(ref, norm, nullptr);
+    if (phraseHit(norm, p, s))
+        return true;
+    if (depth >= enc.maxDepth)
+        return false;
+    if (enc.encTags)
+        for (const TagPayload& t : tags)
+            if (payloadHasPhrase(t.ascii, depth + 1, enc, p, s))
+                return true;
+    if (enc.encEscapes) {
+        MappedText u;
+        if (PayloadDecoder::unescape(ref, u) > 0 && payloadHasPhrase(u.text, depth + 1, enc, p, s))
+            return true;
+    }
+    std::vector<EncodedRun> runs;
+    if (enc.encBase64)
+        PayloadDecoder::findBase64(ref.text, enc.minBase64, enc.minPrintable, runs);
+    if (enc.encHex)
+        PayloadDecoder::findHex(ref.text, enc.minHex, enc.minPrintable, runs);
+    for (const EncodedRun& r : runs)
+        if (payloadHasPhrase(r.decoded, depth + 1, enc, p, s))
+            return true;
+    return false;
+}
+
+void Scanner::Impl::encoded(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+                            ScanScratch::Impl& s) const
+{
+    const CompiledRule* enc = p.encoded >= 0 ? &compiled[std::size_t(p.encoded)] : nullptr;
+    const bool phrasesOn = p.anyPhrase;
+    for (const TagPayload& t : s.tags) {
+        if (enc && enc->encTags && phrasesOn && payloadHasPhrase(t.ascii, 1, *enc, p, s))
+            addField(*enc, path, t.begin, t.end, s);
+        else if (p.hiddenText >= 0 &&
+                 t.ascii.size() >= compiled[std::size_t(p.hiddenText)].hiddenMin)
+            addField(compiled[std::size_t(p.hiddenText)], path, t.begin, t.end, s);
+    }
+    if (!enc || !phrasesOn)
+        return;
+    if (enc->encEscapes && (trig & TEscapes)) {
+        MappedText u;
+        if (PayloadDecoder::unescape(ref, u) > 0) {
+            // Decoded in place, so phrase spans map back to the escapes precisely.
+            MappedText raw;
+            std::vector<TagPayload> tags;
+            TextRef uref{u.text, u.src.data()};
+            if (normalizer.raw(u.text, u.src.data(), raw, &tags))
+                uref = TextRef{raw.text, raw.src.data()};
+            std::string norm;
+            std::vector<int> src;
+            normalizer.phrase(uref, norm, &src);
+            if (phraseHit(norm, p, s)) {
+                std::vector<HsMatch> som;
+                phraseSom.scan(norm, s.hs, som);
+                for (const HsMatch& m : som) {
+                    if (!p.applies[std::size_t(refs[m.id].rule)])
+                        continue;
+                    std::size_t e = m.to;
+                    while (e > m.from && norm[e - 1] == ' ')
+                        --e;
+                    if (e > m.from)
+                        addField(*enc, path, src[m.from], src[e - 1] + 1, s);
+                }
+            }
+            for (const TagPayload& t : tags)
+                if (payloadHasPhrase(t.ascii, 2, *enc, p, s))
+                    addField(*enc, path, t.begin, t.end, s);
+        }
+    }
+    std::vector<EncodedRun> runs;
+    if (enc->encBase64 && (trig & TBase64))
+        PayloadDecoder::findBase64(ref.text, enc->minBase64, enc->minPrintable, runs);
+    if (enc->encHex && (trig & (THex | TBase64)))
+        PayloadDecoder::findHex(ref.text, enc->minHex, enc->minPrintable, runs);
+    for (const EncodedRun& r : runs)
+        if (payloadHasPhrase(r.decoded, 1, *enc, p, s)) {
+            const auto [b, e] = ref.span(r.begin, r.end);
+            addField(*enc, path, b, e, s);
+        }
+}
+
+void Scanner::Impl::pii(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+                        ScanScratch::Impl& s) const
+{
+    if (p.email >= 0 && (trig & (TEmail | TEmailObfuscated))) {
+        s.pii.clear();
+        PiiMatcher::findEmails(ref.text, compiled[std::size_t(p.email)].emailObfuscated &&
+                                             (trig & TEmailObfuscated), s.pii);
+        for (const PiiHit& h : s.pii) {
+            const auto [b, e] = ref.span(h.begin, h.end);
+            addField(compiled[std::size_t(p.email)], path, b, e, s);
+        }
+    }
+    if ((p.phone >= 0 || p.ssn >= 0 || p.card >= 0) && (trig & TNumber)) {
+        NumberOptions o = numberBase;
+        o.phone = p.phone >= 0;
+        o.ssn = p.ssn >= 0;
+        o.card = p.card >= 0;
+        s.pii.clear();
+        PiiMatcher::findNumbers(ref.text, o, s.pii);
+        for (const PiiHit& h : s.pii) {
+            const int ri = h.kind == NumberKind::Card ? p.card
+                           : h.kind == NumberKind::Ssn ? p.ssn
+                                                       : p.phone;
+            const auto [b, e] = ref.span(h.begin, h.end);
+            addField(compiled[std::size_t(ri)], path, b, e, s);
+        }
+    }
+}
+
+void Scanner::Impl::sql(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+                        ScanScratch::Impl& s) const
+{
+    if (!p.sqlStatement.empty()) {
+        s.sql.clear();
+        SqlTokenizer::statementKeywords(ref.text, s.sql, s.sqlTokens);
+        for (int ri : p.sqlStatement) {
+            const CompiledRule& r = compiled[std::size_t(ri)];
+            for (const SqlKeywordHit& h : s.sql)
+                if (std::find(r.sqlKeywords.begin(), r.sqlKeywords.end(), h.keyword) !=
+                    r.sqlKeywords.end()) {
+                    const auto [b, e] = ref.span(h.begin, h.end);
+                    addField(r, path, b, e, s);
+                }
+        }
+    }
+    if (p.sqlEmbedded.empty() || !(trig & (TSqlKeyword | TEscapes)))
+        return;
+    MappedText u;
+    const bool escaped = (trig & TEscapes) && PayloadDecoder::unescape(ref, u) > 0;
+    for (int ri : p.sqlEmbedded) {
+        const CompiledRule& r = compiled[std::size_t(ri)];
+        s.sql.clear();
+        if (trig & TSqlKeyword)
+            SqlTokenizer::embeddedMutations(ref.text, r.sqlKeywords, s.sql);
+        for (const SqlKeywordHit& h : s.sql) {
+            const auto [b, e] = ref.span(h.begin, h.end);
+            addField(r, path, b, e, s);
+        }
+        if (escaped) { // `%3B%20DROP%20TABLE%20x`
+            s.sql.clear();
+            SqlTokenizer::embeddedMutations(u.text, r.sqlKeywords, s.sql);
+            const TextRef uref{u.text, u.src.data()};
+            for (const SqlKeywordHit& h : s.sql) {
+                const auto [b, e] = uref.span(h.begin, h.end);
+                addField(r, path, b, e, s);
+            }
+        }
+    }
+}
+
+void Scanner::Impl::logs(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
+                         ScanScratch::Impl& s) const
+{
+    auto emit = [&](int ri) {
+        for (const LogHit& h : s.log) {
+            const auto [b, e] = ref.span(h.begin, h.end);
+            addField(compiled[std::size_t(ri)], path, b, e, s);
+        }
+    };
+    if (p.forged >= 0 && (trig & TLineBreak)) {
+        s.log.clear();
+        LogMatcher::findForgedRecords(ref.text, p.multiline, s.log);
+        emit(p.forged);
+    }
+    if (p.escape >= 0 && (trig & TEsc)) {
+        s.log.clear();
+        LogMatcher::findEscapes(ref.text, s.log);
+        emit(p.escape);
+    }
+    if (p.control >= 0 && ((trig & TControl) || (p.singleLine && (trig & TLineBreak)))) {
+        s.log.clear();
+        LogMatcher::findControls(ref.text, p.singleLine, s.log);
+        emit(p.control);
+    }
+}
+
+void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
+                              std::vector<Finding>& out) const
+{
+    const FieldPlan& p = plan(s, ev, tf.path);
+    s.field.clear();
+    s.fieldRule.clear();
+
+    for (int ri : p.length) {
+        const CompiledRule& r = compiled[std::size_t(ri)];
+        const int n = codePointCount(tf.value);
+        if (std::size_t(n) > r.maxLength)
+            addField(r, tf.path, int(r.maxLength), n, s);
+    }
+
+    s.tags.clear();
+    TextRef ref{tf.value, nullptr};
+    if (normalizer.raw(tf.value, nullptr, s.raw, &s.tags))
+        ref = TextRef{s.raw.text, s.raw.src.data()};
+
+    s.matches.clear();
+    rawFast.scan(ref.text, s.hs, s.matches);
+    unsigned trig = 0;
+    bool rawHit = false;
+    for (const HsMatch& m : s.matches) {
+        const PatternRef& pr = refs[m.id];
+        if (pr.rule < 0)
+            trig |= pr.trigger;
+        else if (p.applies[std::size_t(pr.rule)])
+            rawHit = true;
+    }
+
+    if (p.anyPhrase)
+        phrases(ref, p, tf.path, s);
+    if (p.encoded >= 0 || p.hiddenText >= 0)
+        encoded(ref, trig, p, tf.path, s);
+    if (rawHit)
+        rawPatterns(ref, p, tf.path, s);
+    if (trig) {
+        pii(ref, trig, p, tf.path, s);
+        logs(ref, trig, p, tf.path, s);
+    }
+    sql(ref, trig, p, tf.path, s);
+    finishField(s, out);
+}
+
+void Scanner::Impl::addField(const CompiledRule& r, std::string_view path, int start, int end,
+                            ScanScratch::Impl& s) const
+{
+    add(r, path, start, end, s.field);
+    s.fieldRule.push_back(std::size_t(&r - compiled.data()));
+}
+
+void Scanner::Impl::finishField(ScanScratch::Impl& s, std::vector<Finding>& out) const
+{
+    const std::vector<Finding>& f = s.field;
+    if (f.empty())
+        return;
+    std::vector<std::size_t> order(f.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (f[a].start != f[b].start)
+            return f[a].start < f[b].start;
+        if (f[a].end != f[b].end)
+            return f[a].end > f[b].end;
+        return s.fieldRule[a] < s.fieldRule[b];
+    });
+    auto overlaps = [](const Finding& a, const Finding& b) {
+        return a.start < b.end && b.start < a.end;
+    };
+    std::vector<Finding> kept;
+    std::vector<std::size_t> keptRule;
+    for (std::size_t idx : order) {
+        const Finding& cur = f[idx];
+        const std::size_t ri = s.fieldRule[idx];
+        const Kind ki = compiled[ri].kind;
+        bool dropCur = false;
+        for (std::size_t j = 0; j < kept.size() && !dropCur; ++j) {
+            if (!overlaps(cur, kept[j]))
+                continue;
+            const Kind kj = compiled[keptRule[j]].kind;
+            if (keptRule[j] == ri) { // one match found twice: merge
+                kept[j].end = std::max(kept[j].end, cur.end);
+                dropCur = true;
+            } else if (cur.category == "secret" && kept[j].category == "secret" &&
+                       (ki == Kind::Assignment || kj == Kind::Assignment)) {
+                // A generic `key=value` over a provider token says nothing new.
+                if (ki == Kind::Assignment)
+                    dropCur = true;
+                else {
+                    kept[j] = cur;
+                    keptRule[j] = ri;
+                    dropCur = true;
+                }
+            } else if (ki == Kind::Encoded && kj == Kind::Phrase) {
+                dropCur = true; // plain phrase matching already reported it
+            } else if (kj == Kind::Encoded && ki == Kind::Phrase) {
+                kept[j] = cur;
+                keptRule[j] = ri;
+                dropCur = true;
+            }
+        }
+        if (!dropCur) {
+            kept.push_back(cur);
+            keptRule.push_back(ri);
+        }
+    }
+    order.resize(kept.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (kept[a].start != kept[b].start)
+            return kept[a].start < kept[b].start;
+        if (kept[a].end != kept[b].end)
+            return kept[a].end > kept[b].end;
+        return keptRule[a] < keptRule[b];
+    });
+    for (std::size_t i : order)
+        out.push_back(std::move(kept[i]));
+}
+
+void Scanner::Impl::scanEvent(const AuditEvent& ev, ScanScratch::Impl& s,
+                              std::vector<Finding>& out) const
+{
+    bool schemaDone = false;
+    SchemaReport report;
+    for (std::size_t ri : eventLevel) {
+        const CompiledRule& r = compiled[ri];
+        if (!r.appliesTo(ev))
+            continue;
+        switch (r.kind) {
+        case Kind::DetailsLength:
+            if (ev.detailsChars > r.maxLength)
+                add(r, "details", -1, -1, out);
+            break;
+        case Kind::Schema: {
+            if (ev.kind != EventKind::WorkerResult || ev.outputSchema.empty())
+                break;
+            if (!schemaDone) {
+                report = SchemaChecker::check(ev.outputSchema, ev.outputJson);
+                schemaDone = true;
+            }
+            const bool hit = r.check == SchemaCheck::NotObject      ? report.notObject
+                             : r.check == SchemaCheck::MissingField ? report.missingField
+                             : r.check == SchemaCheck::WrongType    ? report.wrongType
+                             : r.check == SchemaCheck::OutOfRange   ? report.outOfRange
+                                                                    : report.rows > r.maxRows;
+            if (hit)
+                add(r, "details.output", -1, -1, out);
+            break;
+        }
+        case Kind::SecurityEvent: {
+            if (ev.kind != EventKind::SecurityEvent)
+                break;
+            std::string type;
+            for (char c : ev.securityType)
+                type += isAsciiAlnum(c) ? asciiLower(c) : '_';
+            if (type.empty())
+                type = "security_event";
+            std::string category = type;
+            if (auto a = r.aliases.find(type); a != r.aliases.end())
+                category = a->second;
+            Finding f;
+            f.rule = r.info->id;
+            f.category = category;
+            const auto layer = r.layers.find(category);
+            f.layer = layer != r.layers.end() ? layer->second : r.info->layer;
+            static constexpr std::array<FindingSeverity, 4> kFromEvent{
+                FindingSeverity::Low, FindingSeverity::Medium, FindingSeverity::High,
+                FindingSeverity::Critical};
+            f.severity = kFromEvent[std::size_t(ev.severity)];
+            for (const TextField& t : ev.texts)
+                if (t.path == "details.severity")
+                    f.severity = severityFromWord(t.value, f.severity);
+            f.field = "details.type";
+            f.message = formatMessage(r.info->message, f.field, category);
+            out.push_back(std::move(f));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    (void)s;
+}
+
+// -------------------------------------------------------------------------------------------
+
+Scanner::Scanner() = default;
+Scanner::~Scanner() = default;
+
+Result<std::shared_ptr<const Scanner>> Scanner::create(const RulePack& pack)
+{
+    std::shared_ptr<Scanner> scanner(new Scanner());
+    scanner->m_impl = std::make_unique<Impl>(pack);
+    Impl& d = *scanner->m_impl;
+    if (auto r = d.compileRules(); !r)
+        return std::unexpected(r.error());
+    for (const CompiledRule& r : d.compiled) {
+        if (r.kind == Kind::Phone) {
+            d.numberBase.phoneBareNanp = r.bareNanp;
+            d.numberBase.phoneInternational = r.international;
+        } else if (r.kind == Kind::Ssn) {
+            d.numberBase.ssnSpaces = r.ssnSpaces;
+            d.numberBase.ssnContext = r.ssnContext;
+            d.numberBase.ssnContextWindow = r.ssnWindow;
+        } else if (r.kind == Kind::CreditCard) {
+            d.numberBase.cardMinDigits = r.cardMin;
+            d.numberBase.cardMaxDigits = r.cardMax;
+        }
+    }
+    // Fail early when Hyperscan cannot serve the databases.
+    if (!scanner->makeScratch())
+        return fail("scan.no_memory", "cannot allocate Hyperscan scratch space");
+    return std::shared_ptr<const Scanner>(std::move(scanner));
+}
+
+std::unique_ptr<ScanScratch> Scanner::makeScratch() const
+{
+    std::unique_ptr<ScanScratch> s(new ScanScratch());
+    s->m_impl->owner = this;
+    for (const PatternSet* set : {&m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast,
+                                  &m_impl->phraseSom})
+        if (!set->allocScratch(&s->m_impl->hs))
+            return nullptr;
+    return s;
+}
+
+void Scanner::scan(const AuditEvent& event, ScanScratch& scratch, std::vector<Finding>& out) const
+{
+    ScanScratch::Impl& s = *scratch.m_impl;
+    for (const TextField& tf : event.texts)
+        m_impl->scanField(event, tf, s, out);
+    m_impl->scanEvent(event, s, out);
+}
+
+const std::vector<RuleInfo>& Scanner::rules() const
+{
+    return m_impl->rules;
+}
+
+// -------------------------------------------------------------------------------------------
+// Redaction
+
+std::string redact(std::string_view value, const std::vector<std::pair<int, int>>& spans,
+                   const std::vector<std::string>& rules)
+{
+    struct Span
+    {
+        int b, e;
+        std::string rule;
+    };
+    const int n = codePointCount(value);
+    std::vector<Span> list;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        const int b = std::clamp(spans[i].first, 0, n);
+        const int e = std::clamp(spans[i].second, 0, n);
+        if (e > b)
+            list.push_back(Span{b, e, i < rules.size() ? rules[i] : std::string("unknown")});
+    }
+    if (list.empty())
+        return std::string(value);
+    std::sort(list.begin(), list.end(), [](const Span& a, const Span& c) { return a.b < c.b; });
+    std::vector<Span> merged;
+    for (Span& sp : list) {
+        if (!merged.empty() && sp.b < merged.back().e) {
+            Span& m = merged.back();
+            m.e = std::max(m.e, sp.e);
+            if (("+" + m.rule + "+").find("+" + sp.rule + "+") == std::string::npos)
+                m.rule += "+" + sp.rule;
+        } else {
+            merged.push_back(std::move(sp));
+        }
+    }
+    // Byte offset of every code point boundary.
+    std::vector<std::size_t> at;
+    at.reserve(std::size_t(n) + 1);
+    for (std::size_t i = 0; i < value.size();) {
+        at.push_back(i);
+        decodeUtf8(value, i);
+    }
+    at.push_back(value.size());
+    std::string out;
+    std::size_t cursor = 0;
+    for (const Span& sp : merged) {
+        out.append(value.substr(cursor, at[std::size_t(sp.b)] - cursor));
+        out += "[REDACTED:" + sp.rule + "]";
+        cursor = at[std::size_t(sp.e)];
+    }
+    out.append(value.substr(cursor));
+    return out;
+}
+
+std::string redact(std::string_view value, std::string_view field,
+                   const std::vector<Finding>& findings)
+{
+    std::vector<std::pair<int, int>> spans;
+    std::vector<std::string> rules;
+    for (const Finding& f : findings)
+        if (f.field == field && f.start >= 0 && (f.category == "pii" || f.category == "secret")) {
+            spans.emplace_back(f.start, f.end);
+            rules.push_back(f.rule);
+        }
+    return redact(value, spans, rules);
+}
+
+} // namespace vigil

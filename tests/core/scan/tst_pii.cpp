@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// PII detection: pii.email, pii.phone, pii.ssn, pii.credit_card with their validators,
+// spans in code points, evasions, and the number shapes that must not count.
+
+#include "scantestutil.h"
+
+using namespace scantest;
+
+namespace {
+
+std::string str(const QByteArray& b)
+{
+    return b.toStdString();
+}
+
+QByteArray fullwidthDigits(const QByteArray& ascii)
+{
+    std::u32string out;
+    for (char c : ascii)
+        out += (c >= '0' && c <= '9') ? char32_t(0xFF10 + (c - '0')) : char32_t(c);
+    return QString::fromStdU32String(out).toUtf8();
+}
+
+} // namespace
+
+class TestPii : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void positives_data();
+    void positives();
+    void negatives_data();
+    void negatives();
+    void evasions_data();
+    void evasions();
+    void exclusiveNumberKinds();
+    void severalInOneField();
+    void layerAndMessage();
+};
+
+void TestPii::positives_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("rule");
+    QTest::addColumn<QByteArray>("match");
+
+    QTest::newRow("email") << QByteArray("row 17: li.wei+ott@mail.example.org, region north")
+                           << QByteArray("pii.email") << QByteArray("li.wei+ott@mail.example.org");
+    QTest::newRow("email co.uk") << QByteArray("contact maria_g@corp.example.co.uk.") << QByteArray("pii.email")
+                                 << QByteArray("maria_g@corp.example.co.uk");
+    QTest::newRow("email in parens") << QByteArray("(john.doe@example.com)") << QByteArray("pii.email")
+                                     << QByteArray("john.doe@example.com");
+    QTest::newRow("email obfuscated") << QByteArray("write to john [at] example [dot] com today")
+                                      << QByteArray("pii.email") << QByteArray("john [at] example [dot] com");
+
+    QTest::newRow("phone parens") << QByteArray("call (555) 234-5678 now") << QByteArray("pii.phone")
+                                  << QByteArray("(555) 234-5678");
+    QTest::newRow("phone parens tight") << QByteArray("tel:(555)234-5678") << QByteArray("pii.phone")
+                                        << QByteArray("(555)234-5678");
+    QTest::newRow("phone dashes") << QByteArray("Top viewer contact: 510-606-6522") << QByteArray("pii.phone")
+                                  << QByteArray("510-606-6522");
+    QTest::newRow("phone dots") << QByteArray("Customer 455.271.9765 asked") << QByteArray("pii.phone")
+                                << QByteArray("455.271.9765");
+    QTest::newRow("phone spaces") << QByteArray("ring 415 555 0132 please") << QByteArray("pii.phone")
+                                  << QByteArray("415 555 0132");
+    QTest::newRow("phone +1") << QByteArray("dial +1 555 234 5678") << QByteArray("pii.phone")
+                              << QByteArray("+1 555 234 5678");
+    QTest::newRow("phone +1 parens") << QByteArray("dial +1 (555) 234-5678.") << QByteArray("pii.phone")
+                                     << QByteArray("+1 (555) 234-5678");
+    QTest::newRow("phone 1-800") << QByteArray("call 1-800-555-0199") << QByteArray("pii.phone")
+                                 << QByteArray("1-800-555-0199");
+    QTest::newRow("phone e164 us") << QByteArray("sms +15552345678") << QByteArray("pii.phone")
+                                   << QByteArray("+15552345678");
+    QTest::newRow("phone bare 10") << QByteArray("escalated by 5757195821 for review") << QByteArray("pii.phone")
+                                   << QByteArray("5757195821");
+    QTest::newRow("phone uk") << QByteArray("office +44 20 7946 0958") << QByteArray("pii.phone")
+                              << QByteArray("+44 20 7946 0958");
+    QTest::newRow("phone uk trunk") << QByteArray("office +44 (0)20 7946 0958") << QByteArray("pii.phone")
+                                    << QByteArray("+44 (0)20 7946 0958");
+    QTest::newRow("phone de") << QByteArray("Berlin: +49 30 1234567") << QByteArray("pii.phone")
+                              << QByteArray("+49 30 1234567");
+    QTest::newRow("phone fr") << QByteArray("Paris +33 1 23 45 67 89") << QByteArray("pii.phone")
+                              << QByteArray("+33 1 23 45 67 89");
+    QTest::newRow("phone e164 intl") << QByteArray("whatsapp +442079460958") << QByteArray("pii.phone")
+                                     << QByteArray("+442079460958");
+
+    QTest::newRow("ssn") << QByteArray("Customer 585-68-1287 asked for a refund") << QByteArray("pii.ssn")
+                         << QByteArray("585-68-1287");
+    QTest::newRow("ssn spaces") << QByteArray("ssn 123 45 6789") << QByteArray("pii.ssn") << QByteArray("123 45 6789");
+    QTest::newRow("ssn bare with context") << QByteArray("SSN: 123456789") << QByteArray("pii.ssn")
+                                           << QByteArray("123456789");
+
+    QTest::newRow("visa grouped") << QByteArray("card 4111 1111 1111 1111 on file") << QByteArray("pii.credit_card")
+                                  << QByteArray("4111 1111 1111 1111");
+    QTest::newRow("visa plain") << QByteArray("Top viewer contact: 4539578763621486") << QByteArray("pii.credit_card")
+                                << QByteArray("4539578763621486");
+    QTest::newRow("mastercard dashes") << QByteArray("Customer 5425-2334-3010-9903 asked")
+                                       << QByteArray("pii.credit_card") << QByteArray("5425-2334-3010-9903");
+    QTest::newRow("mastercard 2-series") << QByteArray("pay 2221 0012 3412 3450") << QByteArray("pii.credit_card")
+                                         << QByteArray("2221 0012 3412 3450");
+    QTest::newRow("amex 4-6-5") << QByteArray("amex 3782 822463 10005 ok") << QByteArray("pii.credit_card")
+                                << QByteArray("3782 822463 10005");
+    QTest::newRow("amex plain") << QByteArray("amex 371449635398431") << QByteArray("pii.credit_card")
+                                << QByteArray("371449635398431");
+    QTest::newRow("discover") << QByteArray("disc 6011 1111 1111 1117") << QByteArray("pii.credit_card")
+                              << QByteArray("6011 1111 1111 1117");
+    QTest::newRow("visa 19") << QByteArray("v 4222 2222 2222 2222 224") << QByteArray("pii.credit_card")
+                             << QByteArray("4222 2222 2222 2222 224");
+}
+
+void TestPii::positives()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArray, rule);
+    QFETCH(QByteArray, match);
+    for (const char* key : {"output", "query", "filters[0].value"}) {
+        const std::string value = str(text);
+        const auto fs = scan(makeField("worker_result", key, value));
+        QVERIFY2(rules(fs, "pii") == QStringList{QString::fromLatin1(rule)}, describe(fs));
+        QCOMPARE(slice(value, fs.front().start, fs.front().end), QString::fromUtf8(match));
+    }
+}
+
+void TestPii::negatives_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("luhn fails") << QByteArray("order 5323 0411 4426 9420 shipped");
+    QTest::newRow("luhn fails plain") << QByteArray("ref 4539578763621487");
+    QTest::newRow("epoch ms") << QByteArray("ts 1732147200123 and 1700000000000");
+    QTest::newRow("epoch s") << QByteArray("at 1732147200");
+    QTest::newRow("uuid") << QByteArray("trace 5f2d64e8-6723-4a1b-9c3d-369989732588");
+    QTest::newRow("uuid digits") << QByteArray("id 12345678-1234-5678-1234-567812345678");
+    QTest::newRow("ipv4") << QByteArray("node 10.0.34.36 and 192.168.100.200");
+    QTest::newRow("version") << QByteArray("build 2026.11.16 v1.2.3.4 release 555.123.4567.1");
+    QTest::newRow("hex hash") << QByteArray("input a4850822b0af6735 and 008a05a6c4647159");
+    QTest::newRow("digit hash") << QByteArray("sha 3729463821097364882910");
+    QTest::newRow("longer digit run") << QByteArray("acct 55512345678901");
+    QTest::newRow("inside alnum") << QByteArray("token x5551234567y and AB123-45-6789");
+    QTest::newRow("decimals") << QByteArray("ratio 0.697182 of viewers, share 38.8%");
+    QTest::newRow("money") << QByteArray("revenue 1,234,567.89 USD");
+    QTest::newRow("dates") << QByteArray("from 2026-11-21 to 11/22/2026 at 10:00:00");
+    QTest::newRow("ssn invalid area") << QByteArray("ref 000-71-2481 closed, 666-12-3456, 912-34-5678");
+    QTest::newRow("ssn invalid group serial") << QByteArray("ref 123-00-4567 and 123-45-0000");
+    QTest::newRow("ssn bare no context") << QByteArray("count 123456789 viewers");
+    QTest::newRow("nanp invalid area") << QByteArray("id 1234567890 and 055-234-5678");
+    QTest::newRow("nanp n11") << QByteArray("call 911-555-1234");
+    QTest::newRow("short local") << QByteArray("ext 555-1234");
+    QTest::newRow("email localhost") << QByteArray("contact admin@localhost for access");
+    QTest::newRow("email no tld") << QByteArray("user@host and @mention and a@b.c");
+    QTest::newRow("numbers list") << QByteArray("viewers 29390 31200 1200");
+    QTest::newRow("plus delta") << QByteArray("+12.5% and +300 viewers");
+    QTest::newRow("repeated digits card") << QByteArray("0000 0000 0000 0000");
+}
+
+void TestPii::negatives()
+{
+    QFETCH(QByteArray, text);
+    const auto fs = scan(makeField("worker_result", "output", str(text)));
+    QVERIFY2(rules(fs, "pii").isEmpty(), describe(fs));
+}
+
+void TestPii::evasions_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("rule");
+    QTest::addColumn<QString>("match");
+    QTest::newRow("fullwidth phone") << fullwidthDigits("call 555-234-5678 now") << QByteArray("pii.phone")
+                                     << QString::fromUtf8(fullwidthDigits("555-234-5678"));
+    QTest::newRow("fullwidth at") << QString::fromUtf8("mail bob\xEF\xBC\xA0" "example.com").toUtf8()
+                                  << QByteArray("pii.email") << QString::fromUtf8("bob\xEF\xBC\xA0" "example.com");
+    QTest::newRow("zero-width in email")
+        << QByteArray("mail jo\xE2\x80\x8Bhn@exam\xE2\x80\x8Cple.com") << QByteArray("pii.email")
+        << QString::fromUtf8("jo\xE2\x80\x8Bhn@exam\xE2\x80\x8Cple.com");
+    QTest::newRow("zero-width in card")
+        << QByteArray("card 4111\xE2\x80\x8B 1111 1111 1111") << QByteArray("pii.credit_card")
+        << QString::fromUtf8("4111\xE2\x80\x8B 1111 1111 1111");
+    QTest::newRow("nbsp grouped ssn") << QByteArray("ssn 585\xC2\xA0" "68\xC2\xA0" "1287") << QByteArray("pii.ssn")
+                                      << QString::fromUtf8("585\xC2\xA0" "68\xC2\xA0" "1287");
+    QTest::newRow("after accents") << QByteArray("Zo\xC3\xAB: 585-68-1287") << QByteArray("pii.ssn")
+                                   << QStringLiteral("585-68-1287");
+}
+
+void TestPii::evasions()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArray, rule);
+    QFETCH(QString, match);
+    const std::string value = str(text);
+    const auto fs = scan(makeField("worker_result", "output", value));
+    QVERIFY2(rules(fs, "pii") == QStringList{QString::fromLatin1(rule)}, describe(fs));
+    QCOMPARE(slice(value, fs.front().start, fs.front().end), match);
+}
+
+void TestPii::exclusiveNumberKinds()
+{
+    // A card is not also a phone; an SSN is not also a phone.
+    auto fs = scan(makeField("worker_result", "output", "5308 7359 7155 6641"));
+    QCOMPARE(rules(fs, "pii"), QStringList{QStringLiteral("pii.credit_card")});
+    fs = scan(makeField("worker_result", "output", "row 17 555-234-5678"));
+    QCOMPARE(rules(fs, "pii"), QStringList{QStringLiteral("pii.phone")});
+    // Hash fields are not read for numbers.
+    fs = scan(makeField("worker_result", "output_hash", "4539578763621486"));
+    QVERIFY2(rules(fs, "pii").isEmpty(), describe(fs));
+}
+
+void TestPii::severalInOneField()
+{
+    const std::string v = "a@example.com, 555-234-5678 and b@example.org; ssn 585-68-1287";
+    const auto fs = scan(makeField("worker_result", "output", v));
+    QCOMPARE(rules(fs, "pii"), (QStringList{QStringLiteral("pii.email"), QStringLiteral("pii.phone"),
+                                            QStringLiteral("pii.email"), QStringLiteral("pii.ssn")}));
+    for (std::size_t i = 1; i < fs.size(); ++i)
+        QVERIFY(fs[i - 1].start < fs[i].start);
+}
+
+void TestPii::layerAndMessage()
+{
+    const auto fs = scan(makeField("worker_result", "output", "x john.doe@example.com"));
+    QCOMPARE(fs.size(), std::size_t(1));
+    QCOMPARE(fs[0].layer, 4);
+    QCOMPARE(fs[0].category, std::string("pii"));
+    QCOMPARE(fs[0].message, std::string("email address in agent output"));
+    QCOMPARE(fs[0].start, 2);
+    QCOMPARE(fs[0].end, 22);
+}
+
+QTEST_GUILESS_MAIN(TestPii)
+#include "tst_pii.moc"
