@@ -67,5 +67,35 @@ int runImport(const std::vector<std::string>& args);
 int runStats(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
 int runScan(const std::vector<std::string>& args);
+/// `vigil-cli iam`: the permission map (or --review) of a policy file, with observed use.
+int runIam(const std::vector<std::string>& args);
+
+// ---- review (cmd_checklist.cpp, cmd_threats.cpp, cmd_verdict.cpp) ----
+/// `vigil-cli checklist`: the three seed checklists with automatic status and verdicts (JSON).
+int runChecklist(const std::vector<std::string>& args);
+/// `vigil-cli threats`: every threat-matrix row with its observed findings (csv, json, md).
+int runThreats(const std::vector<std::string>& args);
+/// `vigil-cli verdict`: appends a reviewer verdict to a checklist item's history.
+int runVerdict(const std::vector<std::string>& args);
+// ---- integrity and compliance (cmd_verify.cpp, cmd_erase.cpp, cmd_purge.cpp, cmd_report.cpp) ----
+/// `vigil-cli verify`: checks the tamper-evident chain; exit 4 at the first break.
+int runVerify(const std::vector<std::string>& args);
+/// `vigil-cli erase`: GDPR erasure of a thread or a user, leaving a receipt.
+int runErase(const std::vector<std::string>& args);
+/// `vigil-cli purge`: applies the retention periods and prints what it removed.
+int runPurge(const std::vector<std::string>& args);
+/// `vigil-cli retention`: shows (and sets) the retention periods.
+int runRetention(const std::vector<std::string>& args);
+/// `vigil-cli report`: compliance reports (pdf, html, csv, json) and finding exports.
+int runReport(const std::vector<std::string>& args);
+
+/// `message` with line breaks turned into spaces, for one-line errors.
+inline std::string oneLine(std::string message)
+{
+    for (char& c : message)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    return message;
+}
 
 } // namespace vigil::cli

@@ -16,8 +16,7 @@
 namespace vigil::cli {
 namespace {
 
-template <typename T>
-bool parseNumber(const std::optional<std::string>& text, T& out)
+template <typename T> bool parseNumber(const std::optional<std::string>& text, T& out)
 {
     if (!text)
         return true;
@@ -63,7 +62,8 @@ int runServe(const std::vector<std::string>& args)
         {"max-line", true, false, "bytes per line; longer ones are quarantined (1048576)"},
         {"connection-budget", true, false, "bytes of lines a connection holds at most (524288)"},
         {"memory-budget", true, false, "bytes all connections hold at most (67108864)"},
-        {"max-rejected", true, false, "close a connection after N quarantined lines (10000; 0 never)"},
+        {"max-rejected", true, false,
+         "close a connection after N quarantined lines (10000; 0 never)"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
         {"flush-ms", true, false, "hand lines on at least this often (50)"},
         {"poll-ms", true, false, "check tailed files this often (100)"},

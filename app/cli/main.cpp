@@ -19,6 +19,15 @@ const Command kCommands[] = {
     {"import", vigil::cli::runImport, "store audit events, their findings and incidents"},
     {"stats", vigil::cli::runStats, "totals of a database as JSON"},
     {"serve", vigil::cli::runServe, "live ingest: a TCP feed and followed files, until SIGTERM"},
+    {"iam", vigil::cli::runIam, "per-agent permission map of an IAM policy file, or its review"},
+    {"checklist", vigil::cli::runChecklist, "the seed checklists with evidence status and verdicts (JSON)"},
+    {"threats", vigil::cli::runThreats, "threat-matrix rows with observed finding counts (csv, json, md)"},
+    {"verdict", vigil::cli::runVerdict, "record a reviewer verdict on a checklist item"},
+    {"report", vigil::cli::runReport, "compliance report (pdf, html, csv, json) or findings (ocsf, sarif)"},
+    {"verify", vigil::cli::runVerify, "check the tamper-evident chain of stored events"},
+    {"erase", vigil::cli::runErase, "GDPR erasure of a thread's or a user's events"},
+    {"purge", vigil::cli::runPurge, "apply the retention periods"},
+    {"retention", vigil::cli::runRetention, "show or set the retention periods"},
 };
 
 void usage(std::ostream& out)

@@ -108,9 +108,9 @@ private:
                       std::map<GrantKey, std::size_t>& grants)
     {
         const Statement& st = role.policy.statements[i];
-        const std::string label =
-            makeStatementRef(PolicySource::Role, role.name, role.policy, static_cast<int>(i))
-                .label();
+        const StatementRef ref =
+            makeStatementRef(PolicySource::Role, role.name, role.policy, static_cast<int>(i));
+        const std::string label = ref.label();
         const std::size_t na = st.notAction ? 1 : st.actions.size();
         const std::size_t nr = st.notResource ? 1 : st.resources.size();
         for (std::size_t a = 0; a < na; ++a) {
@@ -121,17 +121,22 @@ private:
                 row.resource = st.notResource ? notList(st.resources) : st.resources[r];
                 row.statement = label;
                 row.fromPolicy = true;
+                row.statements.push_back(ref);
+                int boundaryIndex = -1;
                 if (st.hasCondition())
                     row.state = CellState::Conditional;
                 else if (st.effect == Effect::Deny)
                     row.state = CellState::ExplicitDeny;
                 else if (!st.notAction && !st.notResource &&
                          boundaryVerdictForGrant(m_p.boundary(), st.actionPatterns[a].text(),
-                                                 st.resourcePatterns[r].text()) !=
+                                                 st.resourcePatterns[r].text(), &boundaryIndex) !=
                              BoundaryVerdict::Permits)
                     row.state = CellState::BoundaryBlocked;
                 else
                     row.state = CellState::AllowedUnused;
+                if (row.state == CellState::BoundaryBlocked && boundaryIndex >= 0)
+                    row.statements.push_back(makeStatementRef(PolicySource::Boundary, kBoundaryName,
+                                                              *m_p.boundary(), boundaryIndex));
                 grants.emplace(GrantKey{i, a, r}, m_rows.size());
                 m_rows.push_back(std::move(row));
             }
@@ -154,12 +159,23 @@ private:
             return false;
         PermissionRow& row = m_rows[it->second];
         row.observed += e.count;
+        addRefs(row, e);
         if (row.state == CellState::AllowedUnused)
             row.state = CellState::AllowedUsed;
         return true;
     }
 
-    void addAttempt(const UsageEntry& e, CellState state, std::string statement)
+    static void addRefs(PermissionRow& row, const UsageEntry& e)
+    {
+        for (std::int64_t ref : e.eventRefs) {
+            if (row.eventRefs.size() >= PermissionMap::kMaxRowRefs)
+                return;
+            row.eventRefs.push_back(ref);
+        }
+    }
+
+    void addAttempt(const UsageEntry& e, CellState state, std::string statement,
+                    const StatementRef& deciding)
     {
         PermissionRow row;
         row.agent = e.agent;
@@ -169,37 +185,41 @@ private:
         row.statement = std::move(statement);
         row.observed = e.count;
         row.fromPolicy = false;
+        if (deciding.isValid())
+            row.statements.push_back(deciding);
+        addRefs(row, e);
         m_rows.push_back(std::move(row));
     }
 
     void addUse(const UsageEntry& e, std::map<GrantKey, std::size_t>& grants)
     {
         const DecisionCode code = m_eval.decide(e.agent, e.action, e.resource);
-        const std::string label = m_eval.expand(code).deciding.label();
+        const StatementRef deciding = m_eval.expand(code).deciding;
+        const std::string label = deciding.label();
         switch (code.kind) {
         case Decision::Allowed:
             if (!creditGrant(code, e, grants))
-                addAttempt(e, CellState::AllowedUsed, label);
+                addAttempt(e, CellState::AllowedUsed, label, deciding);
             break;
         case Decision::Conditional: {
             const Statement* st = m_eval.statementOf(code);
             if (!(st && st->effect == Effect::Allow && creditGrant(code, e, grants)))
-                addAttempt(e, CellState::Conditional, label);
+                addAttempt(e, CellState::Conditional, label, deciding);
             break;
         }
         case Decision::ExplicitDeny:
             creditGrant(code, e, grants);
-            addAttempt(e, CellState::ExplicitDeny, label);
+            addAttempt(e, CellState::ExplicitDeny, label, deciding);
             break;
         case Decision::BoundaryDeny:
-            addAttempt(e, CellState::BoundaryBlocked, label);
+            addAttempt(e, CellState::BoundaryBlocked, label, deciding);
             break;
         case Decision::BoundaryNotAllowed:
-            addAttempt(e, CellState::BoundaryBlocked, std::string(kBoundaryName));
+            addAttempt(e, CellState::BoundaryBlocked, std::string(kBoundaryName), deciding);
             break;
         case Decision::NotGranted:
         case Decision::UnknownAgent:
-            addAttempt(e, CellState::DeniedAttempted, {});
+            addAttempt(e, CellState::DeniedAttempted, {}, {});
             break;
         }
     }

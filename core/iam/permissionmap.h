@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "iam/evaluator.h"
 #include "iam/policyset.h"
 #include "iam/usageaggregator.h"
 
@@ -42,6 +43,14 @@ struct PermissionRow
     std::string statement; ///< StatementRef::label() of the deciding statement, or empty
     std::uint64_t observed = 0;
     bool fromPolicy = true;
+    /// The statements behind the state, as values: the row's own statement (a grant row's;
+    /// an attempt's deciding Deny, conditional statement, or the role Allow that the boundary
+    /// does not allow), then, for a grant the boundary voids with a Deny, that boundary
+    /// statement. Empty for implicit denies (no statement decided).
+    std::vector<StatementRef> statements;
+    /// Refs (see UsageAggregator) of the events counted in `observed`, at most kMaxRowRefs:
+    /// those the aggregator kept of each use.
+    std::vector<std::int64_t> eventRefs;
 };
 
 /// The per-agent permission map: the file's grants combined with the observed use.
@@ -52,6 +61,9 @@ struct PermissionRow
 class PermissionMap
 {
 public:
+    /// Most event refs kept on one row.
+    static constexpr std::size_t kMaxRowRefs = 256;
+
     /// Builds the map of `policies`, with observed counts from `usage` when given.
     static PermissionMap build(const PolicySet& policies, const UsageAggregator* usage = nullptr);
 

@@ -98,6 +98,21 @@ void UsageAggregator::addUse(std::string_view agent, std::string_view action,
         e.eventRefs.push_back(eventRef);
 }
 
+void UsageAggregator::addAgentActivity(const AgentActivity& activity)
+{
+    if (activity.agent.empty() || activity.events == 0)
+        return;
+    auto it = m_agents.find(activity.agent);
+    if (it == m_agents.end()) {
+        m_agents.emplace(activity.agent, activity);
+        return;
+    }
+    AgentActivity& a = it->second;
+    a.events += activity.events;
+    a.firstSeenMs = std::min(a.firstSeenMs, activity.firstSeenMs);
+    a.lastSeenMs = std::max(a.lastSeenMs, activity.lastSeenMs);
+}
+
 void UsageAggregator::clear()
 {
     m_entries.clear();

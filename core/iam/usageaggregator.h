@@ -71,6 +71,11 @@ public:
     void addUse(std::string_view agent, std::string_view action, std::string_view resource,
                 std::string_view outcome, std::int64_t timestampMs, std::int64_t eventRef,
                 bool modelUse = false);
+    /// Records that `activity.agent` appeared in `activity.events` events between its first
+    /// and last timestamps, without recording any use: for callers that count agents
+    /// separately from their IAM-relevant events (an aggregate query over a store). Merges
+    /// with what add() recorded for the same agent; an empty agent name is ignored.
+    void addAgentActivity(const AgentActivity& activity);
     /// Forgets everything.
     void clear();
 

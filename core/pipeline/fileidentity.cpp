@@ -22,9 +22,14 @@ std::string fingerprintPrefix(int fd, std::int64_t length)
     }
     if (got < length)
         return {};
+    return fingerprintOf(std::string_view(buf.data(), buf.size()));
+}
+
+std::string fingerprintOf(std::string_view bytes)
+{
     // FNV-1a 64: a fingerprint, not a security boundary.
     std::uint64_t h = 1469598103934665603ull;
-    for (char c : buf) {
+    for (char c : bytes) {
         h ^= static_cast<unsigned char>(c);
         h *= 1099511628211ull;
     }

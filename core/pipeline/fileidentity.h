@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace vigil {
 
@@ -27,5 +28,9 @@ Result<FileIdentity> identifyFile(int fd, std::int64_t prefix = kFingerprintByte
 
 /// Hash of the first `length` bytes of `fd`, hex; empty when the file is shorter.
 std::string fingerprintPrefix(int fd, std::int64_t length);
+
+/// The same hash over bytes already in memory: fingerprintOf(first n bytes of a file) equals
+/// fingerprintPrefix(fd, n).
+std::string fingerprintOf(std::string_view bytes);
 
 } // namespace vigil

@@ -4,6 +4,7 @@
 #include "ingest/decoder.h"
 #include "ingest/linesplitter.h"
 #include "pipeline/fileidentity.h"
+#include "pipeline/sourcestate.h"
 #include "store/database.h"
 
 #include <fcntl.h>
@@ -34,41 +35,6 @@ struct OpenFile
     int fd = -1;
     FileIdentity id;
 };
-
-struct StoredSource
-{
-    bool found = false;
-    std::int64_t device = 0, inode = 0, fpLen = 0, offset = 0, lineNo = 0;
-    std::string fingerprint;
-};
-
-Result<StoredSource> lookupSource(StoreWriter& writer, const std::string& key)
-{
-    StoredSource s;
-    auto r = writer.run([&](Database& db) -> Result<void> {
-        auto st = SqlStatement::prepare(db, "SELECT device, inode, fp_len, fingerprint, offset, "
-                                         "line_no FROM sources WHERE kind='file' AND name=?1");
-        if (!st)
-            return std::unexpected(st.error());
-        st->bindText(1, key);
-        auto row = st->step();
-        if (!row)
-            return std::unexpected(row.error());
-        if (*row) {
-            s.found = true;
-            s.device = st->columnInt(0);
-            s.inode = st->columnInt(1);
-            s.fpLen = st->columnInt(2);
-            s.fingerprint = st->columnText(3);
-            s.offset = st->columnInt(4);
-            s.lineNo = st->columnInt(5);
-        }
-        return {};
-    });
-    if (!r)
-        return std::unexpected(r.error());
-    return s;
-}
 
 class ChunkBuilder
 {
@@ -164,8 +130,7 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                 closeAll();
                 return fail("import.open", "cannot open " + p + ": " + why);
             }
-            std::error_code ec;
-            f.key = std::filesystem::absolute(p, ec).lexically_normal().string();
+            f.key = fileSourceKey(p);
             auto id = identifyFile(f.fd);
             if (!id) {
                 ::close(f.fd);
@@ -191,16 +156,14 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
             std::int64_t lineNo = 0;
             std::optional<SourceCheckpoint> base;
             if (f.fd != 0) {
-                auto stored = lookupSource(writer, f.key);
+                auto stored = lookupSource(writer, "file", f.key);
                 if (!stored) {
                     closeAll();
                     return std::unexpected(stored.error());
                 }
                 // Resume only in the same file: same device and inode, same first bytes,
                 // and not shorter than what was read (else it was truncated or replaced).
-                if (stored->found && stored->device == f.id.device &&
-                    stored->inode == f.id.inode && stored->offset <= f.id.size &&
-                    fingerprintPrefix(f.fd, stored->fpLen) == stored->fingerprint) {
+                if (canResume(*stored, f.fd, f.id)) {
                     start = stored->offset;
                     lineNo = stored->lineNo;
                 }

@@ -36,7 +36,7 @@ struct ImportSummary
 struct ImportOptions
 {
     PipelineOptions pipeline;
-    std::size_t chunkLines = 4096;
+    std::size_t chunkLines = 2048;
     std::size_t chunkBytes = 4 * 1024 * 1024;
     std::function<void(const ImportProgress&)> progress; ///< called at most every ~100 ms
 };

@@ -2,6 +2,7 @@
 #include "pipeline/ingestpipeline.h"
 
 #include "ingest/decoder.h"
+#include "pipeline/chunkpool.h"
 
 #include <algorithm>
 
@@ -18,11 +19,7 @@ void RawChunk::addLine(std::string_view text, bool overlong, std::int64_t fullBy
 IngestPipeline::IngestPipeline(StoreWriter& writer, PipelineOptions options)
     : m_writer(writer), m_options(std::move(options))
 {
-    unsigned n = m_options.workers;
-    if (n == 0)
-        n = std::max(1u, std::thread::hardware_concurrency() > 2
-                             ? std::thread::hardware_concurrency() - 1
-                             : 1u);
+    const unsigned n = m_options.workers ? m_options.workers : defaultWorkerCount();
     for (unsigned i = 0; i < n; ++i)
         m_workers.emplace_back([this] { workerLoop(); });
 }

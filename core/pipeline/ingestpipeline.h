@@ -56,7 +56,7 @@ struct PipelineStats
 struct PipelineOptions
 {
     unsigned workers = 0;         ///< decode/scan threads; 0 picks from the core count
-    std::size_t maxInFlight = 16; ///< chunks submitted but not yet handed to the writer
+    std::size_t maxInFlight = 6;  ///< chunks submitted but not yet handed to the writer
     ScanFactory scanFactory;
 };
 

@@ -134,6 +134,95 @@ CREATE TABLE meta (
     value       TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+        // 1 -> 2: the tamper-evident chain, tombstones, erasure/purge receipts, retention
+        // (core/store/chain.h, erasure.h, retention.h; docs/integrity.md).
+        R"sql(
+ALTER TABLE events ADD COLUMN chain BLOB;   -- HMAC link of this event (32 bytes)
+ALTER TABLE events ADD COLUMN leaf BLOB;    -- tombstones: leaf hash of the removed content
+ALTER TABLE events ADD COLUMN tomb BLOB;    -- tombstones: keyed tag over row, leaf, receipt
+-- events.erased: 0 for a live event, else the id of the receipt that tombstoned it.
+
+-- One row per erasure (GDPR) or purge (retention) run. Holds counts and a keyed hash of
+-- the selector, never erased content.
+CREATE TABLE receipts (
+    id            INTEGER PRIMARY KEY,
+    ts_ms         INTEGER NOT NULL,
+    kind          TEXT NOT NULL,             -- erase | purge
+    actor         TEXT NOT NULL,             -- OS user
+    selector      TEXT NOT NULL,             -- thread | user | retention
+    selector_hash TEXT NOT NULL,             -- HMAC of the selector value; '' for purge
+    events        INTEGER NOT NULL DEFAULT 0,
+    findings      INTEGER NOT NULL DEFAULT 0,
+    incidents     INTEGER NOT NULL DEFAULT 0,
+    quarantined   INTEGER NOT NULL DEFAULT 0,
+    detail        TEXT NOT NULL DEFAULT '{}',-- JSON: per-type counts, cutoffs
+    tag           TEXT NOT NULL DEFAULT ''   -- keyed tag over every column above
+);
+CREATE INDEX events_erased ON events(erased) WHERE erased <> 0;
+
+-- Overrides of the built-in retention periods (core/store/retention.h): scope is an event
+-- type, '*' (other types), 'findings', 'incidents' or 'quarantine'.
+CREATE TABLE retention (
+    scope       TEXT PRIMARY KEY,
+    days        INTEGER NOT NULL CHECK (days > 0)
+) WITHOUT ROWID;
+)sql",
+        // 2 -> 3: full-text search over incidents (title, notes, category, rule, agent) for
+        // the incident browser. External-content FTS5 kept in step by triggers; the update
+        // trigger fires only for the indexed columns, so ingest's severity/last_ms updates
+        // do not touch the index.
+        R"sql(
+CREATE VIRTUAL TABLE incidents_fts USING fts5(
+    title, notes, category, rule, agent,
+    content='incidents', content_rowid='id'
+);
+CREATE TRIGGER incidents_fts_insert AFTER INSERT ON incidents BEGIN
+    INSERT INTO incidents_fts(rowid, title, notes, category, rule, agent)
+    VALUES (new.id, new.title, new.notes, new.category, new.rule, new.agent);
+END;
+CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents BEGIN
+    INSERT INTO incidents_fts(incidents_fts, rowid, title, notes, category, rule, agent)
+    VALUES ('delete', old.id, old.title, old.notes, old.category, old.rule, old.agent);
+END;
+CREATE TRIGGER incidents_fts_update AFTER UPDATE OF title, notes, category, rule, agent
+ON incidents BEGIN
+    INSERT INTO incidents_fts(incidents_fts, rowid, title, notes, category, rule, agent)
+    VALUES ('delete', old.id, old.title, old.notes, old.category, old.rule, old.agent);
+    INSERT INTO incidents_fts(rowid, title, notes, category, rule, agent)
+    VALUES (new.id, new.title, new.notes, new.category, new.rule, new.agent);
+END;
+INSERT INTO incidents_fts(incidents_fts) VALUES ('rebuild');
+)sql",
+        // 3 -> 4: the review (core/review/reviewstore.h): reviewer verdicts on checklist
+        // items, append-only (triggers refuse UPDATE and DELETE), and threat matrices kept as
+        // their JSON export.
+        R"sql(
+CREATE TABLE verdicts (
+    id          INTEGER PRIMARY KEY,             -- recording order
+    item_id     TEXT NOT NULL,                   -- maestro.4.2, plugin.output.2, ...
+    component   TEXT NOT NULL DEFAULT '',        -- agent or plugin; '' for the system
+    kind        TEXT NOT NULL CHECK (kind IN ('pass', 'fail', 'not_applicable')),
+    note        TEXT NOT NULL DEFAULT '',
+    reviewer    TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL
+);
+CREATE INDEX verdicts_item ON verdicts(component, item_id, id);
+CREATE TRIGGER verdicts_no_update BEFORE UPDATE ON verdicts BEGIN
+    SELECT RAISE(ABORT, 'verdicts are append-only');
+END;
+CREATE TRIGGER verdicts_no_delete BEFORE DELETE ON verdicts BEGIN
+    SELECT RAISE(ABORT, 'verdicts are append-only');
+END;
+
+CREATE TABLE threat_matrices (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    component   TEXT NOT NULL DEFAULT '',        -- '' for the whole system
+    template_id TEXT NOT NULL DEFAULT '',        -- maestro | attack-surface | '' (blank)
+    json        TEXT NOT NULL,                   -- exportMatrixJson() of the matrix
+    updated_ms  INTEGER NOT NULL
+);
+)sql",
     };
     return kMigrations;
 }

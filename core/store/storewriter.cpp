@@ -2,6 +2,7 @@
 #include "store/storewriter.h"
 
 #include "base/timeutil.h"
+#include "store/chain.h"
 #include "store/schema.h"
 
 #include <sqlite3.h>
@@ -23,6 +24,8 @@ struct StoreWriter::Prepared
     SqlStatement insertIncident;
     SqlStatement updateIncident;
     SqlStatement bumpDuplicates;
+    // Seals each stored event into the tamper-evident chain (store/chain.h).
+    std::optional<ChainSealer> chain;
 
     struct OpenIncident
     {
@@ -74,8 +77,8 @@ Result<void> StoreWriter::prepare()
          "fingerprint=?6, offset=?7, line_no=?8, updated_ms=?9 RETURNING id"},
         {&m_st->insertEvent,
          "INSERT OR IGNORE INTO events(ts, event_type, agent, thread_id, severity, event_id, "
-         "user_id, trace_id, span_id, source_id, line_no, details, finding_mask, finding_sev) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+         "user_id, trace_id, span_id, source_id, line_no, details, finding_mask, finding_sev, "
+         "chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
         {&m_st->updateEventFindings, "UPDATE events SET finding_mask=?2 WHERE id=?1"},
         {&m_st->insertQuarantine,
          "INSERT INTO quarantine(received_ms, source_id, source, line_no, reason, message, raw, "
@@ -105,6 +108,10 @@ Result<void> StoreWriter::prepare()
             return std::unexpected(st.error());
         *d.target = std::move(*st);
     }
+    auto chain = ChainSealer::open(m_db);
+    if (!chain)
+        return std::unexpected(chain.error());
+    m_st->chain.emplace(std::move(*chain));
     return {};
 }
 
@@ -347,8 +354,10 @@ Result<CommitResult> StoreWriter::commitBatch(WriteBatch& batch,
 {
     Prepared& st = *m_st;
     CommitResult res;
+    const ChainHash headBefore = st.chain->head();
     auto rollback = [&](const Error& e) -> Result<CommitResult> {
         (void)m_db.exec("ROLLBACK");
+        st.chain->restore(headBefore);
         st.byThread.clear();
         st.byAgentRule.clear();
         committed.clear();
@@ -398,18 +407,24 @@ Result<CommitResult> StoreWriter::commitBatch(WriteBatch& batch,
             st.insertEvent.bind(10, *sourceId);
         else
             st.insertEvent.bindNull(10);
+        const ChainHash link = st.chain->seal(
+            CanonicalFields{e.timestampMs, e.eventType, e.agentName, e.threadId,
+                            static_cast<int>(e.severity), e.eventId, e.userId, e.traceId,
+                            e.spanId, e.detailsJson});
         st.insertEvent.bind(11, ie.lineNo)
             .bindText(12, e.detailsJson)
             .bind(13, static_cast<std::int64_t>(mask))
-            .bind(14, maxSev);
+            .bind(14, maxSev)
+            .bindBlob(15, link.data(), static_cast<int>(link.size()));
         auto r = st.insertEvent.run();
         st.insertEvent.reset();
         if (!r)
             return rollback(r.error());
         if (sqlite3_changes(m_db.handle()) == 0) {
-            ++res.duplicates;
+            ++res.duplicates; // an ignored duplicate does not advance the chain
             continue;
         }
+        st.chain->advance(link);
         ++res.accepted;
         const std::int64_t row = sqlite3_last_insert_rowid(m_db.handle());
         for (const Finding& f : ie.findings) {

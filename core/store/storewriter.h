@@ -101,7 +101,7 @@ struct WriterStats
 
 struct StoreWriterOptions
 {
-    std::size_t queueCapacity = 64;          ///< batches; submit() blocks when full
+    std::size_t queueCapacity = 4;           ///< batches; submit() blocks when full
     std::int64_t incidentWindowMs = 10 * 60 * 1000; ///< same agent and rule within this joins
 };
 

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/filetailer.h"
+
+#include "ingest/linesplitter.h"
+#include "pipeline/fileidentity.h"
+#include "pipeline/ingestpipeline.h"
+#include "pipeline/sourcestate.h"
+#include "store/storewriter.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace vigil {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Upper bound of bytes read from one file per pass, so one busy file cannot starve others
+// or delay stop().
+constexpr std::int64_t kBytesPerPass = 16 * 1024 * 1024;
+constexpr std::size_t kQuarantineKeep = 64 * 1024;
+
+std::int64_t mtimeNs(const struct stat& st)
+{
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+/// A rotated sibling of a followed file.
+struct Sibling
+{
+    std::string path;
+    std::int64_t device = 0;
+    std::int64_t inode = 0;
+    std::int64_t size = 0;
+    std::int64_t mtime = 0;
+    long rank = 0; // -N for NAME.N (a higher N is older), 0 otherwise
+};
+
+bool isCompressedName(std::string_view name)
+{
+    for (std::string_view ext :
+         {".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".lzma", ".br"})
+        if (name.ends_with(ext))
+            return true;
+    return false;
+}
+
+/// Files beside `key` named NAME.SUFFIX, NAME-SUFFIX or NAME_SUFFIX (not compressed), oldest
+/// first: by modification time, then by rotation number, then by name.
+std::vector<Sibling> listSiblings(const std::string& key)
+{
+    namespace fs = std::filesystem;
+    std::vector<Sibling> out;
+    const fs::path p(key);
+    const std::string base = p.filename().string();
+    std::error_code ec;
+    for (fs::directory_iterator it(p.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= base.size() + 1 || !name.starts_with(base))
+            continue;
+        const char sep = name[base.size()];
+        if ((sep != '.' && sep != '-' && sep != '_') || isCompressedName(name))
+            continue;
+        struct stat st
+        {
+        };
+        if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        Sibling s;
+        s.path = it->path().string();
+        s.device = static_cast<std::int64_t>(st.st_dev);
+        s.inode = static_cast<std::int64_t>(st.st_ino);
+        s.size = static_cast<std::int64_t>(st.st_size);
+        s.mtime = mtimeNs(st);
+        const std::string suffix = name.substr(base.size() + 1);
+        if (!suffix.empty() && suffix.size() < 9 &&
+            std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            s.rank = -std::stol(suffix);
+        out.push_back(std::move(s));
+    }
+    std::sort(out.begin(), out.end(), [](const Sibling& a, const Sibling& b) {
+        if (a.mtime != b.mtime)
+            return a.mtime < b.mtime;
+        if (a.rank != b.rank)
+            return a.rank < b.rank;
+        return a.path < b.path;
+    });
+    return out;
+}
+
+std::string preadString(int fd, std::int64_t offset, std::int64_t length)
+{
+    std::string s(static_cast<std::size_t>(length), '\0');
+    std::int64_t got = 0;
+    while (got < length) {
+        const ssize_t n =
+            ::pread(fd, s.data() + got, static_cast<std::size_t>(length - got), offset + got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    s.resize(static_cast<std::size_t>(got));
+    return s;
+}
+
+/// One open file being read: the file at the path, or a rotated one being finished.
+struct Reader
+{
+    int fd = -1;
+    std::string path; // where it was found, for messages
+    std::int64_t device = 0;
+    std::int64_t inode = 0;
+    std::int64_t readPos = 0;    // next byte to read
+    std::string head;            // the file's first bytes, up to kFingerprintBytes
+    std::string headFingerprint; // fingerprintOf(head), refreshed when head grows
+    std::unique_ptr<LineSplitter> splitter;
+    std::int64_t lineNo = 0; // lines handed on
+    Clock::time_point lastGrowth = Clock::now();
+    bool dead = false; // truncated while being finished: drop it
+
+    Reader() = default;
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    ~Reader()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+} // namespace
+
+struct FileTailer::Impl
+{
+    struct Tracked
+    {
+        std::string key;
+        bool initialized = false;
+        std::unique_ptr<Reader> live;
+        std::deque<std::unique_ptr<Reader>> backlog; // rotated files, finished before live
+        RawChunk chunk;
+        Reader* chunkOwner = nullptr;
+        std::int64_t chunkEnd = 0;
+        std::int64_t chunkLineNo = 0;
+        TailFileStatus status;
+        std::string loggedError;
+    };
+
+    Impl(StoreWriter& w, IngestPipeline& p, TailOptions o, std::shared_ptr<LiveCounters> c,
+         LiveLogSink l)
+        : writer(w), pipeline(p), options(o), counters(std::move(c)), log(std::move(l))
+    {
+        if (!counters)
+            counters = std::make_shared<LiveCounters>();
+    }
+
+    StoreWriter& writer;
+    IngestPipeline& pipeline;
+    TailOptions options;
+    std::shared_ptr<LiveCounters> counters;
+    LiveLogSink log;
+
+    mutable std::mutex mutex;
+    std::condition_variable wake;
+    bool started = false;
+    std::atomic<bool> stopping{false};
+    std::set<std::string> followed; // keys, for duplicate checks
+    std::vector<std::string> toAdd, toRemove;
+    std::vector<TailFileStatus> snapshot;
+    std::thread thread;
+
+    // Owned by the tailing thread.
+    std::vector<std::unique_ptr<Tracked>> files;
+    std::vector<char> buffer;
+
+    void say(const std::string& message) const
+    {
+        if (log)
+            log(message);
+    }
+
+    void loop();
+    bool service(Tracked& f);
+    void initialize(Tracked& f);
+    std::unique_ptr<Reader> openReader(const std::string& path, int fd, std::int64_t start,
+                                       std::int64_t lineNo, Tracked& f);
+    void openLive(Tracked& f);
+    bool readAvailable(Tracked& f, Reader& r, bool& busy);
+    void truncated(Tracked& f, Reader& r);
+    bool checkRotation(Tracked& f);
+    bool quiet(Reader& r, bool grew) const;
+    void finishReader(Tracked& f, Reader& r);
+    void addLine(Tracked& f, Reader& r, const SplitLine& l);
+    void flushChunk(Tracked& f);
+    void setError(Tracked& f, const std::string& error);
+    void publish();
+    std::vector<std::unique_ptr<Reader>> rotatedAfter(Tracked& f, std::int64_t device,
+                                                      std::int64_t inode, std::int64_t mtime);
+};
+
+FileTailer::FileTailer(StoreWriter& writer, IngestPipeline& pipeline, TailOptions options,
+                       std::shared_ptr<LiveCounters> counters, LiveLogSink log)
+    : m_impl(std::make_unique<Impl>(writer, pipeline, options, std::move(counters), std::move(log)))
+{
+}
+
+FileTailer::~FileTailer()
+{
+    stop();
+}
+
+void FileTailer::start()
+{
+    std::lock_guard l(m_impl->mutex);
+    if (m_impl->started)
+        return;
+    m_impl->started = true;
+    m_impl->stopping = false;
+    m_impl->thread = std::thread([p = m_impl.get()] { p->loop(); });
+}
+
+void FileTailer::stop()
+{
+    {
+        std::lock_guard l(m_impl->mutex);
+        if (!m_impl->started)
+            return;
+        m_impl->started = false;
+        m_impl->stopping = true;
+    }
+    m_impl->wake.notify_all();
+    if (m_impl->thread.joinable())
+        m_impl->thread.join();
+}
+
+Result<void> FileTailer::addFile(const std::string& path)
+{
+    if (path.empty())
+        return fail("tail.empty_path", "no file name given to follow");
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return fail("tail.is_directory", "cannot follow " + path + ": is a directory");
+    const std::string key = fileSourceKey(path);
+    std::lock_guard l(m_impl->mutex);
+    if (!m_impl->followed.insert(key).second)
+        return fail("tail.duplicate", "already following " + key);
+    m_impl->toAdd.push_back(key);
+    TailFileStatus s;
+    s.path = key;
+    m_impl->snapshot.push_back(s);
+    m_impl->wake.notify_all();
+    return {};
+}
+
+bool FileTailer::removeFile(const std::string& path)
+{
+    const std::string key = fileSourceKey(path);
+    std::lock_guard l(m_impl->mutex);
+    if (m_impl->followed.erase(key) == 0)
+        return false;
+    m_impl->toRemove.push_back(key);
+    std::erase_if(m_impl->snapshot, [&](const TailFileStatus& s) { return s.path == key; });
+    m_impl->wake.notify_all();
+    return true;
+}
+
+std::vector<TailFileStatus> FileTailer::files() const
+{
+    std::lock_guard l(m_impl->mutex);
+    return m_impl->snapshot;
+}
+
+void FileTailer::Impl::loop()
+{
+    buffer.resize(1 << 20);
+    for (;;) {
+        std::vector<std::string> adds, removes;
+        {
+            std::lock_guard l(mutex);
+            adds.swap(toAdd);
+            removes.swap(toRemove);
+        }
+        for (const std::string& key : removes) {
+            for (auto it = files.begin(); it != files.end(); ++it) {
+                if ((*it)->key == key) {
+                    flushChunk(**it);
+                    files.erase(it);
+                    break;
+                }
+            }
+        }
+        for (std::string& key : adds) {
+            auto t = std::make_unique<Tracked>();
+            t->status.path = key;
+            t->key = std::move(key);
+            files.push_back(std::move(t));
+        }
+        bool busy = false;
+        for (auto& f : files) {
+            if (stopping)
+                break;
+            busy |= service(*f);
+        }
+        publish();
+        std::unique_lock l(mutex);
+        if (stopping)
+            break;
+        if (!busy)
+            wake.wait_for(l, options.pollInterval,
+                          [&] { return stopping.load() || !toAdd.empty() || !toRemove.empty(); });
+        if (stopping)
+            break;
+    }
+    // Hand on every complete line read; held partial lines are read again next time.
+    for (auto& f : files)
+        flushChunk(*f);
+    files.clear();
+    publish();
+}
+
+void FileTailer::Impl::publish()
+{
+    std::lock_guard l(mutex);
+    for (auto& f : files) {
+        Tracked& t = *f;
+        t.status.exists = t.live != nullptr || !t.backlog.empty();
+        const Reader* cur = t.backlog.empty() ? t.live.get() : t.backlog.front().get();
+        t.status.offset = cur ? cur->splitter->committedOffset() : 0;
+        t.status.lineNo = cur ? cur->lineNo : 0;
+        for (TailFileStatus& s : snapshot)
+            if (s.path == t.key)
+                s = t.status;
+    }
+}
+
+void FileTailer::Impl::setError(Tracked& f, const std::string& error)
+{
+    f.status.error = error;
+    if (!error.empty() && error != f.loggedError)
+        say("tail " + f.key + ": " + error);
+    f.loggedError = error;
+}
+
+std::unique_ptr<Reader> FileTailer::Impl::openReader(const std::string& path, int fd,
+                                                     std::int64_t start, std::int64_t lineNo,
+                                                     Tracked& f)
+{
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) != 0) {
+        setError(f, std::string("cannot stat: ") + std::strerror(errno));
+        ::close(fd);
+        return nullptr;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        setError(f, "not a regular file");
+        ::close(fd);
+        return nullptr;
+    }
+    auto r = std::make_unique<Reader>();
+    r->fd = fd;
+    r->path = path;
+    r->device = static_cast<std::int64_t>(st.st_dev);
+    r->inode = static_cast<std::int64_t>(st.st_ino);
+    r->readPos = start;
+    r->lineNo = lineNo;
+    r->head = preadString(fd, 0, std::min<std::int64_t>(start, kFingerprintBytes));
+    r->headFingerprint = fingerprintOf(r->head);
+    r->splitter = std::make_unique<LineSplitter>(options.maxLineBytes, kQuarantineKeep, start);
+    return r;
+}
+
+void FileTailer::Impl::initialize(Tracked& f)
+{
+    auto stored = lookupSource(writer, "file", f.key);
+    if (!stored) {
+        setError(f, "cannot read the stored position: " + stored.error().message);
+        return;
+    }
+    f.initialized = true;
+    const int fd = ::open(f.key.c_str(), O_RDONLY | O_CLOEXEC);
+    std::optional<FileIdentity> liveId;
+    if (fd >= 0) {
+        auto id = identifyFile(fd);
+        if (id && canResume(*stored, fd, *id)) {
+            f.live = openReader(f.key, fd, stored->offset, stored->lineNo, f);
+            if (f.live && stored->offset > 0)
+                say("tail " + f.key + ": resuming at byte " + std::to_string(stored->offset));
+            return;
+        }
+        if (id)
+            liveId = *id;
+    } else if (errno != ENOENT) {
+        setError(f, std::string("cannot open: ") + std::strerror(errno));
+    }
+
+    if (stored->found && stored->offset > 0) {
+        // The stored file is no longer at the path: it was rotated (or truncated after a
+        // copy) while we were stopped. Finish it, then whatever was rotated after it.
+        const auto sibs = listSiblings(f.key);
+        const Sibling* found = nullptr;
+        auto matches = [&](const Sibling& s) {
+            if (s.size < stored->offset || s.size < stored->fingerprintLength)
+                return false;
+            const int sfd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (sfd < 0)
+                return false;
+            const bool same =
+                fingerprintPrefix(sfd, stored->fingerprintLength) == stored->fingerprint;
+            ::close(sfd);
+            return same;
+        };
+        for (const Sibling& s : sibs)
+            if (s.device == stored->device && s.inode == stored->inode && matches(s))
+                found = &s;
+        if (!found && stored->fingerprintLength > 0) {
+            // A copy (copytruncate): the same first bytes under another inode.
+            for (const Sibling& s : sibs)
+                if (!(liveId && s.device == liveId->device && s.inode == liveId->inode) &&
+                    matches(s))
+                    found = &s; // the newest one wins
+        }
+        if (found) {
+            const int sfd = ::open(found->path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (sfd >= 0) {
+                if (auto r = openReader(found->path, sfd, stored->offset, stored->lineNo, f))
+                    f.backlog.push_back(std::move(r));
+                auto rest = rotatedAfter(f, found->device, found->inode, found->mtime);
+                for (auto& r : rest)
+                    f.backlog.push_back(std::move(r));
+                say("tail " + f.key + ": finishing " + std::to_string(f.backlog.size()) +
+                    " file(s) rotated while stopped, from " + found->path);
+            }
+        }
+    }
+    if (fd >= 0) {
+        if (liveId && !f.backlog.empty())
+            std::erase_if(f.backlog, [&](const std::unique_ptr<Reader>& r) {
+                return r->device == liveId->device && r->inode == liveId->inode;
+            });
+        f.live = openReader(f.key, fd, 0, 0, f);
+    }
+}
+
+std::vector<std::unique_ptr<Reader>> FileTailer::Impl::rotatedAfter(Tracked& f, std::int64_t device,
+                                                                    std::int64_t inode,
+                                                                    std::int64_t mtime)
+{
+    std::vector<std::unique_ptr<Reader>> out;
+    const auto sibs = listSiblings(f.key);
+    std::size_t from = 0;
+    bool named = false;
+    for (std::size_t i = 0; i < sibs.size(); ++i) {
+        if (sibs[i].device == device && sibs[i].inode == inode) {
+            from = i + 1;
+            named = true;
+        }
+    }
+    if (!named) {
+        // The file itself has no name any more (deleted): take what was written after it.
+        while (from < sibs.size() && sibs[from].mtime <= mtime)
+            ++from;
+    }
+    struct stat cur
+    {
+    };
+    const bool haveCur = ::stat(f.key.c_str(), &cur) == 0;
+    // The live file's first bytes: a sibling starting with them is a copy of what will be
+    // read from the live file itself (a copytruncate between its copy and its truncation).
+    std::string liveHead;
+    if (f.live)
+        liveHead = preadString(f.live->fd, 0, kFingerprintBytes);
+    auto known = [&](const Sibling& s) {
+        if (haveCur && s.device == static_cast<std::int64_t>(cur.st_dev) &&
+            s.inode == static_cast<std::int64_t>(cur.st_ino))
+            return true;
+        if (f.live && f.live->device == s.device && f.live->inode == s.inode)
+            return true;
+        for (const auto& b : f.backlog)
+            if (b->device == s.device && b->inode == s.inode)
+                return true;
+        return false;
+    };
+    for (std::size_t i = from; i < sibs.size(); ++i) {
+        if (known(sibs[i]))
+            continue;
+        const int fd = ::open(sibs[i].path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (!liveHead.empty()) {
+            const std::string head = preadString(fd, 0, static_cast<std::int64_t>(liveHead.size()));
+            if (!head.empty() && liveHead.starts_with(head)) {
+                ::close(fd);
+                continue;
+            }
+        }
+        if (auto r = openReader(sibs[i].path, fd, 0, 0, f))
+            out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void FileTailer::Impl::openLive(Tracked& f)
+{
+    const int fd = ::open(f.key.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            setError(f, {});
+        else
+            setError(f, std::string("cannot open: ") + std::strerror(errno));
+        return;
+    }
+    f.live = openReader(f.key, fd, 0, 0, f);
+    if (f.live)
+        setError(f, {});
+}
+
+bool FileTailer::Impl::service(Tracked& f)
+{
+    bool busy = false;
+    if (!f.initialized) {
+        initialize(f);
+        if (!f.initialized)
+            return false;
+    }
+    for (int guard = 0; guard < 64 && !stopping; ++guard) {
+        if (!f.backlog.empty()) {
+            Reader& r = *f.backlog.front();
+            const bool grew = readAvailable(f, r, busy);
+            if (stopping || busy)
+                break;
+            if (r.dead || quiet(r, grew)) {
+                finishReader(f, r);
+                struct stat st
+                {
+                };
+                const std::int64_t mtime = ::fstat(r.fd, &st) == 0 ? mtimeNs(st) : 0;
+                const std::int64_t dev = r.device, ino = r.inode;
+                f.backlog.pop_front();
+                if (f.backlog.empty()) {
+                    // Rotated again while this one was being finished: those files first.
+                    for (auto& next : rotatedAfter(f, dev, ino, mtime))
+                        f.backlog.push_back(std::move(next));
+                }
+                continue;
+            }
+            break; // wait until it has gone quiet
+        }
+        if (!f.live) {
+            openLive(f);
+            if (!f.live)
+                break;
+        }
+        readAvailable(f, *f.live, busy);
+        if (busy || stopping)
+            break;
+        if (!f.backlog.empty()) // truncated: its copy goes first
+            continue;
+        if (checkRotation(f))
+            continue;
+        break;
+    }
+    flushChunk(f);
+    return busy;
+}
+
+bool FileTailer::Impl::readAvailable(Tracked& f, Reader& r, bool& busy)
+{
+    struct stat st
+    {
+    };
+    if (::fstat(r.fd, &st) != 0)
+        return false;
+    if (static_cast<std::int64_t>(st.st_size) < r.readPos) {
+        truncated(f, r);
+        return true;
+    }
+    bool grew = false;
+    std::int64_t total = 0;
+    while (!stopping) {
+        const ssize_t n = ::pread(r.fd, buffer.data(), buffer.size(), r.readPos);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            setError(f, std::string("cannot read: ") + std::strerror(errno));
+            return grew;
+        }
+        if (n == 0)
+            break;
+        // The file must still begin as it did; copytruncate may have rewritten it between two
+        // reads. Checked after the read, so the data read belongs to the file we know.
+        if (r.readPos > 0 && !r.head.empty() &&
+            preadString(r.fd, 0, static_cast<std::int64_t>(r.head.size())) != r.head) {
+            truncated(f, r);
+            return true;
+        }
+        const std::string_view data(buffer.data(), static_cast<std::size_t>(n));
+        const auto headLen = static_cast<std::int64_t>(r.head.size());
+        if (headLen < kFingerprintBytes && r.readPos <= headLen) {
+            const auto skip = static_cast<std::size_t>(headLen - r.readPos);
+            if (skip < data.size()) {
+                r.head.append(
+                    data.substr(skip, static_cast<std::size_t>(kFingerprintBytes - headLen)));
+                r.headFingerprint = fingerprintOf(r.head);
+            }
+        }
+        r.readPos += n;
+        counters->bytesIn += n;
+        grew = true;
+        r.splitter->feed(data, [&](const SplitLine& l) { addLine(f, r, l); });
+        total += n;
+        if (total >= kBytesPerPass) {
+            busy = true;
+            break;
+        }
+    }
+    if (grew)
+        setError(f, {});
+    return grew;
+}
+
+void FileTailer::Impl::truncated(Tracked& f, Reader& r)
+{
+    ++counters->truncations;
+    ++f.status.truncations;
+    flushChunk(f);
+    if (&r != f.live.get()) {
+        r.dead = true;
+        return;
+    }
+    // What was not read yet may survive in a copy beside the file (logrotate copytruncate).
+    const std::int64_t committed = r.splitter->committedOffset();
+    std::unique_ptr<Reader> copy;
+    if (!r.head.empty()) {
+        std::int64_t newest = -1;
+        for (const Sibling& s : listSiblings(f.key)) {
+            if ((s.device == r.device && s.inode == r.inode) || s.size < committed ||
+                s.size < static_cast<std::int64_t>(r.head.size()) || s.mtime < newest)
+                continue;
+            const int fd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            if (preadString(fd, 0, static_cast<std::int64_t>(r.head.size())) != r.head) {
+                ::close(fd);
+                continue;
+            }
+            if (auto c = openReader(s.path, fd, committed, r.lineNo, f)) {
+                copy = std::move(c);
+                newest = s.mtime;
+            }
+        }
+    }
+    say("tail " + f.key + ": truncated; reading it from the start" +
+        (copy ? " after the rest of its copy " + copy->path : std::string()));
+    r.readPos = 0;
+    r.head.clear();
+    r.headFingerprint = fingerprintOf({});
+    r.lineNo = 0;
+    r.splitter = std::make_unique<LineSplitter>(options.maxLineBytes, kQuarantineKeep, 0);
+    if (copy)
+        f.backlog.push_back(std::move(copy));
+}
+
+bool FileTailer::Impl::checkRotation(Tracked& f)
+{
+    struct stat st
+    {
+    };
+    if (::stat(f.key.c_str(), &st) != 0)
+        return false; // deleted and not recreated yet: keep reading the open file
+    if (static_cast<std::int64_t>(st.st_dev) == f.live->device &&
+        static_cast<std::int64_t>(st.st_ino) == f.live->inode)
+        return false;
+    ++counters->rotations;
+    ++f.status.rotations;
+    struct stat old
+    {
+    };
+    const std::int64_t oldMtime = ::fstat(f.live->fd, &old) == 0 ? mtimeNs(old) : 0;
+    std::unique_ptr<Reader> previous = std::move(f.live);
+    const std::int64_t dev = previous->device, ino = previous->inode;
+    f.backlog.push_back(std::move(previous));
+    openLive(f);
+    for (auto& r : rotatedAfter(f, dev, ino, oldMtime))
+        f.backlog.push_back(std::move(r));
+    say("tail " + f.key + ": rotated; finishing the old file before the new one");
+    return true;
+}
+
+bool FileTailer::Impl::quiet(Reader& r, bool grew) const
+{
+    const auto now = Clock::now();
+    if (grew) {
+        r.lastGrowth = now;
+        return false;
+    }
+    if (now - r.lastGrowth >= options.rotationQuiet)
+        return true;
+    struct stat st
+    {
+    };
+    if (::fstat(r.fd, &st) != 0)
+        return true;
+    const auto age =
+        std::chrono::system_clock::now().time_since_epoch() - std::chrono::nanoseconds(mtimeNs(st));
+    return age >= options.rotationQuiet;
+}
+
+void FileTailer::Impl::finishReader(Tracked& f, Reader& r)
+{
+    // A rotated file gets no more lines: its last line counts even without a newline.
+    if (!r.dead)
+        r.splitter->finish([&](const SplitLine& l) { addLine(f, r, l); });
+    flushChunk(f);
+}
+
+void FileTailer::Impl::addLine(Tracked& f, Reader& r, const SplitLine& l)
+{
+    if (f.chunkOwner != &r)
+        flushChunk(f);
+    f.chunkOwner = &r;
+    ++r.lineNo;
+    f.chunk.addLine(l.text, l.overlong, l.fullBytes, r.lineNo);
+    f.chunkEnd = l.endOffset;
+    f.chunkLineNo = r.lineNo;
+    if (f.chunk.lines.size() >= options.chunkLines || f.chunk.data.size() >= options.chunkBytes)
+        flushChunk(f);
+}
+
+void FileTailer::Impl::flushChunk(Tracked& f)
+{
+    if (f.chunk.lines.empty() || !f.chunkOwner) {
+        f.chunkOwner = nullptr;
+        return;
+    }
+    const Reader& r = *f.chunkOwner;
+    f.chunk.sourceName = f.key;
+    f.chunk.checkpoint = SourceCheckpoint{"file",
+                                          f.key,
+                                          r.device,
+                                          r.inode,
+                                          static_cast<std::int64_t>(r.head.size()),
+                                          r.headFingerprint,
+                                          f.chunkEnd,
+                                          f.chunkLineNo};
+    f.chunk.onCommitted = [c = counters](const Result<CommitResult>& res) { c->recordCommit(res); };
+    counters->linesIn += static_cast<std::int64_t>(f.chunk.lines.size());
+    pipeline.submit(std::move(f.chunk));
+    f.chunk = RawChunk{};
+    f.chunkOwner = nullptr;
+}
+
+} // namespace vigil

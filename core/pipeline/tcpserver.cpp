@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/tcpserver.h"
+
+#include "pipeline/ingestpipeline.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <set>
+#include <thread>
+
+namespace vigil {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Before authentication a line may not be longer than this: an unauthenticated peer cannot
+/// make the server hold more.
+constexpr std::size_t kMaxHandshakeLine = 4096;
+constexpr std::size_t kReadBufferBytes = 32 * 1024;
+constexpr std::size_t kQuarantineKeep = 64 * 1024;
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest sha256(std::string_view s)
+{
+    Digest d{};
+    unsigned int len = 0;
+    EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_sha256(), nullptr);
+    return d;
+}
+
+std::string endpointText(const tcp::endpoint& e)
+{
+    const auto a = e.address();
+    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
+}
+
+} // namespace
+
+Result<std::pair<std::string, std::uint16_t>> parseListenAddress(const std::string& text)
+{
+    std::string host = kDefaultListenHost;
+    std::string port = text;
+    if (text.starts_with("[")) {
+        const auto close = text.find("]:");
+        if (close == std::string::npos)
+            return fail("tcp.bad_address", "listen address " + text + " is not [IPv6]:PORT");
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.find(':') != std::string::npos)
+            return fail("tcp.bad_address",
+                        "listen address " + text + ": write an IPv6 address as [ADDRESS]:PORT");
+    }
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+        return fail("tcp.bad_address", "listen address " + text + " has no valid port (0-65535)");
+    if (host == "localhost")
+        host = "127.0.0.1";
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    if (ec)
+        return fail("tcp.bad_address",
+                    "listen address " + text + ": host must be an IP address or localhost");
+    return std::pair{host, static_cast<std::uint16_t>(std::stoul(port))};
+}
+
+bool isLoopbackHost(const std::string& host)
+{
+    if (host == "localhost")
+        return true;
+    boost::system::error_code ec;
+    const auto a = asio::ip::make_address(host, ec);
+    if (ec)
+        return false;
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+    return a.is_loopback();
+}
+
+Result<std::string> readTokenFile(const std::string& path)
+{
+    struct stat st
+    {
+    };
+    if (::stat(path.c_str(), &st) != 0)
+        return fail("tcp.token_file",
+                    "cannot read token file " + path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail("tcp.token_file", "token file " + path + " is not a regular file");
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return fail("tcp.token_file_mode", "token file " + path + " has mode " + mode +
+                                               "; it must be readable by its owner only "
+                                               "(chmod 600 " +
+                                               path + ")");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail("tcp.token_file", "cannot read token file " + path);
+    std::string text(4096, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (const auto nl = text.find('\n'); nl != std::string::npos)
+        text.resize(nl);
+    while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t'))
+        text.pop_back();
+    if (text.empty())
+        return fail("tcp.token_file", "token file " + path + " holds no token");
+    return text;
+}
+
+namespace {
+class Connection;
+}
+
+namespace detail {
+
+struct TcpServerState : std::enable_shared_from_this<TcpServerState>
+{
+    /// Where writer-thread callbacks post their results; cleared when the I/O thread ends,
+    /// so a late callback never touches a dead io_context.
+    struct Mailbox
+    {
+        std::mutex mutex;
+        asio::io_context* io = nullptr;
+
+        template <typename F> void post(F&& f)
+        {
+            std::lock_guard l(mutex);
+            if (io)
+                asio::post(*io, std::forward<F>(f));
+        }
+    };
+
+    TcpServerState(IngestPipeline& p, TcpOptions o, std::shared_ptr<LiveCounters> c, LiveLogSink l)
+        : pipeline(p), options(std::move(o)), counters(std::move(c)), log(std::move(l))
+    {
+        if (!counters)
+            counters = std::make_shared<LiveCounters>();
+    }
+
+    IngestPipeline& pipeline;
+    TcpOptions options;
+    std::shared_ptr<LiveCounters> counters;
+    LiveLogSink log;
+    Digest tokenDigest{};
+
+    asio::io_context io;
+    std::optional<asio::ssl::context> tls;
+    tcp::acceptor acceptor{io};
+    asio::steady_timer tick{io};
+    asio::steady_timer acceptRetry{io};
+    std::thread thread;
+    std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
+
+    mutable std::mutex stateMutex;
+    std::string address;
+    bool started = false;
+    bool finished = false;
+
+    // I/O thread only.
+    std::set<std::shared_ptr<Connection>> connections;
+    std::deque<std::weak_ptr<Connection>> paused;
+    /// A paused connection whose peer has finished sending may read to its end although
+    /// the budget is spent, one at a time, so lines it sent before closing are not lost
+    /// and its memory is released.
+    std::weak_ptr<Connection> drainSlot;
+    std::int64_t held = 0;
+    bool readingStopped = false;
+    bool closing = false;
+    Clock::time_point lastRefusalLog{};
+    std::int64_t refusedSinceLog = 0;
+
+    void say(const std::string& m) const
+    {
+        if (log)
+            log(m);
+    }
+
+    void accept();
+    void onTick();
+    void scheduleTick();
+    void resumePaused();
+    void charge(std::int64_t delta)
+    {
+        held += delta;
+        counters->bufferedBytes += delta;
+    }
+    bool tokenMatches(std::string_view candidate) const
+    {
+        const Digest d = sha256(candidate);
+        return CRYPTO_memcmp(d.data(), tokenDigest.data(), d.size()) == 0;
+    }
+};
+
+} // namespace detail
+
+namespace {
+
+/// One client. Lives on the I/O thread; kept alive by its pending operations and by the
+/// server's set until closed.
+class Connection : public std::enable_shared_from_this<Connection>
+{
+public:
+    using Impl = detail::TcpServerState;
+    enum class Phase
+    {
+        Tls,
+        Auth,
+        Hello,
+        Stream
+    };
+
+    Connection(Impl& server, tcp::socket socket, std::string peer)
+        : m_server(server), m_socket(std::move(socket)), m_peer(std::move(peer)),
+          m_lastLine(Clock::now())
+    {
+        if (m_server.tls)
+            m_tls.emplace(m_socket, *m_server.tls);
+    }
+
+    void start()
+    {
+        if (m_tls) {
+            m_phase = Phase::Tls;
+            m_tls->async_handshake(
+                asio::ssl::stream_base::server,
+                [self = shared_from_this()](const boost::system::error_code& ec) {
+                    if (self->m_closed)
+                        return;
+                    if (ec) {
+                        self->close("TLS handshake failed");
+                        return;
+                    }
+                    self->afterTransport();
+                });
+            return;
+        }
+        afterTransport();
+    }
+
+    /// Closes the connection, after handing its complete lines on. `why` is logged when set.
+    void close(const std::string& why = {})
+    {
+        if (m_closed)
+            return;
+        if (m_phase == Phase::Stream && !m_server.closing)
+            submit();
+        m_closed = true;
+        boost::system::error_code ec;
+        m_socket.shutdown(tcp::socket::shutdown_both, ec);
+        m_socket.close(ec);
+        if (m_paused) {
+            m_paused = false;
+            --m_server.counters->pausedConnections;
+        }
+        // Give the memory back (assigning an empty string would keep the buffer).
+        std::string().swap(m_partial);
+        {
+            RawChunk gone = std::move(m_chunk);
+        }
+        m_chunk = RawChunk{};
+        std::vector<char>().swap(m_readBuffer);
+        recharge();
+        --m_server.counters->connectionsOpen;
+        if (!why.empty())
+            m_server.say("connection from " + m_peer + " closed: " + why);
+        auto self = shared_from_this();
+        m_server.connections.erase(self);
+        m_server.resumePaused();
+    }
+
+    /// Called on the I/O thread after a batch of this connection was committed (or failed).
+    void committed(std::int64_t lastLine, bool ok, std::int64_t rejected)
+    {
+        if (m_closed)
+            return;
+        if (!ok) {
+            ++m_server.counters->policyClosed;
+            close("its lines could not be stored; closing so that they are sent again");
+            return;
+        }
+        m_committed = std::max(m_committed, lastLine);
+        m_rejected += rejected;
+        if (m_server.options.maxRejectedLines > 0 &&
+            m_rejected >= m_server.options.maxRejectedLines && !m_draining) {
+            ++m_server.counters->policyClosed;
+            m_server.say("connection from " + m_peer + " closed: " + std::to_string(m_rejected) +
+                         " lines quarantined (the limit)");
+            m_draining = true;
+            cancelRead();
+        }
+        writeAck();
+        maybeFinish();
+    }
+
+    /// Periodic work: hand on lines waiting longer than the flush interval, close idle peers.
+    void onTick(Clock::time_point now)
+    {
+        if (m_closed)
+            return;
+        if (!m_chunk.lines.empty() && now - m_chunkStarted >= m_server.options.flushInterval)
+            submit();
+        if (now - m_lastLine >= m_server.options.idleTimeout && !m_server.readingStopped) {
+            ++m_server.counters->idleClosed;
+            close("no complete line for " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     m_server.options.idleTimeout)
+                                     .count()) +
+                  " ms");
+        }
+    }
+
+    /// Stop reading for shutdown: hand complete lines on; keep the socket for acks.
+    void stopReading()
+    {
+        if (m_closed)
+            return;
+        if (m_phase == Phase::Stream)
+            submit();
+        cancelRead();
+    }
+
+    /// Final acknowledgement and close, for shutdown.
+    void finish()
+    {
+        if (m_closed)
+            return;
+        m_draining = true;
+        if (!m_ack || m_phase != Phase::Stream) {
+            close();
+            return;
+        }
+        writeAck();
+        maybeFinish(true);
+    }
+
+    void resume()
+    {
+        if (m_closed || !m_paused)
+            return;
+        m_paused = false;
+        --m_server.counters->pausedConnections;
+        read();
+    }
+
+    bool closed() const { return m_closed; }
+    bool paused() const { return m_paused; }
+    bool doneReading() const { return m_closed || m_eof || m_draining; }
+
+    /// Whether the peer has shut down its side (or reset) while we are not reading.
+    bool peerFinished()
+    {
+        pollfd p{m_socket.native_handle(), POLLRDHUP, 0};
+        return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    }
+
+    /// Reads to the end regardless of the global budget (see TcpServerState::drainSlot).
+    void drain()
+    {
+        m_drainSlot = true;
+        resume();
+    }
+
+private:
+    void afterTransport()
+    {
+        m_phase = m_server.options.token.empty() ? Phase::Hello : Phase::Auth;
+        m_readBuffer.resize(kReadBufferBytes);
+        recharge();
+        read();
+    }
+
+    void cancelRead()
+    {
+        boost::system::error_code ec;
+        m_socket.cancel(ec);
+    }
+
+    void read()
+    {
+        if (m_closed || m_reading || m_paused || m_eof || m_draining || m_server.readingStopped)
+            return;
+        m_reading = true;
+        auto handler = [self = shared_from_this()](const boost::system::error_code& ec,
+                                                   std::size_t n) { self->onRead(ec, n); };
+        if (m_tls)
+            m_tls->async_read_some(asio::buffer(m_readBuffer), std::move(handler));
+        else
+            m_socket.async_read_some(asio::buffer(m_readBuffer), std::move(handler));
+    }
+
+    void onRead(const boost::system::error_code& ec, std::size_t n)
+    {
+        m_reading = false;
+        if (m_closed)
+            return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted && (m_server.readingStopped || m_draining))
+                return; // stopped on purpose; the socket stays for acknowledgements
+            if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+                onEof();
+                return;
+            }
+            close(m_phase == Phase::Stream ? std::string() : "read error");
+            return;
+        }
+        m_server.counters->bytesIn += static_cast<std::int64_t>(n);
+        consume(std::string_view(m_readBuffer.data(), n));
+        if (m_closed)
+            return;
+        if (m_chunk.data.size() >= m_server.options.connectionBudgetBytes)
+            submit();
+        recharge();
+        if (m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes)) {
+            // Over the global budget: hand lines on first, then stop reading if this
+            // connection still holds more than its reserve.
+            submit();
+            recharge();
+            if (!m_drainSlot &&
+                m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes) &&
+                m_charged > static_cast<std::int64_t>(m_server.options.connectionReserveBytes)) {
+                m_paused = true;
+                ++m_server.counters->pausedConnections;
+                m_server.paused.push_back(weak_from_this());
+                return;
+            }
+        }
+        read();
+    }
+
+    std::size_t lineLimit() const
+    {
+        return m_phase == Phase::Auth ? kMaxHandshakeLine : m_server.options.maxLineBytes;
+    }
+
+    /// Cuts `data` into lines with bounded memory: a line over the limit keeps only its first
+    /// bytes (for quarantine) and the rest is skipped up to its newline.
+    void consume(std::string_view data)
+    {
+        while (!data.empty() && !m_closed) {
+            const std::size_t nl = data.find('\n');
+            const std::string_view piece = nl == std::string_view::npos ? data : data.substr(0, nl);
+            const std::size_t limit = lineLimit();
+            if (m_discarding) {
+                m_discarded += static_cast<std::int64_t>(piece.size());
+            } else if (m_partial.size() + piece.size() > limit) {
+                if (m_phase == Phase::Auth) {
+                    // An unauthenticated peer may not make us skip megabytes.
+                    ++m_server.counters->authFailures;
+                    m_phase = Phase::Tls;
+                    close("authentication failed (first line too long)");
+                    return;
+                }
+                m_discarded = static_cast<std::int64_t>(m_partial.size() + piece.size());
+                const std::size_t keep = std::min(kQuarantineKeep, limit);
+                if (m_partial.size() < keep)
+                    m_partial.append(piece.substr(0, keep - m_partial.size()));
+                m_partial.resize(std::min(m_partial.size(), keep));
+                m_partial.shrink_to_fit();
+                m_discarding = true;
+            } else if (nl != std::string_view::npos && m_partial.empty()) {
+                onLine(piece, false, static_cast<std::int64_t>(piece.size()));
+                data.remove_prefix(nl + 1);
+                continue;
+            } else {
+                appendPartial(piece);
+            }
+            if (nl == std::string_view::npos)
+                return;
+            data.remove_prefix(nl + 1);
+            if (m_discarding) {
+                onLine(m_partial, true, m_discarded);
+                m_discarding = false;
+                m_discarded = 0;
+            } else {
+                onLine(m_partial, false, static_cast<std::int64_t>(m_partial.size()));
+            }
+            releasePartial();
+        }
+    }
+
+    void appendPartial(std::string_view piece)
+    {
+        const std::size_t need = m_partial.size() + piece.size();
+        if (need > m_partial.capacity()) {
+            // Grow by half, never past the line limit: capacity is what the budget counts.
+            const std::size_t grown =
+                std::max(need, m_partial.capacity() + m_partial.capacity() / 2);
+            m_partial.reserve(std::min(grown, lineLimit()));
+        }
+        m_partial.append(piece);
+    }
+
+    void releasePartial()
+    {
+        if (m_partial.capacity() > m_server.options.connectionReserveBytes)
+            std::string().swap(m_partial);
+        else
+            m_partial.clear();
+    }
+
+    void onEof()
+    {
+        m_eof = true;
+        if ((m_phase == Phase::Stream || m_phase == Phase::Hello) &&
+            (!m_partial.empty() || m_discarding)) {
+            // The peer closed after a last line without a newline: take it as a line.
+            if (m_discarding)
+                onLine(m_partial, true, m_discarded);
+            else
+                onLine(m_partial, false, static_cast<std::int64_t>(m_partial.size()));
+            m_discarding = false;
+            releasePartial();
+        }
+        if (m_phase != Phase::Stream || !m_ack) {
+            close();
+            return;
+        }
+        submit();
+        recharge();
+        maybeFinish();
+    }
+
+    void onLine(std::string_view text, bool overlong, std::int64_t fullBytes)
+    {
+        m_lastLine = Clock::now();
+        switch (m_phase) {
+        case Phase::Tls:
+            return;
+        case Phase::Auth: {
+            std::string token;
+            if (!overlong && authToken(text, token) && m_server.tokenMatches(token)) {
+                m_phase = Phase::Hello;
+                return;
+            }
+            ++m_server.counters->authFailures;
+            m_phase = Phase::Tls; // ignore anything else it sent
+            close("authentication failed");
+            return;
+        }
+        case Phase::Hello: {
+            bool ack = false;
+            if (!overlong && hello(text, ack)) {
+                m_ack = ack;
+                m_phase = Phase::Stream;
+                return;
+            }
+            std::string ignored;
+            if (!overlong && authToken(text, ignored))
+                return; // no token is needed here; an auth line is accepted and ignored
+            m_phase = Phase::Stream;
+            break;
+        }
+        case Phase::Stream:
+            break;
+        }
+        ++m_lines;
+        if (m_chunk.lines.empty())
+            m_chunkStarted = Clock::now();
+        m_chunk.addLine(text, overlong, fullBytes, m_lines);
+        if (m_chunk.lines.size() >= m_server.options.chunkLines)
+            submit();
+    }
+
+    static bool authToken(std::string_view text, std::string& token)
+    {
+        if (text.size() > kMaxHandshakeLine || text.find("\"auth\"") == std::string_view::npos)
+            return false;
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.size() != 1 || !j.contains("auth") ||
+            !j["auth"].is_string())
+            return false;
+        token = j["auth"].get<std::string>();
+        return true;
+    }
+
+    static bool hello(std::string_view text, bool& ack)
+    {
+        if (text.size() > kMaxHandshakeLine || text.find("\"hello\"") == std::string_view::npos)
+            return false;
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.size() != 1 || !j.contains("hello") ||
+            !j["hello"].is_object())
+            return false;
+        const auto& h = j["hello"];
+        ack = h.contains("ack") && h["ack"].is_boolean() && h["ack"].get<bool>();
+        return true;
+    }
+
+    /// Hands the lines gathered so far to the pipeline (blocks while it is full).
+    void submit()
+    {
+        if (m_chunk.lines.empty())
+            return;
+        RawChunk chunk = std::move(m_chunk);
+        m_chunk = RawChunk{};
+        chunk.sourceName = "tcp " + m_peer;
+        const std::int64_t last = m_lines;
+        m_submitted = last;
+        m_server.counters->linesIn += static_cast<std::int64_t>(chunk.lines.size());
+        chunk.onCommitted = [weak = weak_from_this(), last, counters = m_server.counters,
+                             mailbox = m_server.mailbox](const Result<CommitResult>& r) {
+            counters->recordCommit(r);
+            const bool ok = r.has_value();
+            const std::int64_t rejected = ok ? r->rejected : 0;
+            mailbox->post([weak, last, ok, rejected] {
+                if (auto c = weak.lock())
+                    c->committed(last, ok, rejected);
+            });
+        };
+        m_server.pipeline.submit(std::move(chunk));
+        recharge();
+    }
+
+    void writeAck()
+    {
+        if (!m_ack || m_writing || m_committed <= m_ackSent || m_closed)
+            return;
+        m_writing = true;
+        const std::int64_t n = m_committed;
+        m_ackOut = "{\"ack\":" + std::to_string(n) + "}\n";
+        auto handler = [self = shared_from_this(), n](const boost::system::error_code& ec,
+                                                      std::size_t) {
+            self->m_writing = false;
+            if (self->m_closed)
+                return;
+            if (ec) {
+                self->close();
+                return;
+            }
+            self->m_ackSent = n;
+            self->writeAck();
+            self->maybeFinish();
+        };
+        if (m_tls)
+            asio::async_write(*m_tls, asio::buffer(m_ackOut), std::move(handler));
+        else
+            asio::async_write(m_socket, asio::buffer(m_ackOut), std::move(handler));
+    }
+
+    /// After end of input (or when draining), close once every line is committed and
+    /// acknowledged. `force` closes once nothing is being written (shutdown).
+    void maybeFinish(bool force = false)
+    {
+        if (m_closed || !(m_eof || m_draining) || m_writing)
+            return;
+        const bool done = m_chunk.lines.empty() && m_committed >= m_submitted &&
+                          (!m_ack || m_ackSent >= m_committed);
+        if (done || (force && (!m_ack || m_ackSent >= m_committed)))
+            close();
+    }
+
+    void recharge()
+    {
+        const auto now = static_cast<std::int64_t>(m_partial.capacity() + m_chunk.data.capacity() +
+                                                   m_readBuffer.capacity());
+        const std::int64_t delta = now - m_charged;
+        m_charged = now;
+        m_server.charge(delta);
+        if (delta < 0)
+            m_server.resumePaused();
+    }
+
+    Impl& m_server;
+    tcp::socket m_socket;
+    std::optional<asio::ssl::stream<tcp::socket&>> m_tls;
+    std::string m_peer;
+    Phase m_phase = Phase::Hello;
+    bool m_closed = false, m_reading = false, m_paused = false, m_eof = false, m_draining = false,
+         m_ack = false, m_writing = false, m_drainSlot = false;
+    std::vector<char> m_readBuffer;
+    std::string m_partial;
+    bool m_discarding = false;
+    std::int64_t m_discarded = 0;
+    RawChunk m_chunk;
+    Clock::time_point m_chunkStarted{};
+    Clock::time_point m_lastLine;
+    std::int64_t m_lines = 0, m_submitted = 0, m_committed = 0, m_ackSent = 0, m_rejected = 0;
+    std::string m_ackOut;
+    std::int64_t m_charged = 0;
+};
+
+} // namespace
+
+void detail::TcpServerState::accept()
+{
+    acceptor.async_accept(
+        [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+            if (!self->acceptor.is_open() || self->readingStopped)
+                return;
+            if (ec) {
+                if (ec == asio::error::operation_aborted)
+                    return;
+                // Out of descriptors or a transient error: try again shortly.
+                self->acceptRetry.expires_after(std::chrono::milliseconds(100));
+                self->acceptRetry.async_wait([self](const boost::system::error_code& e) {
+                    if (!e)
+                        self->accept();
+                });
+                return;
+            }
+            boost::system::error_code pe;
+            const auto remote = socket.remote_endpoint(pe);
+            const std::string peer = pe ? std::string("unknown peer") : endpointText(remote);
+            if (self->connections.size() >= self->options.maxConnections) {
+                ++self->counters->connectionsRefused;
+                boost::system::error_code ignored;
+                socket.close(ignored);
+                ++self->refusedSinceLog;
+                const auto now = Clock::now();
+                if (now - self->lastRefusalLog >= std::chrono::seconds(1)) {
+                    self->say("refused " + std::to_string(self->refusedSinceLog) +
+                              " connection(s), last from " + peer + ": " +
+                              std::to_string(self->options.maxConnections) +
+                              " connections are open (the limit)");
+                    self->lastRefusalLog = now;
+                    self->refusedSinceLog = 0;
+                }
+            } else {
+                socket.set_option(tcp::no_delay(true), pe);
+                auto c = std::make_shared<Connection>(*self, std::move(socket), peer);
+                self->connections.insert(c);
+                ++self->counters->connectionsOpen;
+                ++self->counters->connectionsAccepted;
+                c->start();
+            }
+            self->accept();
+        });
+}
+
+void detail::TcpServerState::scheduleTick()
+{
+    const auto period = std::max(std::chrono::milliseconds(5),
+                                 std::min(options.flushInterval, std::chrono::milliseconds(1000)));
+    tick.expires_after(period);
+    tick.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec)
+            self->onTick();
+    });
+}
+
+void detail::TcpServerState::onTick()
+{
+    const auto now = Clock::now();
+    std::vector<std::shared_ptr<Connection>> all(connections.begin(), connections.end());
+    for (auto& c : all)
+        c->onTick(now);
+    if (auto holder = drainSlot.lock(); !holder || holder->doneReading()) {
+        for (auto& w : paused) {
+            auto c = w.lock();
+            if (c && !c->closed() && c->paused() && c->peerFinished()) {
+                drainSlot = c;
+                c->drain();
+                break;
+            }
+        }
+    }
+    if (!closing)
+        scheduleTick();
+}
+
+void detail::TcpServerState::resumePaused()
+{
+    while (!paused.empty() && held <= static_cast<std::int64_t>(options.globalBudgetBytes)) {
+        auto c = paused.front().lock();
+        paused.pop_front();
+        if (c && !c->closed() && c->paused())
+            c->resume();
+    }
+}
+
+TcpServer::TcpServer(IngestPipeline& pipeline, TcpOptions options,
+                     std::shared_ptr<LiveCounters> counters, LiveLogSink log)
+    : m_impl(std::make_shared<detail::TcpServerState>(pipeline, std::move(options),
+                                                      std::move(counters), std::move(log)))
+{
+}
+
+TcpServer::~TcpServer()
+{
+    stopReading();
+    stop(std::chrono::milliseconds(0));
+}
+
+Result<void> TcpServer::start()
+{
+    detail::TcpServerState& s = *m_impl;
+    {
+        std::lock_guard l(s.stateMutex);
+        if (s.started)
+            return fail("tcp.started", "the TCP feed is already running");
+    }
+    const TcpOptions& o = s.options;
+    const std::string where =
+        (o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host) + ":" +
+        std::to_string(o.port);
+    boost::system::error_code ec;
+    const auto addr = asio::ip::make_address(o.host == "localhost" ? "127.0.0.1" : o.host, ec);
+    if (ec)
+        return fail("tcp.bad_address", "cannot listen on " + where + ": not an IP address");
+    if (!isLoopbackHost(o.host) && o.token.empty())
+        return fail("tcp.token_required",
+                    "refusing to listen on " + where +
+                        ": a non-loopback address accepts events from other machines, so it "
+                        "needs a token (set VIGIL_TOKEN or give a token file); loopback "
+                        "addresses such as 127.0.0.1 need none");
+    if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
+        return fail("tcp.tls_incomplete", "TLS needs both a certificate and a private key file");
+    if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0)
+        return fail("tcp.bad_limit", "connection limit, line limit and idle timeout must be > 0");
+    if (!o.tlsCertFile.empty()) {
+        s.tls.emplace(asio::ssl::context::tls_server);
+        s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+        s.tls->use_certificate_chain_file(o.tlsCertFile, ec);
+        if (ec) {
+            s.tls.reset();
+            return fail("tcp.tls_cert",
+                        "cannot load TLS certificate " + o.tlsCertFile + ": " + ec.message());
+        }
+        s.tls->use_private_key_file(o.tlsKeyFile, asio::ssl::context::pem, ec);
+        if (ec) {
+            s.tls.reset();
+            return fail("tcp.tls_key",
+                        "cannot load TLS private key " + o.tlsKeyFile + ": " + ec.message());
+        }
+    }
+    if (!o.token.empty())
+        s.tokenDigest = sha256(o.token);
+
+    const tcp::endpoint endpoint(addr, o.port);
+    s.acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        s.acceptor.bind(endpoint, ec);
+    if (!ec)
+        s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        s.acceptor.close(ignored);
+        return fail("tcp.listen", "cannot listen on " + where + ": " + ec.message());
+    }
+    const auto bound = s.acceptor.local_endpoint(ec);
+    {
+        std::lock_guard l(s.stateMutex);
+        s.address = endpointText(bound);
+        s.started = true;
+    }
+    {
+        std::lock_guard l(s.mailbox->mutex);
+        s.mailbox->io = &s.io;
+    }
+    s.accept();
+    s.scheduleTick();
+    s.thread = std::thread([p = m_impl] { p->io.run(); });
+    return {};
+}
+
+std::string TcpServer::listenAddress() const
+{
+    std::lock_guard l(m_impl->stateMutex);
+    return m_impl->address;
+}
+
+void TcpServer::stopReading()
+{
+    detail::TcpServerState& s = *m_impl;
+    {
+        std::lock_guard l(s.stateMutex);
+        if (!s.started || s.finished)
+            return;
+    }
+    std::promise<void> done;
+    asio::post(s.io, [&s, &done] {
+        if (!s.readingStopped) {
+            s.readingStopped = true;
+            boost::system::error_code ec;
+            s.acceptor.close(ec);
+            s.acceptRetry.cancel();
+            std::vector<std::shared_ptr<Connection>> all(s.connections.begin(),
+                                                         s.connections.end());
+            for (auto& c : all)
+                c->stopReading();
+        }
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+void TcpServer::stop(std::chrono::milliseconds grace)
+{
+    detail::TcpServerState& s = *m_impl;
+    {
+        std::lock_guard l(s.stateMutex);
+        if (!s.started || s.finished)
+            return;
+        s.finished = true;
+    }
+    asio::post(s.io, [&s, grace] {
+        s.readingStopped = true;
+        boost::system::error_code ec;
+        s.acceptor.close(ec);
+        s.acceptRetry.cancel();
+        std::vector<std::shared_ptr<Connection>> all(s.connections.begin(), s.connections.end());
+        for (auto& c : all)
+            c->finish();
+        auto deadline = std::make_shared<asio::steady_timer>(s.io);
+        // Poll until every connection has sent its last acknowledgement, or the grace ends.
+        auto until = Clock::now() + grace;
+        auto check = std::make_shared<std::function<void()>>();
+        *check = [&s, deadline, until, check] {
+            if (s.connections.empty() || Clock::now() >= until) {
+                s.closing = true;
+                std::vector<std::shared_ptr<Connection>> rest(s.connections.begin(),
+                                                              s.connections.end());
+                for (auto& c : rest)
+                    c->close();
+                s.tick.cancel();
+                s.io.stop();
+                *check = nullptr; // break the self-reference
+                return;
+            }
+            deadline->expires_after(std::chrono::milliseconds(5));
+            deadline->async_wait([check](const boost::system::error_code&) {
+                if (*check)
+                    (*check)();
+            });
+        };
+        (*check)();
+    });
+    if (s.thread.joinable())
+        s.thread.join();
+    {
+        std::lock_guard l(s.mailbox->mutex);
+        s.mailbox->io = nullptr;
+    }
+    // Release what the handlers still hold (connections, timers) on this thread.
+    s.connections.clear();
+    s.paused.clear();
+    s.io.restart();
+    s.io.poll();
+}
+
+} // namespace vigil

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/pdfwriter.h"
+
+#include <array>
+#include <cstdio>
+
+namespace vigil {
+namespace {
+
+// Advance widths (1/1000 em) of the printable ASCII range 32..126, from the Adobe AFM
+// files of the standard fonts.
+constexpr std::array<std::uint16_t, 95> kHelvetica{
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  // 32-47
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  // 48-63
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // 64-79
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  // 80-95
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  // 96-111
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584};      // 112-126
+constexpr std::array<std::uint16_t, 95> kHelveticaBold{
+    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
+    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
+    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
+    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584};
+// Outside ASCII the widths are estimated on the wide side, so wrapping never overflows.
+constexpr std::uint16_t kWideEstimate = 667;
+
+struct Cp1252Extra
+{
+    char32_t cp;
+    unsigned char byte;
+};
+constexpr Cp1252Extra kCp1252[] = {
+    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85},
+    {0x2020, 0x86}, {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A},
+    {0x2039, 0x8B}, {0x0152, 0x8C}, {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92},
+    {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95}, {0x2013, 0x96}, {0x2014, 0x97},
+    {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B}, {0x0153, 0x9C},
+    {0x017E, 0x9E}, {0x0178, 0x9F},
+};
+
+// Decodes one UTF-8 sequence at `i`; invalid bytes decode as U+FFFD one byte at a time.
+char32_t nextCodePoint(std::string_view s, std::size_t& i)
+{
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    int len = 0;
+    char32_t cp = 0;
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1F;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0F;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07;
+    } else {
+        ++i;
+        return 0xFFFD;
+    }
+    if (i + static_cast<std::size_t>(len) > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (int k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+        if ((b & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    i += static_cast<std::size_t>(len);
+    return cp;
+}
+
+std::string number(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    std::string s = buf;
+    while (s.back() == '0')
+        s.pop_back();
+    if (s.back() == '.')
+        s.pop_back();
+    return s == "-0" ? "0" : s;
+}
+
+std::string colorOp(PdfWriter::Color c, const char* op)
+{
+    return number(c.r) + " " + number(c.g) + " " + number(c.b) + " " + op + "\n";
+}
+
+const char* fontName(PdfWriter::Font f)
+{
+    switch (f) {
+    case PdfWriter::Font::Bold:
+        return "/F2";
+    case PdfWriter::Font::Mono:
+        return "/F3";
+    case PdfWriter::Font::Regular:
+        break;
+    }
+    return "/F1";
+}
+
+} // namespace
+
+std::string PdfWriter::toWinAnsi(std::string_view utf8)
+{
+    std::string out;
+    out.reserve(utf8.size());
+    for (std::size_t i = 0; i < utf8.size();) {
+        const char32_t cp = nextCodePoint(utf8, i);
+        if (cp < 0x20 || cp == 0x7F) {
+            out.push_back(' ');
+        } else if (cp < 0x7F || (cp >= 0xA0 && cp <= 0xFF)) {
+            out.push_back(static_cast<char>(cp));
+        } else {
+            char mapped = '?';
+            for (const auto& e : kCp1252)
+                if (e.cp == cp)
+                    mapped = static_cast<char>(e.byte);
+            out.push_back(mapped);
+        }
+    }
+    return out;
+}
+
+std::string PdfWriter::escapeString(std::string_view winAnsi)
+{
+    std::string out;
+    out.reserve(winAnsi.size() + 8);
+    for (const char ch : winAnsi) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '(' || c == ')' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(ch);
+        } else if (c < 0x20 || c >= 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\%03o", c);
+            out += buf;
+        } else {
+            out.push_back(ch);
+        }
+    }
+    return out;
+}
+
+double PdfWriter::textWidth(Font font, double size, std::string_view utf8)
+{
+    const std::string s = toWinAnsi(utf8);
+    if (font == Font::Mono)
+        return static_cast<double>(s.size()) * 0.6 * size;
+    const auto& table = font == Font::Bold ? kHelveticaBold : kHelvetica;
+    double units = 0;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        units += (c >= 32 && c <= 126) ? table[c - 32] : kWideEstimate;
+    }
+    return units * size / 1000.0;
+}
+
+std::string& PdfWriter::current()
+{
+    if (m_current < 0)
+        beginPage();
+    return m_pages[static_cast<std::size_t>(m_current)];
+}
+
+void PdfWriter::beginPage()
+{
+    m_pages.emplace_back();
+    m_current = static_cast<int>(m_pages.size()) - 1;
+}
+
+void PdfWriter::selectPage(int index)
+{
+    if (index >= 0 && index < pageCount())
+        m_current = index;
+}
+
+void PdfWriter::text(double x, double y, Font font, double size, std::string_view utf8, Color color)
+{
+    std::string& c = current();
+    c += "BT\n" + colorOp(color, "rg") + fontName(font) + " " + number(size) + " Tf\n" +
+         number(x) + " " + number(y) + " Td\n(" + escapeString(toWinAnsi(utf8)) + ") Tj\nET\n";
+}
+
+void PdfWriter::line(double x1, double y1, double x2, double y2, double width, Color color)
+{
+    std::string& c = current();
+    c += "q\n" + colorOp(color, "RG") + number(width) + " w\n" + number(x1) + " " + number(y1) +
+         " m\n" + number(x2) + " " + number(y2) + " l\nS\nQ\n";
+}
+
+void PdfWriter::rect(double x, double y, double w, double h, Color fill)
+{
+    std::string& c = current();
+    c += "q\n" + colorOp(fill, "rg") + number(x) + " " + number(y) + " " + number(w) + " " +
+         number(h) + " re\nf\nQ\n";
+}
+
+void PdfWriter::strokeRect(double x, double y, double w, double h, double width, Color color)
+{
+    std::string& c = current();
+    c += "q\n" + colorOp(color, "RG") + number(width) + " w\n" + number(x) + " " + number(y) +
+         " " + number(w) + " " + number(h) + " re\nS\nQ\n";
+}
+
+void PdfWriter::polygon(const std::vector<std::pair<double, double>>& points, Color fill)
+{
+    if (points.size() < 3)
+        return;
+    std::string& c = current();
+    c += "q\n" + colorOp(fill, "rg");
+    for (std::size_t i = 0; i < points.size(); ++i)
+        c += number(points[i].first) + " " + number(points[i].second) + (i ? " l\n" : " m\n");
+    c += "h\nf\nQ\n";
+}
+
+std::string PdfWriter::finish(const Info& info) const
+{
+    std::vector<std::string> objects; // object i+1
+    const std::size_t pages = m_pages.empty() ? 1 : m_pages.size();
+    const std::size_t firstPage = 7; // 1 catalog, 2 pages, 3-5 fonts, 6 info
+    objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
+    std::string kids;
+    for (std::size_t i = 0; i < pages; ++i)
+        kids += (i ? " " : "") + std::to_string(firstPage + 2 * i) + " 0 R";
+    objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) +
+                      " >>");
+    for (const char* base : {"Helvetica", "Helvetica-Bold", "Courier"})
+        objects.push_back(std::string("<< /Type /Font /Subtype /Type1 /BaseFont /") + base +
+                          " /Encoding /WinAnsiEncoding >>");
+    std::string infoDict = "<< /Producer (Vigil) /Title (" +
+                           escapeString(toWinAnsi(info.title)) + ")";
+    if (!info.subject.empty())
+        infoDict += " /Subject (" + escapeString(toWinAnsi(info.subject)) + ")";
+    if (!info.creationDate.empty())
+        infoDict += " /CreationDate (D:" + escapeString(toWinAnsi(info.creationDate)) + ")";
+    infoDict += " >>";
+    objects.push_back(infoDict);
+    for (std::size_t i = 0; i < pages; ++i) {
+        const std::string& content = m_pages.empty() ? std::string() : m_pages[i];
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + number(kPageWidth) +
+                          " " + number(kPageHeight) +
+                          "] /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 5 0 R >> >> "
+                          "/Contents " +
+                          std::to_string(firstPage + 2 * i + 1) + " 0 R >>");
+        objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
+                          content + "endstream");
+    }
+
+    std::string out = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(out.size());
+        out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const std::size_t xref = out.size();
+    out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (const std::size_t off : offsets) {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "%010zu 00000 n \n", off);
+        out += buf;
+    }
+    out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R /Info 6 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return out;
+}
+
+} // namespace vigil

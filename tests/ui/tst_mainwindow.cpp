@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+// The window: its views and shortcuts, themes and saved state, database errors, the
+// overview's charts and their drill-down, and rate-limited notifications.
+
+#include "uitestsupport.h"
+
+#include "common/eventfilterbar.h"
+#include "events/eventsmodel.h"
+#include "events/eventsview.h"
+#include "incidents/incidentsmodel.h"
+#include "incidents/incidentsview.h"
+#include "live/liveview.h"
+#include "mainwindow.h"
+#include "notifications/notifier.h"
+#include "overview/overviewview.h"
+#include "theme.h"
+
+#include <QAbstractBarSeries>
+#include <QAction>
+#include <QBarSet>
+#include <QChart>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTableView>
+
+#include <sqlite3.h>
+
+using namespace vigil::ui;
+using namespace vigil::test;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    Fixture m_fx;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_fx.open());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QList<QByteArray> lines;
+        for (int i = 0; i < 60; ++i) {
+            lines << eventLine(now - (60 - i) * 30000, QStringLiteral("brain_plan_created"), QStringLiteral("brain"),
+                               i % 7 == 0 ? QStringLiteral("warning") : QStringLiteral("info"), QStringLiteral("t-%1").arg(i),
+                               "{\"plan\":\"1. sql-writer builds query\",\"model\":\"anthropic.claude-sonnet-4\",\"tokens\":1000,\"cost\":0.01}");
+            lines << eventLine(now - (60 - i) * 30000 + 10, QStringLiteral("worker_result"), QStringLiteral("formatter"),
+                               QStringLiteral("info"), QStringLiteral("t-%1").arg(i),
+                               outputDetails(i % 10 == 0 ? QStringLiteral("mail x%1@example.org").arg(i) : QStringLiteral("fine")));
+        }
+        m_fx.ingest(lines);
+    }
+
+    void viewsAndShortcuts()
+    {
+        MainWindow window(*m_fx.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QStringList ids = window.viewIds();
+        QCOMPARE(ids.mid(0, 4), (QStringList{QStringLiteral("overview"), QStringLiteral("live"), QStringLiteral("incidents"),
+                                             QStringLiteral("events")}));
+        QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+        QCOMPARE(window.currentViewId(), QStringLiteral("incidents"));
+        QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+        QCOMPARE(window.currentViewId(), QStringLiteral("events"));
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(window.eventsView()->filterBar()->searchBox()->hasFocus());
+        QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window.currentViewId(), QStringLiteral("live"));
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(window.liveView()->filterBar()->searchBox()->hasFocus());
+        // Space in the search box types a space; on the table it pauses.
+        QTest::keyClick(window.liveView()->filterBar()->searchBox(), Qt::Key_Space);
+        QVERIFY(!window.liveView()->isPaused());
+        window.liveView()->focusTable();
+        QTest::keyClick(window.liveView()->table(), Qt::Key_Space);
+        QVERIFY(window.liveView()->isPaused());
+        // Registered views only: no placeholder pages.
+        QCOMPARE(window.findChild<QStackedWidget*>()->count(), ids.size());
+    }
+
+    void addViewRegistersAndAssignsShortcut()
+    {
+        MainWindow window(*m_fx.bridge);
+        auto* extra = new QWidget;
+        window.addView(QStringLiteral("test-extra"), QStringLiteral("Extra"), extra);
+        QCOMPARE(window.view(QStringLiteral("test-extra")), extra);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::keyClick(&window, static_cast<Qt::Key>(Qt::Key_0 + window.viewIds().size()), Qt::ControlModifier);
+        QCOMPARE(window.currentViewId(), QStringLiteral("test-extra"));
+    }
+
+    void themesAndSettingsPersist()
+    {
+        {
+            MainWindow window(*m_fx.bridge);
+            window.show();
+            auto* dark = window.findChild<QAction*>(QStringLiteral("theme-dark"));
+            QVERIFY(dark);
+            dark->trigger();
+            QVERIFY(Theme::instance().isDark());
+            QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 128);
+            window.showView(QStringLiteral("incidents"));
+            window.resize(1111, 777);
+            window.close(); // saves
+        }
+        {
+            MainWindow window(*m_fx.bridge);
+            window.restoreSettings();
+            QCOMPARE(window.currentViewId(), QStringLiteral("incidents"));
+            QVERIFY(Theme::instance().isDark());
+            QCOMPARE(window.size(), QSize(1111, 777));
+            auto* light = window.findChild<QAction*>(QStringLiteral("theme-light"));
+            light->trigger();
+            QVERIFY(!Theme::instance().isDark());
+            QVERIFY(qApp->palette().color(QPalette::Window).lightness() > 128);
+        }
+    }
+
+    void refusesNewerAndForeignDatabases()
+    {
+        const QString newer = m_fx.dir.path() + QStringLiteral("/newer.db");
+        {
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(newer.toUtf8().constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "CREATE TABLE x(a); PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+        }
+        EngineBridge bridge;
+        MainWindow window(bridge);
+        QString error;
+        QVERIFY(!bridge.open(newer, &error));
+        QVERIFY2(error.contains(QStringLiteral("newer Vigil")), qPrintable(error));
+        QVERIFY(!window.openDatabase(newer, true));
+        const QString junk = m_fx.dir.path() + QStringLiteral("/junk.db");
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        QVERIFY(!bridge.open(junk, &error));
+        QVERIFY2(error.contains(QStringLiteral("not a Vigil database")), qPrintable(error));
+        QVERIFY(!bridge.isOpen());
+    }
+
+    void overviewChartsAndDrillDown()
+    {
+        MainWindow window(*m_fx.bridge);
+        window.show();
+        OverviewView* overview = window.overviewView();
+        QSignalSpy shown(overview, &OverviewView::dataShown);
+        overview->setRange(OverviewRange::LastHour);
+        QVERIFY(shown.wait(10000));
+        const OverviewData& d = overview->data();
+        QCOMPARE(d.buckets.size(), 60);
+        qint64 total = 0;
+        for (const SeverityBucket& b : d.buckets)
+            for (qint64 n : b.counts)
+                total += n;
+        QCOMPARE(total, d.events);
+        QVERIFY(total >= 100);
+        QVERIFY(!d.findingsByCategory.isEmpty());
+        QCOMPARE(d.findingsByCategory.first().first, QStringLiteral("pii"));
+        QCOMPARE(d.usage.size(), 1);
+        QCOMPARE(d.usage.first().agent, QStringLiteral("brain"));
+        QCOMPARE(d.usage.first().tokens, qint64(60000));
+        QVERIFY(qAbs(d.usage.first().cost - 0.6) < 1e-6);
+
+        // A click on the category bar opens the matching incidents.
+        QChart* categories = overview->chart(QStringLiteral("categories"));
+        QVERIFY(categories && !categories->series().isEmpty());
+        auto* series = qobject_cast<QAbstractBarSeries*>(categories->series().first());
+        QVERIFY(series);
+        QSignalSpy reloaded(window.incidentsView(), &IncidentsView::incidentsReloaded);
+        Q_EMIT series->barSets().first()->clicked(series->barSets().first()->count() - 1);
+        QCOMPARE(window.currentViewId(), QStringLiteral("incidents"));
+        QCOMPARE(window.incidentsView()->query().category, QStringLiteral("pii"));
+        QVERIFY(reloaded.wait(10000));
+        QVERIFY(window.incidentsView()->model()->rowCount() > 0);
+
+        // A click on the tokens bar opens the agent's plans in the event history.
+        auto* tokens = qobject_cast<QAbstractBarSeries*>(overview->chart(QStringLiteral("tokens"))->series().first());
+        Q_EMIT tokens->barSets().first()->clicked(0);
+        QCOMPARE(window.currentViewId(), QStringLiteral("events"));
+        QCOMPARE(window.eventsView()->model()->query().agent, QStringLiteral("brain"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.eventsView()->model()->isLoading(), 10000);
+        QCOMPARE(window.eventsView()->model()->totalCount(), qint64(60));
+    }
+
+    void notificationsAreRateLimited()
+    {
+        EngineBridge bridge;
+        Notifier notifier(bridge);
+        QSignalSpy notified(&notifier, &Notifier::notified);
+        IncidentSummary a;
+        a.id = 1;
+        a.title = QStringLiteral("secret leaked by sql-writer");
+        IncidentSummary b = a;
+        b.id = 2;
+        IncidentSummary c = a;
+        c.id = 3;
+        Q_EMIT bridge.criticalIncidents({a});
+        QCOMPARE(notified.count(), 1);
+        QCOMPARE(notified.first().at(0).toString(), QStringLiteral("Critical incident #1"));
+        Q_EMIT bridge.criticalIncidents({b});
+        Q_EMIT bridge.criticalIncidents({c});
+        QCOMPARE(notified.count(), 1); // held back, then summarized
+        QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 2, Notifier::kMinIntervalMs + 10000);
+        QVERIFY2(notified.last().at(0).toString().contains(QStringLiteral("2 new critical incidents")),
+                 qPrintable(notified.last().at(0).toString()));
+
+        notifier.setEnabled(false);
+        Q_EMIT bridge.criticalIncidents({a});
+        QTest::qWait(50);
+        QCOMPARE(notified.count(), 2);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "screenshots.h"
+
+#include "common/eventcolumns.h"
+#include "events/eventsview.h"
+#include "incidents/incidentsview.h"
+#include "live/liveview.h"
+#include "mainwindow.h"
+#include "theme.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QDir>
+#include <QItemSelectionModel>
+#include <QPixmap>
+#include <QTableView>
+#include <QTimer>
+
+#include <memory>
+
+namespace vigil::ui {
+namespace {
+
+// Selects the first row of `table` whose findings include a sensitive category (else any
+// finding), so that the detail pane shows highlights and redaction.
+void selectInteresting(QTableView* table, bool fromEnd)
+{
+    QAbstractItemModel* m = table->model();
+    const int n = m->rowCount();
+    int best = -1;
+    for (int k = 0; k < n && k < 2000; ++k) {
+        const int r = fromEnd ? n - 1 - k : k;
+        const quint32 mask = m->index(r, 0).data(FindingMaskRole).toUInt();
+        if (mask & (categoryBit(QStringLiteral("pii")) | categoryBit(QStringLiteral("secret")))) {
+            best = r;
+            break;
+        }
+        if (mask && best < 0)
+            best = r;
+    }
+    if (best >= 0) {
+        table->selectionModel()->setCurrentIndex(m->index(best, 0),
+                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        table->scrollTo(m->index(best, 0));
+    }
+}
+
+} // namespace
+
+void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
+{
+    QDir().mkpath(dir);
+    window.resize(1560, 960);
+    struct Step
+    {
+        QString theme;
+        QString view;
+    };
+    auto steps = std::make_shared<QList<Step>>();
+    for (const QString& theme : {QStringLiteral("light"), QStringLiteral("dark")})
+        for (const QString& id : window.viewIds())
+            steps->push_back({theme, id});
+    auto next = std::make_shared<std::function<void()>>();
+    *next = [&window, dir, steps, next, settleMs] {
+        if (steps->isEmpty()) {
+            QApplication::quit();
+            return;
+        }
+        const Step step = steps->takeFirst();
+        Theme::instance().apply(Theme::modeFromName(step.theme));
+        window.showView(step.view);
+        if (step.view == u"events") {
+            // The events with personal data or secrets, as a reviewer would look for them.
+            EventQuery q;
+            q.findingMask = categoryBit(QStringLiteral("pii")) | categoryBit(QStringLiteral("secret"));
+            window.showEvents(q);
+            QTimer::singleShot(settleMs / 2, &window, [&window] { selectInteresting(window.eventsView()->table(), false); });
+        }
+        else if (step.view == u"incidents")
+            QTimer::singleShot(settleMs / 2, &window, [&window] {
+                // The most severe incident with an event to show.
+                QTableView* t = window.incidentsView()->table();
+                t->sortByColumn(1, Qt::DescendingOrder);
+                if (t->model()->rowCount() > 0)
+                    t->selectRow(0);
+            });
+        else if (step.view == u"live") {
+            window.liveView()->setPaused(false);
+            QTimer::singleShot(settleMs / 2, &window, [&window] {
+                window.liveView()->setPaused(true);
+                selectInteresting(window.liveView()->table(), true);
+            });
+        }
+        QTimer::singleShot(settleMs, &window, [&window, dir, step, next] {
+            window.grab().save(QStringLiteral("%1/%2-%3.png").arg(dir, step.view, step.theme));
+            (*next)();
+        });
+    };
+    QTimer::singleShot(settleMs, &window, [next] { (*next)(); });
+}
+
+} // namespace vigil::ui
