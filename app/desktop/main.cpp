@@ -94,25 +94,16 @@ int main(int argc, char* argv[])
     Theme::instance(); // reads the desktop palette before Vigil sets its own
 
     Options options;
-    QCommandLineParser& parser = options.parser;
-    parser.process(app);
-    const QCommandLineOption& dbOption = options.db;
-    const QCommandLineOption& demoOption = options.demo;
-    const QCommandLineOption& rulesOption = options.rules;
-    const QCommandLineOption& policiesOption = options.policies;
-    const QCommandLineOption& listenOption = options.listen;
-    const QCommandLineOption& noListenOption = options.noListen;
-    const QCommandLineOption& followOption = options.follow;
-    const QCommandLineOption& themeOption = options.theme;
-    const QCommandLineOption& screenshotOption = options.screenshot;
+    const QCommandLineParser& parser = options.parser;
+    options.parser.process(app);
 
     EngineBridge bridge;
     EngineBridge::EngineOptions engine;
-    if (parser.isSet(rulesOption))
-        engine.rulesFile = parser.value(rulesOption);
-    if (parser.isSet(policiesOption))
-        engine.policiesFile = parser.value(policiesOption);
-    else if (parser.isSet(demoOption))
+    if (parser.isSet(options.rules))
+        engine.rulesFile = parser.value(options.rules);
+    if (parser.isSet(options.policies))
+        engine.policiesFile = parser.value(options.policies);
+    else if (parser.isSet(options.demo))
         if (const QByteArray policies = EngineBridge::demoPolicies(); !policies.isEmpty())
             engine.policiesJson = policies;
     QString error;
@@ -123,25 +114,25 @@ int main(int argc, char* argv[])
     }
 
     EngineBridge::LiveSettings live;
-    live.tcp = !parser.isSet(noListenOption);
-    if (parser.isSet(listenOption))
-        live.listen = parser.value(listenOption);
-    else if (parser.isSet(demoOption))
+    live.tcp = !parser.isSet(options.noListen);
+    if (parser.isSet(options.listen))
+        live.listen = parser.value(options.listen);
+    else if (parser.isSet(options.demo))
         live.listen = QStringLiteral("127.0.0.1:0"); // the demo's own feed, on a free port
-    live.followFiles = parser.values(followOption);
+    live.followFiles = parser.values(options.follow);
     bridge.setLiveSettings(live);
 
     MainWindow window(bridge);
     window.restoreSettings();
-    if (parser.isSet(themeOption))
-        Theme::instance().apply(Theme::modeFromName(parser.value(themeOption)));
+    if (parser.isSet(options.theme))
+        Theme::instance().apply(Theme::modeFromName(parser.value(options.theme)));
     window.show();
 
-    const bool demo = parser.isSet(demoOption);
-    const QString path = demo ? freshDemoDatabase() : parser.isSet(dbOption) ? parser.value(dbOption) : defaultDatabase();
+    const bool demo = parser.isSet(options.demo);
+    const QString path = demo ? freshDemoDatabase() : parser.isSet(options.db) ? parser.value(options.db) : defaultDatabase();
     if (window.openDatabase(path) && demo)
         bridge.startDemo();
-    if (parser.isSet(screenshotOption))
-        takeScreenshots(window, parser.value(screenshotOption), demo ? 6000 : 2500);
+    if (parser.isSet(options.screenshot))
+        takeScreenshots(window, parser.value(options.screenshot), demo ? 6000 : 2500);
     return app.exec();
 }

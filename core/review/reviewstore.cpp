@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <initializer_list>
 #include <memory>
 #include <utility>
 
@@ -32,8 +33,9 @@ Result<bool> hasTable(Database& db, std::string_view table)
     return *row;
 }
 
+/// Verdicts selected by `sql` with `params` bound as text, in order.
 Result<std::vector<StoredVerdict>> readVerdicts(Database& db, const std::string& sql,
-                                                std::string_view a, std::string_view b)
+                                                std::initializer_list<std::string_view> params)
 {
     std::vector<StoredVerdict> out;
     auto exists = hasTable(db, "verdicts");
@@ -44,9 +46,9 @@ Result<std::vector<StoredVerdict>> readVerdicts(Database& db, const std::string&
     auto st = SqlStatement::prepare(db, sql);
     if (!st)
         return std::unexpected(st.error());
-    st->bindText(1, a);
-    if (sqlite3_bind_parameter_count(st->handle()) >= 2)
-        st->bindText(2, b);
+    int index = 0;
+    for (const std::string_view p : params)
+        st->bindText(++index, p);
     for (;;) {
         auto row = st->step();
         if (!row)
@@ -186,7 +188,7 @@ Result<int> ReviewStore::seedMatrices(Database& db, std::int64_t nowMs)
 Result<std::vector<StoredVerdict>> ReviewStore::verdicts(Database& db, std::string_view component)
 {
     return readVerdicts(db, std::string(kVerdictColumns) + "WHERE component = ?1 ORDER BY id",
-                        component, {});
+                        {component});
 }
 
 Result<std::vector<StoredVerdict>> ReviewStore::verdictHistory(Database& db, std::string_view itemId,
@@ -195,7 +197,7 @@ Result<std::vector<StoredVerdict>> ReviewStore::verdictHistory(Database& db, std
     return readVerdicts(db,
                         std::string(kVerdictColumns) +
                             "WHERE item_id = ?1 AND component = ?2 ORDER BY id",
-                        itemId, component);
+                        {itemId, component});
 }
 
 Result<std::vector<std::string>> ReviewStore::verdictComponents(Database& db)

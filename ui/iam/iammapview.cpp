@@ -496,7 +496,13 @@ void IamMapView::showCell(const QModelIndex& index)
              tr(" · %n event(s)", nullptr, clampInt(cell->observed));
     m_cellFacts->setText(facts);
     const auto& rows = m_model->map().rows;
-    for (int e : cell->entries) {
+    // The entries of the state the chip shows first (denials seen before grants in use).
+    QVector<int> ordered = cell->entries;
+    std::stable_sort(ordered.begin(), ordered.end(), [&rows](int a, int b) {
+        return PermissionMapModel::rank(rows[a].state, rows[a].observed) <
+               PermissionMapModel::rank(rows[b].state, rows[b].observed);
+    });
+    for (int e : ordered) {
         const IamMapRow& r = rows[e];
         auto* item = new QTreeWidgetItem(m_entries, {PermissionMapModel::glyph(r.state) + u' ' + PermissionMapModel::label(r.state),
                                                      r.resource, QLocale().toString(r.observed),
@@ -509,7 +515,7 @@ void IamMapView::showCell(const QModelIndex& index)
     }
     for (int c = 0; c < 3; ++c)
         m_entries->resizeColumnToContents(c);
-    showEntries(cell->entries);
+    showEntries(ordered);
     Q_EMIT cellShown(m_currentAgent, m_currentAction);
 }
 
@@ -566,12 +572,12 @@ void IamMapView::showEntries(const QVector<int>& entries)
             block += QStringLiteral("\n\n  ") + head + u'\n' + indent(s.json, 2);
         }
         blocks << block;
+        // In the order of the entries, so that the events of the shown state come first.
         for (qint64 ref : r.eventRefs)
             if (refs.size() < kMaxCellEvents && !refs.contains(ref))
                 refs << ref;
     }
     m_statements->setPlainText(blocks.join(QStringLiteral("\n\n") + QString(60, u'─') + QStringLiteral("\n\n")));
-    std::sort(refs.begin(), refs.end());
     m_bridge.cancel(m_eventsToken);
     m_eventsToken = 0;
     if (refs.isEmpty()) {

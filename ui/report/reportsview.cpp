@@ -20,7 +20,6 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTextBrowser>
-#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace vigil::ui {
@@ -61,7 +60,7 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (QDateTimeEdit* e : {m_from, m_to}) {
-        e->setTimeZone(QTimeZone::utc());
+        e->setTimeSpec(Qt::UTC);
         e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
         e->setCalendarPopup(true);
         e->setEnabled(false);

@@ -422,11 +422,9 @@ void ChecklistsView::applyReport(const ChecklistReport& report)
     const QString keep = m_currentId;
     m_model->setReport(report);
     updateComponents(report);
-    if (m_firstReport || m_tree->model()->rowCount() > 0) {
-        // Expand after a reset (the in-place update keeps what the reviewer expanded).
-        if (m_firstReport)
-            m_tree->expandAll();
-    }
+    // Expanded once; later reports update in place and keep what the reviewer collapsed.
+    if (m_firstReport)
+        m_tree->expandAll();
     const QString when = QDateTime::fromMSecsSinceEpoch(report.evaluatedAtMs).toString(QStringLiteral("HH:mm:ss"));
     m_state->setText(!report.error.isEmpty() ? tr("Evaluation failed: %1").arg(report.error)
                      : report.hasPolicies    ? tr("Evaluated %1 · IAM file loaded").arg(when)

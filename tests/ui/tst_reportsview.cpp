@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Reports view offscreen: a preview built off the UI thread (redacted by default),
+// Save with overwrite confirmation (declined: the file stays; accepted: replaced), the
+// window, GDPR erasure from the app with verify still passing, and retention on demand.
+#include "uitestsupport.h"
+
+#include "bridge/enginebridge.h"
+#include "mainwindow.h"
+#include "report/reportsview.h"
+#include "store/chainverifier.h"
+#include "store/database.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTextBrowser>
+
+using namespace vigil::ui;
+using namespace vigil::test;
+
+namespace {
+constexpr qint64 kBase = 1767225600000; // 2026-01-01
+}
+
+class TestReportsView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void registersInTheWindow();
+    void previewIsRedactedByDefault();
+    void saveAsksBeforeReplacing();
+    void unredactedSaysSo();
+    void eraseFromTheApp();
+    void retentionOnDemand();
+
+private:
+    std::unique_ptr<Fixture> m_fx;
+    std::unique_ptr<ReportsView> m_view;
+    QStringList m_questions;
+    bool m_answer = true;
+    QString m_chosen;
+};
+
+void TestReportsView::initTestCase()
+{
+    m_fx = std::make_unique<Fixture>();
+    qputenv("XDG_CONFIG_HOME", (m_fx->dir.path() + QStringLiteral("/xdg")).toUtf8());
+    QVERIFY(m_fx->open());
+    QList<QByteArray> lines;
+    for (int i = 0; i < 20; ++i)
+        lines << eventLine(kBase + i * 1000, QStringLiteral("user_query_received"), QStringLiteral("brain"),
+                           QStringLiteral("info"), QStringLiteral("t-%1").arg(i % 4),
+                           queryDetails(i == 3 ? QStringLiteral("mail me at jane.roe@example.com please")
+                                               : QStringLiteral("viewers by region %1").arg(i)));
+    m_fx->ingest(lines);
+    m_view = std::make_unique<ReportsView>(*m_fx->bridge);
+    m_view->setDialogHooks([this](const QString&) { return m_chosen; },
+                           [this](const QString& q) {
+                               m_questions << q;
+                               return m_answer;
+                           });
+}
+
+void TestReportsView::registersInTheWindow()
+{
+    MainWindow window(*m_fx->bridge);
+    QVERIFY(window.viewIds().contains(QStringLiteral("reports")));
+    QVERIFY(qobject_cast<ReportsView*>(window.view(QStringLiteral("reports"))));
+}
+
+void TestReportsView::previewIsRedactedByDefault()
+{
+    auto* kind = m_view->findChild<QComboBox*>(QStringLiteral("reportKind"));
+    auto* format = m_view->findChild<QComboBox*>(QStringLiteral("reportFormat"));
+    QVERIFY(kind && format);
+    kind->setCurrentIndex(kind->findData(QStringLiteral("gdpr")));
+    format->setCurrentIndex(format->findData(QStringLiteral("html")));
+    QSignalSpy ready(m_view.get(), &ReportsView::previewUpdated);
+    m_view->generate();
+    QVERIFY(ready.wait(20000));
+    const QString html = m_view->findChild<QTextBrowser*>(QStringLiteral("reportPreview"))->toHtml();
+    QVERIFY(html.contains(QStringLiteral("GDPR compliance report")));
+    QVERIFY(html.contains(QStringLiteral("[REDACTED:pii.email]")));
+    QVERIFY(!html.contains(QStringLiteral("jane.roe@example.com")));
+    QVERIFY(m_view->result().ok);
+    QCOMPARE(m_view->result().chainHead.size(), 64);
+    QVERIFY(m_view->result().chainStatus.startsWith(QStringLiteral("intact")));
+    QVERIFY(!m_view->result().bytes.contains("jane.roe@example.com"));
+    QVERIFY(m_view->result().bytes.contains("<svg")); // the file keeps its SVG charts
+}
+
+void TestReportsView::saveAsksBeforeReplacing()
+{
+    m_chosen = m_fx->dir.path() + QStringLiteral("/report.html");
+    QSignalSpy saved(m_view.get(), &ReportsView::saved);
+    m_questions.clear();
+    m_view->save();
+    QVERIFY(saved.wait(10000));
+    QVERIFY(saved.takeFirst().at(0).toBool());
+    QVERIFY(m_questions.isEmpty()); // a new file: no question
+    QFile f(m_chosen);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), m_view->result().bytes);
+    f.close();
+
+    // The file exists now: declining keeps it as it is.
+    {
+        QFile w(m_chosen);
+        QVERIFY(w.open(QIODevice::WriteOnly));
+        w.write("keep me");
+    }
+    m_answer = false;
+    m_view->save();
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.front().contains(QStringLiteral("report.html")));
+    QVERIFY(!saved.wait(500));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("keep me"));
+    f.close();
+    // Accepting replaces it.
+    m_answer = true;
+    m_view->save();
+    QVERIFY(saved.wait(10000));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), m_view->result().bytes);
+}
+
+void TestReportsView::unredactedSaysSo()
+{
+    auto* redact = m_view->findChildren<QCheckBox*>().at(1); // all time, redact, verify
+    QVERIFY(redact->text().contains(QStringLiteral("Redact")));
+    redact->setChecked(false);
+    QSignalSpy ready(m_view.get(), &ReportsView::previewUpdated);
+    m_view->generate();
+    QVERIFY(ready.wait(20000));
+    QVERIFY(m_view->result().bytes.contains("jane.roe@example.com"));
+    QVERIFY(m_view->result().bytes.contains("UNREDACTED"));
+    redact->setChecked(true);
+}
+
+void TestReportsView::eraseFromTheApp()
+{
+    auto* id = m_view->findChild<QLineEdit*>(QStringLiteral("searchBox"));
+    QVERIFY(id);
+    id->setText(QStringLiteral("t-3"));
+    QSignalSpy done(m_view.get(), &ReportsView::maintenanceFinished);
+    m_questions.clear();
+    m_answer = true;
+    m_view->eraseSubject();
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.front().contains(QStringLiteral("t-3")));
+    QVERIFY(done.wait(10000));
+    const auto args = done.takeFirst();
+    QVERIFY2(args.at(0).toBool(), qPrintable(args.at(1).toString()));
+    QVERIFY(args.at(1).toString().startsWith(QStringLiteral("Erased 5 events")));
+    auto db = vigil::Database::openReader(m_fx->dbPath().toStdString());
+    QVERIFY(db);
+    auto v = vigil::verifyChain(*db);
+    QVERIFY(v && v->intact);
+    QCOMPARE(v->tombstones, 5);
+}
+
+void TestReportsView::retentionOnDemand()
+{
+    QSignalSpy done(m_view.get(), &ReportsView::maintenanceFinished);
+    m_view->applyRetention();
+    QVERIFY(done.wait(10000));
+    const auto args = done.takeFirst();
+    QVERIFY(args.at(0).toBool());
+    // 2026-01-01 events are older than 90 days by now: they go.
+    QVERIFY2(args.at(1).toString().contains(QStringLiteral("removed 15 events")), qPrintable(args.at(1).toString()));
+    auto db = vigil::Database::openReader(m_fx->dbPath().toStdString());
+    auto v = vigil::verifyChain(*db);
+    QVERIFY(v && v->intact);
+}
+
+QTEST_MAIN(TestReportsView)
+#include "tst_reportsview.moc"
