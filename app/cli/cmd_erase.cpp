@@ -22,13 +22,14 @@ int runErase(const std::vector<std::string>& args)
     if (!parsed)
         return error("erase", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli erase --db DB (--thread ID | --user ID) [--actor NAME]",
-                  "GDPR erasure: every stored event of the thread or user becomes a tombstone\n"
-                  "(content removed, chain hash kept, so 'verify' still passes); findings of those\n"
-                  "events lose their character spans, incidents of the threads their thread id,\n"
-                  "rejected lines naming the subject their text. Leaves a receipt (when, by whom,\n"
-                  "how many, a keyed hash of the id) that holds none of the erased content.",
-                  spec);
+        printHelp(
+            "vigil-cli erase --db DB (--thread ID | --user ID) [--actor NAME]",
+            "GDPR erasure: every stored event of the thread or user becomes a tombstone\n"
+            "(content removed, chain hash kept, so 'verify' still passes); findings of those\n"
+            "events lose their character spans, incidents of the threads their thread id,\n"
+            "rejected lines naming the subject their text. Leaves a receipt (when, by whom,\n"
+            "how many, a keyed hash of the id) that holds none of the erased content.",
+            spec);
         return Ok;
     }
     const auto db = parsed->get("db");
@@ -42,7 +43,8 @@ int runErase(const std::vector<std::string>& args)
         return error("erase", "unexpected argument " + parsed->positional.front());
     const std::string value = thread ? *thread : *user;
     if (value.empty())
-        return error("erase", thread ? "--thread needs a non-empty id" : "--user needs a non-empty id");
+        return error("erase",
+                     thread ? "--thread needs a non-empty id" : "--user needs a non-empty id");
     if (!std::filesystem::is_regular_file(*db))
         return error("erase", "database " + *db + " does not exist");
 

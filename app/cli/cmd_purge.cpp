@@ -14,7 +14,10 @@ namespace vigil::cli {
 
 namespace {
 
-std::string days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days"); }
+std::string days(int d)
+{
+    return std::to_string(d) + (d == 1 ? " day" : " days");
+}
 
 } // namespace
 
@@ -29,13 +32,14 @@ int runPurge(const std::vector<std::string>& args)
     if (!parsed)
         return error("purge", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli purge --db DB [--now TIMESTAMP]",
-                  "Applies the retention periods (90 days by default; 365 for sql_executed,\n"
-                  "human_escalation, security_event, tool_call, findings and incidents; see\n"
-                  "'vigil-cli retention'). An item older than its period is removed: events become\n"
-                  "tombstones that keep the chain verifiable, findings, incidents and rejected\n"
-                  "lines are deleted. Prints what it removed, by event type.",
-                  spec);
+        printHelp(
+            "vigil-cli purge --db DB [--now TIMESTAMP]",
+            "Applies the retention periods (90 days by default; 365 for sql_executed,\n"
+            "human_escalation, security_event, tool_call, findings and incidents; see\n"
+            "'vigil-cli retention'). An item older than its period is removed: events become\n"
+            "tombstones that keep the chain verifiable, findings, incidents and rejected\n"
+            "lines are deleted. Prints what it removed, by event type.",
+            spec);
         return Ok;
     }
     const auto db = parsed->get("db");
@@ -67,8 +71,8 @@ int runPurge(const std::vector<std::string>& args)
         std::cout << " (receipt " << result->receiptId << ")";
     std::cout << '\n';
     for (const auto& [type, n] : result->eventsByType)
-        std::cout << "removed " << n << " " << type << " events older than " << days(p.daysFor(type))
-                  << '\n';
+        std::cout << "removed " << n << " " << type << " events older than "
+                  << days(p.daysFor(type)) << '\n';
     std::cout << "removed " << result->findings << " findings older than "
               << days(p.scopeDays("findings")) << '\n'
               << "removed " << result->incidents << " incidents older than "
@@ -86,7 +90,8 @@ int runRetention(const std::vector<std::string>& args)
 {
     const std::vector<OptionSpec> spec{
         {"db", true, false, "SQLite database"},
-        {"set", true, true, "SCOPE=DAYS: keep SCOPE (an event type, '*', findings, incidents, quarantine) DAYS days"},
+        {"set", true, true,
+         "SCOPE=DAYS: keep SCOPE (an event type, '*', findings, incidents, quarantine) DAYS days"},
         {"reset", true, true, "SCOPE: back to the default period"},
     };
     auto parsed = parseArgs(args, spec);
@@ -109,12 +114,13 @@ int runRetention(const std::vector<std::string>& args)
         const auto eq = s.find('=');
         int d = 0;
         const char* end = s.data() + s.size();
-        if (eq == std::string::npos ||
-            std::from_chars(s.data() + eq + 1, end, d).ptr != end || eq + 1 == s.size())
+        if (eq == std::string::npos || std::from_chars(s.data() + eq + 1, end, d).ptr != end ||
+            eq + 1 == s.size())
             return error("retention", "--set takes SCOPE=DAYS, e.g. --set user_query_received=30");
         if (!isRetentionScope(s.substr(0, eq)))
-            return error("retention", "'" + s.substr(0, eq) +
-                                          "' is not an event type, '*', findings, incidents or quarantine");
+            return error("retention",
+                         "'" + s.substr(0, eq) +
+                             "' is not an event type, '*', findings, incidents or quarantine");
         if (d < 1 || d > 36500)
             return error("retention", "a retention period is 1 to 36500 days");
         sets.emplace_back(s.substr(0, eq), d);

@@ -17,7 +17,8 @@ int runReport(const std::vector<std::string>& args)
         {"db", true, false, "SQLite database to report on"},
         {"kind", true, false, "soc2, gdpr, production, incidents or full"},
         {"format", true, false, "pdf, html, csv, json; or ocsf / sarif for the findings"},
-        {"o", true, false, "output file (written whole, via a temporary file; replaced if it exists)"},
+        {"o", true, false,
+         "output file (written whole, via a temporary file; replaced if it exists)"},
         {"output", true, false, "same as -o"},
         {"from", true, false, "window start, RFC 3339 UTC (default: the first event)"},
         {"to", true, false, "window end, RFC 3339 UTC (default: the last event)"},
@@ -29,16 +30,17 @@ int runReport(const std::vector<std::string>& args)
     if (!parsed)
         return error("report", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli report --db DB --kind soc2|gdpr|production|incidents|full "
-                  "--format pdf|html|csv|json|ocsf|sarif -o FILE",
-                  "Writes a compliance report of DB for the window: the SOC 2 control table, GDPR\n"
-                  "(erasures, retention, data minimization), the production checklist, incidents,\n"
-                  "or all of them plus threat matrices and the IAM map (full). Every report states\n"
-                  "the window, the chain head and whether the chain verified. PII and secrets are\n"
-                  "redacted unless --unredacted is given. --format ocsf or sarif exports the\n"
-                  "window's findings as OCSF Detection Findings (class 2004) or SARIF 2.1.0.\n"
-                  "-o - writes to standard output.",
-                  spec);
+        printHelp(
+            "vigil-cli report --db DB --kind soc2|gdpr|production|incidents|full "
+            "--format pdf|html|csv|json|ocsf|sarif -o FILE",
+            "Writes a compliance report of DB for the window: the SOC 2 control table, GDPR\n"
+            "(erasures, retention, data minimization), the production checklist, incidents,\n"
+            "or all of them plus threat matrices and the IAM map (full). Every report states\n"
+            "the window, the chain head and whether the chain verified. PII and secrets are\n"
+            "redacted unless --unredacted is given. --format ocsf or sarif exports the\n"
+            "window's findings as OCSF Detection Findings (class 2004) or SARIF 2.1.0.\n"
+            "-o - writes to standard output.",
+            spec);
         return Ok;
     }
     const auto db = parsed->get("db");
@@ -70,8 +72,9 @@ int runReport(const std::vector<std::string>& args)
         if (const auto text = parsed->get(name)) {
             const auto ms = parseRfc3339Utc(*text);
             if (!ms)
-                return error("report", std::string("--") + name +
-                                           " takes an RFC 3339 UTC time such as 2026-11-21T10:00:00Z");
+                return error("report",
+                             std::string("--") + name +
+                                 " takes an RFC 3339 UTC time such as 2026-11-21T10:00:00Z");
             (std::string_view(name) == "from" ? request.fromMs : request.toMs) = *ms;
         }
     }
@@ -97,8 +100,9 @@ int runReport(const std::vector<std::string>& args)
     if (auto r = writeReportFile(*output, *bytes, Overwrite::Replace, !request.redact); !r)
         return error("report", oneLine(r.error().message));
     std::cerr << "vigil-cli report: wrote " << *output << " (" << toString(*kind) << ", "
-              << toString(*format) << ", " << withThousands(static_cast<std::int64_t>(bytes->size()))
-              << " bytes" << (request.redact ? "" : ", UNREDACTED") << ")\n";
+              << toString(*format) << ", "
+              << withThousands(static_cast<std::int64_t>(bytes->size())) << " bytes"
+              << (request.redact ? "" : ", UNREDACTED") << ")\n";
     return Ok;
 }
 

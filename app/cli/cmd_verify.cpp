@@ -13,7 +13,8 @@ int runVerify(const std::vector<std::string>& args)
 {
     const std::vector<OptionSpec> spec{
         {"db", true, false, "SQLite database to check"},
-        {"head", true, false, "a chain head exported earlier (64 hex digits): also detects truncation"},
+        {"head", true, false,
+         "a chain head exported earlier (64 hex digits): also detects truncation"},
         {"show-head", false, false, "print the current chain head after the result"},
     };
     auto parsed = parseArgs(args, spec);
@@ -57,7 +58,8 @@ int runVerify(const std::vector<std::string>& args)
     }
     std::cout << "ok " << result->events << " events\n";
     if (parsed->flag("show-head"))
-        std::cout << "head " << (result->head.link ? toHex(*result->head.link) : std::string("none"))
+        std::cout << "head "
+                  << (result->head.link ? toHex(*result->head.link) : std::string("none"))
                   << " at event " << result->head.events << '\n';
     return Ok;
 }

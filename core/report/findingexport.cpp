@@ -16,7 +16,10 @@ using J = nlohmann::ordered_json;
 
 constexpr const char* kSeverityNames[] = {"Low", "Medium", "High", "Critical"};
 
-int clampSeverity(int s) { return s < 0 ? 0 : s > 3 ? 3 : s; }
+int clampSeverity(int s)
+{
+    return s < 0 ? 0 : s > 3 ? 3 : s;
+}
 
 /// Percent-encodes a path for a SARIF artifact URI (RFC 3986 unreserved and `/` kept).
 std::string uriOf(const std::string& path)
@@ -49,19 +52,18 @@ Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
 {
     // Events' findings, then rejected lines' (their event_rowid is a quarantine id).
     auto st = SqlStatement::prepare(
-        db,
-        "SELECT f.id, f.event_rowid, f.ts, f.agent, f.rule, f.category, f.layer, f.severity, "
-        "f.field, f.span_start, f.span_end, f.message, f.incident_id, "
-        "CASE WHEN f.category = 'rejected' THEN '' ELSE e.event_type END, "
-        "s.kind, s.name, "
-        "CASE WHEN f.category = 'rejected' THEN q.line_no ELSE e.line_no END, "
-        "CASE WHEN f.category = 'rejected' THEN NULL ELSE e.details END "
-        "FROM findings f "
-        "LEFT JOIN events e ON f.category <> 'rejected' AND e.id = f.event_rowid "
-        "LEFT JOIN quarantine q ON f.category = 'rejected' AND q.id = f.event_rowid "
-        "LEFT JOIN sources s ON s.id = CASE WHEN f.category = 'rejected' THEN q.source_id "
-        "ELSE e.source_id END "
-        "WHERE f.ts >= ?1 AND f.ts <= ?2 ORDER BY f.ts, f.id");
+        db, "SELECT f.id, f.event_rowid, f.ts, f.agent, f.rule, f.category, f.layer, f.severity, "
+            "f.field, f.span_start, f.span_end, f.message, f.incident_id, "
+            "CASE WHEN f.category = 'rejected' THEN '' ELSE e.event_type END, "
+            "s.kind, s.name, "
+            "CASE WHEN f.category = 'rejected' THEN q.line_no ELSE e.line_no END, "
+            "CASE WHEN f.category = 'rejected' THEN NULL ELSE e.details END "
+            "FROM findings f "
+            "LEFT JOIN events e ON f.category <> 'rejected' AND e.id = f.event_rowid "
+            "LEFT JOIN quarantine q ON f.category = 'rejected' AND q.id = f.event_rowid "
+            "LEFT JOIN sources s ON s.id = CASE WHEN f.category = 'rejected' THEN q.source_id "
+            "ELSE e.source_id END "
+            "WHERE f.ts >= ?1 AND f.ts <= ?2 ORDER BY f.ts, f.id");
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, options.fromMs.value_or(std::numeric_limits<std::int64_t>::min()))
@@ -117,8 +119,8 @@ Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
             continue;
         const auto value = detailsFieldValue(d->second, f.field);
         if (value)
-            f.excerpt = excerpt(*value, f.start, f.end, byField[{f.eventRowId, f.field}],
-                                options.redact);
+            f.excerpt =
+                excerpt(*value, f.start, f.end, byField[{f.eventRowId, f.field}], options.redact);
     }
     return out;
 }
@@ -143,15 +145,17 @@ std::string renderOcsf(const std::vector<ExportedFinding>& findings, const Repor
         j["status"] = "New";
         j["time"] = f.timestampMs;
         j["message"] = f.message;
-        j["metadata"] = {{"version", "1.1.0"},
-                         {"product",
-                          {{"name", "Vigil"}, {"vendor_name", "Vigil"}, {"version", meta.vigilVersion}}},
-                         {"uid", uid}};
-        j["finding_info"] = {{"uid", uid},
-                             {"title", f.message},
-                             {"types", J::array({f.category})},
-                             {"created_time", f.timestampMs},
-                             {"analytic", {{"uid", f.rule}, {"name", f.rule}, {"type_id", 1}, {"type", "Rule"}}}};
+        j["metadata"] = {
+            {"version", "1.1.0"},
+            {"product",
+             {{"name", "Vigil"}, {"vendor_name", "Vigil"}, {"version", meta.vigilVersion}}},
+            {"uid", uid}};
+        j["finding_info"] = {
+            {"uid", uid},
+            {"title", f.message},
+            {"types", J::array({f.category})},
+            {"created_time", f.timestampMs},
+            {"analytic", {{"uid", f.rule}, {"name", f.rule}, {"type_id", 1}, {"type", "Rule"}}}};
         j["resources"] = J::array({J{{"name", f.agent}, {"type", "AI Agent"}}});
         J evidence{{"field", f.field}};
         if (f.start >= 0) {
@@ -203,10 +207,12 @@ std::string renderSarif(const std::vector<ExportedFinding>& findings, const Repo
                 physical["region"] = {{"startLine", f.lineNo}};
             location["physicalLocation"] = std::move(physical);
         }
-        location["logicalLocations"] =
-            J::array({J{{"name", f.field}, {"fullyQualifiedName", f.agent + "/" + f.field}, {"kind", "member"}}});
+        location["logicalLocations"] = J::array({J{{"name", f.field},
+                                                   {"fullyQualifiedName", f.agent + "/" + f.field},
+                                                   {"kind", "member"}}});
         r["locations"] = J::array({std::move(location)});
-        r["partialFingerprints"] = {{"vigilFinding/v1", meta.databaseUuid + ":" + std::to_string(f.id)}};
+        r["partialFingerprints"] = {
+            {"vigilFinding/v1", meta.databaseUuid + ":" + std::to_string(f.id)}};
         J props{{"category", f.category},
                 {"severity", kSeverityNames[f.severity]},
                 {"maestro_layer", f.layer},
@@ -226,18 +232,15 @@ std::string renderSarif(const std::vector<ExportedFinding>& findings, const Repo
         results.push_back(std::move(r));
     }
     J run;
-    run["tool"] = {{"driver",
-                    {{"name", "Vigil"},
-                     {"version", meta.vigilVersion},
-                     {"rules", std::move(rules)}}}};
+    run["tool"] = {
+        {"driver",
+         {{"name", "Vigil"}, {"version", meta.vigilVersion}, {"rules", std::move(rules)}}}};
     run["invocations"] = J::array({J{{"executionSuccessful", true}}});
     run["results"] = std::move(results);
-    run["properties"] = {{"window", windowText(meta)},
-                         {"database", meta.database},
-                         {"chain_head", meta.chainHead},
-                         {"chain_status", meta.chainStatus},
-                         {"redacted", meta.redacted},
-                         {"redaction_note", redactionNote(meta.redacted)}};
+    run["properties"] = {
+        {"window", windowText(meta)},   {"database", meta.database},
+        {"chain_head", meta.chainHead}, {"chain_status", meta.chainStatus},
+        {"redacted", meta.redacted},    {"redaction_note", redactionNote(meta.redacted)}};
     J log;
     log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
     log["version"] = "2.1.0";

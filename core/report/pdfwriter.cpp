@@ -9,6 +9,7 @@ namespace {
 
 // Advance widths (1/1000 em) of the printable ASCII range 32..126, from the Adobe AFM
 // files of the standard fonts.
+// clang-format off
 constexpr std::array<std::uint16_t, 95> kHelvetica{
     278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  // 32-47
     556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  // 48-63
@@ -23,6 +24,7 @@ constexpr std::array<std::uint16_t, 95> kHelveticaBold{
     667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
     333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
     611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584};
+// clang-format on
 // Outside ASCII the widths are estimated on the wide side, so wrapping never overflows.
 constexpr std::uint16_t kWideEstimate = 667;
 
@@ -32,12 +34,11 @@ struct Cp1252Extra
     unsigned char byte;
 };
 constexpr Cp1252Extra kCp1252[] = {
-    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85},
-    {0x2020, 0x86}, {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A},
-    {0x2039, 0x8B}, {0x0152, 0x8C}, {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92},
-    {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95}, {0x2013, 0x96}, {0x2014, 0x97},
-    {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B}, {0x0153, 0x9C},
-    {0x017E, 0x9E}, {0x0178, 0x9F},
+    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86},
+    {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C},
+    {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
+    {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B},
+    {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F},
 };
 
 // Decodes one UTF-8 sequence at `i`; invalid bytes decode as U+FFFD one byte at a time.
@@ -188,8 +189,8 @@ void PdfWriter::selectPage(int index)
 void PdfWriter::text(double x, double y, Font font, double size, std::string_view utf8, Color color)
 {
     std::string& c = current();
-    c += "BT\n" + colorOp(color, "rg") + fontName(font) + " " + number(size) + " Tf\n" +
-         number(x) + " " + number(y) + " Td\n(" + escapeString(toWinAnsi(utf8)) + ") Tj\nET\n";
+    c += "BT\n" + colorOp(color, "rg") + fontName(font) + " " + number(size) + " Tf\n" + number(x) +
+         " " + number(y) + " Td\n(" + escapeString(toWinAnsi(utf8)) + ") Tj\nET\n";
 }
 
 void PdfWriter::line(double x1, double y1, double x2, double y2, double width, Color color)
@@ -209,8 +210,8 @@ void PdfWriter::rect(double x, double y, double w, double h, Color fill)
 void PdfWriter::strokeRect(double x, double y, double w, double h, double width, Color color)
 {
     std::string& c = current();
-    c += "q\n" + colorOp(color, "RG") + number(width) + " w\n" + number(x) + " " + number(y) +
-         " " + number(w) + " " + number(h) + " re\nS\nQ\n";
+    c += "q\n" + colorOp(color, "RG") + number(width) + " w\n" + number(x) + " " + number(y) + " " +
+         number(w) + " " + number(h) + " re\nS\nQ\n";
 }
 
 void PdfWriter::polygon(const std::vector<std::pair<double, double>>& points, Color fill)
@@ -238,8 +239,8 @@ std::string PdfWriter::finish(const Info& info) const
     for (const char* base : {"Helvetica", "Helvetica-Bold", "Courier"})
         objects.push_back(std::string("<< /Type /Font /Subtype /Type1 /BaseFont /") + base +
                           " /Encoding /WinAnsiEncoding >>");
-    std::string infoDict = "<< /Producer (Vigil) /Title (" +
-                           escapeString(toWinAnsi(info.title)) + ")";
+    std::string infoDict =
+        "<< /Producer (Vigil) /Title (" + escapeString(toWinAnsi(info.title)) + ")";
     if (!info.subject.empty())
         infoDict += " /Subject (" + escapeString(toWinAnsi(info.subject)) + ")";
     if (!info.creationDate.empty())

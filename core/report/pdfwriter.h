@@ -16,7 +16,12 @@ namespace vigil {
 class PdfWriter
 {
 public:
-    enum class Font : std::uint8_t { Regular, Bold, Mono };
+    enum class Font : std::uint8_t
+    {
+        Regular,
+        Bold,
+        Mono
+    };
 
     /// An RGB colour, each channel 0..1.
     struct Color

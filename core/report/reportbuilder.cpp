@@ -33,8 +33,14 @@ constexpr const char* kSeverity[] = {"low", "medium", "high", "critical"};
 constexpr const char* kYearTypes[] = {"sql_executed", "human_escalation", "security_event",
                                       "tool_call"};
 
-std::string severityName(std::int64_t s) { return kSeverity[std::clamp<std::int64_t>(s, 0, 3)]; }
-std::string num(std::int64_t n) { return std::to_string(n); }
+std::string severityName(std::int64_t s)
+{
+    return kSeverity[std::clamp<std::int64_t>(s, 0, 3)];
+}
+std::string num(std::int64_t n)
+{
+    return std::to_string(n);
+}
 std::string plural(std::int64_t n, const std::string& one, const std::string& many)
 {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -163,9 +169,8 @@ Result<void> Builder::gatherMeta(ReportDocument& doc)
     };
     m.title = kTitles.at(m_req.kind);
     m.generatedMs = m_f.now;
-    m.database = m_req.databaseName.empty()
-                     ? std::filesystem::path(m_db.path()).filename().string()
-                     : m_req.databaseName;
+    m.database = m_req.databaseName.empty() ? std::filesystem::path(m_db.path()).filename().string()
+                                            : m_req.databaseName;
     m.vigilVersion = m_req.vigilVersion;
     m.redacted = m_req.redact;
     if (auto uuid = databaseUuid(m_db); uuid && *uuid)
@@ -198,14 +203,16 @@ Result<void> Builder::gatherMeta(ReportDocument& doc)
     } else if (auto v = verifyChain(m_db); !v) {
         m.chainStatus = "not verified: " + v.error().message;
     } else if (v->intact) {
-        m.chainStatus = "intact (" + plural(v->events, "stored event", "stored events") + " checked)";
+        m.chainStatus =
+            "intact (" + plural(v->events, "stored event", "stored events") + " checked)";
         m_f.chainIntact = true;
     } else {
         m.chainStatus = "broken at event " + num(v->position) + ": " + v->reason;
         m_f.chainBroken = true;
     }
 
-    Query events(m_db, "SELECT count(*), count(NULLIF(erased, 0)) FROM events WHERE ts >= ?1 AND ts <= ?2");
+    Query events(
+        m_db, "SELECT count(*), count(NULLIF(erased, 0)) FROM events WHERE ts >= ?1 AND ts <= ?2");
     events.bind(m_f.from).bind(m_f.to);
     if (events.next()) {
         m_f.events = events.integer(0);
@@ -219,7 +226,8 @@ Result<void> Builder::gatherMeta(ReportDocument& doc)
 
 Result<void> Builder::gatherFacts()
 {
-    Query rejected(m_db, "SELECT count(*) FROM quarantine WHERE received_ms >= ?1 AND received_ms <= ?2");
+    Query rejected(m_db,
+                   "SELECT count(*) FROM quarantine WHERE received_ms >= ?1 AND received_ms <= ?2");
     m_f.rejected = rejected.bind(m_f.from).bind(m_f.to).scalar();
     Query cats(m_db, "SELECT category, count(*) FROM findings WHERE ts >= ?1 AND ts <= ?2 "
                      "GROUP BY category ORDER BY category");
@@ -231,13 +239,15 @@ Result<void> Builder::gatherFacts()
     if (auto e = cats.error())
         return std::unexpected(*e);
 
-    Query inc(m_db, "SELECT id, title, category, rule, agent, status, assignee, severity, first_ms, "
-                    "last_ms, findings FROM incidents WHERE last_ms >= ?1 AND first_ms <= ?2 "
-                    "ORDER BY severity DESC, last_ms DESC, id");
+    Query inc(m_db,
+              "SELECT id, title, category, rule, agent, status, assignee, severity, first_ms, "
+              "last_ms, findings FROM incidents WHERE last_ms >= ?1 AND first_ms <= ?2 "
+              "ORDER BY severity DESC, last_ms DESC, id");
     inc.bind(m_f.from).bind(m_f.to);
     while (inc.next()) {
-        IncidentRow r{inc.integer(0), inc.str(1), inc.str(2), inc.str(3), inc.str(4), inc.str(5),
-                      inc.str(6), inc.integer(7), inc.integer(8), inc.integer(9), inc.integer(10)};
+        IncidentRow r{inc.integer(0), inc.str(1),     inc.str(2),     inc.str(3),
+                      inc.str(4),     inc.str(5),     inc.str(6),     inc.integer(7),
+                      inc.integer(8), inc.integer(9), inc.integer(10)};
         ++m_f.incidentsByStatus[r.status];
         ++m_f.incidentsBySeverity[std::clamp<std::int64_t>(r.severity, 0, 3)];
         m_f.incidents.push_back(std::move(r));
@@ -253,7 +263,6 @@ Result<void> Builder::gatherFacts()
     if (!receipts)
         return std::unexpected(receipts.error());
     m_f.receipts = *receipts;
-
 
     // The production checklist, with retention judged here (the one item the store knows).
     auto checklist = loadChecklist("production");
@@ -319,12 +328,13 @@ ReportChart Builder::findingsChart() const
 {
     ReportChart c{"findings-by-category", "Findings by category", "findings", {}};
     for (const auto& [category, n] : m_f.byCategory)
-        c.bars.push_back({category, static_cast<double>(n), category == "pii" || category == "secret" ? "high" : ""});
+        c.bars.push_back({category, static_cast<double>(n),
+                          category == "pii" || category == "secret" ? "high" : ""});
     return c;
 }
 
-std::string Builder::excerptFor(std::int64_t eventRow, const std::string& field, int start,
-                                int end, const std::string& details)
+std::string Builder::excerptFor(std::int64_t eventRow, const std::string& field, int start, int end,
+                                const std::string& details)
 {
     const auto value = detailsFieldValue(details, field);
     if (!value)
@@ -357,7 +367,11 @@ ReportSection Builder::overview()
     for (const auto& [status, n] : m_f.incidentsByStatus)
         if (status == "open" || status == "investigating")
             open += n;
-    ReportTable t{"figures", "Key figures", {{"measure", "Measure", 3}, {"value", "Value", 1, true}}, {}, "None."};
+    ReportTable t{"figures",
+                  "Key figures",
+                  {{"measure", "Measure", 3}, {"value", "Value", 1, true}},
+                  {},
+                  "None."};
     t.rows = {
         {"Events in the window", num(m_f.events)},
         {"of which erased or purged (tombstones)", num(m_f.tombstones)},
@@ -380,12 +394,14 @@ ReportSection Builder::soc2()
         "The control table of the seed guide (section 9.2), each judged from the evidence in "
         "this database for the window. 'unknown' means the logs cannot show it and a reviewer "
         "has to attach evidence."});
-    ReportTable t{"controls", "Controls",
+    ReportTable t{"controls",
+                  "Controls",
                   {{"control", "Control", 1.1},
                    {"implementation", "Implementation (guide)", 1.5},
                    {"evidence", "Evidence", 3.4},
                    {"status", "Status", 0.7}},
-                  {}, "None."};
+                  {},
+                  "None."};
     auto cat = [&](const char* c) {
         const auto it = m_f.byCategory.find(c);
         return it == m_f.byCategory.end() ? std::int64_t{0} : it->second;
@@ -413,8 +429,9 @@ ReportSection Builder::soc2()
 
     // Access control.
     {
-        Query denied(m_db, "SELECT count(*) FROM events WHERE event_type = 'tool_call' AND erased = 0 "
-                           "AND json_extract(details, '$.outcome') = 'denied' AND ts >= ?1 AND ts <= ?2");
+        Query denied(m_db,
+                     "SELECT count(*) FROM events WHERE event_type = 'tool_call' AND erased = 0 "
+                     "AND json_extract(details, '$.outcome') = 'denied' AND ts >= ?1 AND ts <= ?2");
         const std::int64_t deniedCalls = denied.bind(m_f.from).bind(m_f.to).scalar();
         const std::int64_t iamFindings = cat("iam"), escalations = cat("privilege_escalation");
         std::string evidence;
@@ -426,10 +443,11 @@ ReportSection Builder::soc2()
             evidence = "No IAM policy file given (--policies), so roles, boundary and wildcards "
                        "are not judged; ";
         }
-        evidence += plural(iamFindings, "IAM finding", "IAM findings") + ", " +
-                    plural(escalations, "privilege escalation finding", "privilege escalation findings") +
-                    ", " + plural(deniedCalls, "denied tool call", "denied tool calls") +
-                    ". MFA for humans is not visible in agent logs.";
+        evidence +=
+            plural(iamFindings, "IAM finding", "IAM findings") + ", " +
+            plural(escalations, "privilege escalation finding", "privilege escalation findings") +
+            ", " + plural(deniedCalls, "denied tool call", "denied tool calls") +
+            ". MFA for humans is not visible in agent logs.";
         std::string status;
         if (iamFindings > 0 || escalations > 0)
             status = "fail";
@@ -438,27 +456,30 @@ ReportSection Builder::soc2()
                             autoOf("production.iam.3")});
         else
             status = "unknown";
-        t.rows.push_back({"Access control", "IAM roles per agent, MFA for humans", evidence, status});
+        t.rows.push_back(
+            {"Access control", "IAM roles per agent, MFA for humans", evidence, status});
     }
     // Audit logging.
     {
         std::vector<std::string> shortOnes;
         for (const char* ty : kYearTypes)
             if (m_f.retention.daysFor(ty) < 365)
-                shortOnes.push_back(std::string(ty) + " " + num(m_f.retention.daysFor(ty)) + " days");
+                shortOnes.push_back(std::string(ty) + " " + num(m_f.retention.daysFor(ty)) +
+                                    " days");
         const std::int64_t injections = cat("log_injection");
-        std::string evidence = plural(m_f.events, "event", "events") + " stored in the window, " +
-                               plural(m_f.rejected, "rejected line", "rejected lines") + ", " +
-                               plural(injections, "log injection finding", "log injection findings") +
-                               "; structured logging " + itemStatusText("production.audit.1") +
-                               "; retention of security, SQL, escalation and tool-call logs " +
-                               (shortOnes.empty() ? std::string("at least 365 days")
-                                                  : "below 365 days for " + shortOnes.front()) +
-                               "; tamper-evident chain " +
-                               (m_f.chainIntact  ? std::string("intact")
-                                : m_f.chainBroken ? std::string("BROKEN")
-                                                  : std::string("not verified")) +
-                               ".";
+        std::string evidence =
+            plural(m_f.events, "event", "events") + " stored in the window, " +
+            plural(m_f.rejected, "rejected line", "rejected lines") + ", " +
+            plural(injections, "log injection finding", "log injection findings") +
+            "; structured logging " + itemStatusText("production.audit.1") +
+            "; retention of security, SQL, escalation and tool-call logs " +
+            (shortOnes.empty() ? std::string("at least 365 days")
+                               : "below 365 days for " + shortOnes.front()) +
+            "; tamper-evident chain " +
+            (m_f.chainIntact   ? std::string("intact")
+             : m_f.chainBroken ? std::string("BROKEN")
+                               : std::string("not verified")) +
+            ".";
         std::string status;
         if (m_f.chainBroken || !shortOnes.empty() || injections > 0 ||
             autoOf("production.audit.1") == EvidenceStatus::Fail)
@@ -467,7 +488,8 @@ ReportSection Builder::soc2()
             status = "pass";
         else
             status = "unknown";
-        t.rows.push_back({"Audit logging", "CloudWatch structured logs, 365 day retention", evidence, status});
+        t.rows.push_back(
+            {"Audit logging", "CloudWatch structured logs, 365 day retention", evidence, status});
     }
     // Change management.
     {
@@ -486,8 +508,9 @@ ReportSection Builder::soc2()
     {
         const std::int64_t secrets = cat("secret");
         const ItemState* item = productionItem("production.network.4");
-        const std::string verdict = item && item->verdict ? std::string(toString(item->verdict->kind))
-                                                          : std::string("none");
+        const std::string verdict = item && item->verdict
+                                        ? std::string(toString(item->verdict->kind))
+                                        : std::string("none");
         const std::string evidence =
             plural(secrets, "secret finding", "secret findings") +
             " (credentials or keys logged in plain text); reviewer verdict on 'Encryption in "
@@ -498,7 +521,8 @@ ReportSection Builder::soc2()
             status = "fail";
         else if (item && item->verdict && item->verdict->kind == VerdictKind::Pass)
             status = "pass";
-        t.rows.push_back({"Encryption", "KMS for data at rest, TLS for data in transit", evidence, status});
+        t.rows.push_back(
+            {"Encryption", "KMS for data at rest, TLS for data in transit", evidence, status});
     }
     // Incident response.
     {
@@ -506,7 +530,8 @@ ReportSection Builder::soc2()
         for (const IncidentRow& r : m_f.incidents)
             if (r.severity >= 2 && r.status == "open")
                 ++highOpen;
-        Query sec(m_db, "SELECT count(*) FROM events WHERE event_type = 'security_event' AND ts >= ?1 AND ts <= ?2");
+        Query sec(m_db, "SELECT count(*) FROM events WHERE event_type = 'security_event' AND ts >= "
+                        "?1 AND ts <= ?2");
         const std::int64_t securityEvents = sec.bind(m_f.from).bind(m_f.to).scalar();
         auto by = [&](const char* st) {
             const auto it = m_f.incidentsByStatus.find(st);
@@ -525,7 +550,8 @@ ReportSection Builder::soc2()
             status = "fail";
         else if (!m_f.incidents.empty())
             status = "pass";
-        t.rows.push_back({"Incident response", "SNS alerts, runbook documentation", evidence, status});
+        t.rows.push_back(
+            {"Incident response", "SNS alerts, runbook documentation", evidence, status});
     }
     ReportChart chart{"controls-by-status", "Controls by status", "controls", {}};
     std::map<std::string, int> counts{{"pass", 0}, {"fail", 0}, {"unknown", 0}};
@@ -547,7 +573,8 @@ ReportSection Builder::production()
         "decision."});
     ReportChart chart{"checklist-by-status", "Items by automatic status", "items", {}};
     std::map<std::string, int> counts{{"pass", 0}, {"fail", 0}, {"unknown", 0}};
-    ReportTable t{"items", "Items",
+    ReportTable t{"items",
+                  "Items",
                   {{"id", "ID", 1.4},
                    {"section", "Section", 0.8},
                    {"text", "Item", 1.9},
@@ -555,7 +582,8 @@ ReportSection Builder::production()
                    {"evidence", "Evidence", 0.6, true},
                    {"reason", "Reason", 1.9},
                    {"verdict", "Verdict", 0.7}},
-                  {}, "None."};
+                  {},
+                  "None."};
     for (const ItemState& st : m_f.production) {
         const std::string a(toString(st.automatic.status));
         ++counts[a];
@@ -578,9 +606,10 @@ ReportSection Builder::incidents()
     ReportChart bySeverity{"incidents-by-severity", "Incidents by severity", "incidents", {}};
     for (std::int64_t sev = 3; sev >= 0; --sev) {
         const auto it = m_f.incidentsBySeverity.find(sev);
-        bySeverity.bars.push_back({severityName(sev),
-                                   static_cast<double>(it == m_f.incidentsBySeverity.end() ? 0 : it->second),
-                                   severityName(sev)});
+        bySeverity.bars.push_back(
+            {severityName(sev),
+             static_cast<double>(it == m_f.incidentsBySeverity.end() ? 0 : it->second),
+             severityName(sev)});
     }
     ReportChart byStatus{"incidents-by-status", "Incidents by status", "incidents", {}};
     for (const char* st : {"open", "investigating", "resolved", "false_positive"}) {
@@ -591,7 +620,8 @@ ReportSection Builder::incidents()
     s.blocks.push_back(std::move(bySeverity));
     s.blocks.push_back(std::move(byStatus));
 
-    ReportTable t{"incident-list", "Incidents active in the window",
+    ReportTable t{"incident-list",
+                  "Incidents active in the window",
                   {{"id", "ID", 0.45, true},
                    {"severity", "Severity", 0.7},
                    {"status", "Status", 0.85},
@@ -601,7 +631,8 @@ ReportSection Builder::incidents()
                    {"last_seen", "Last seen", 1.35},
                    {"findings", "Findings", 0.65, true},
                    {"title", "Title", 2.2}},
-                  {}, "No incidents in the window."};
+                  {},
+                  "No incidents in the window."};
     for (const IncidentRow& r : m_f.incidents) {
         if (static_cast<int>(t.rows.size()) >= m_req.maxRows)
             break;
@@ -615,35 +646,47 @@ ReportSection Builder::incidents()
                                            " incidents are listed."});
     s.blocks.push_back(std::move(t));
 
-    ReportTable rules{"findings-by-rule", "Findings by rule",
-                      {{"rule", "Rule", 1.6}, {"category", "Category", 1.2}, {"severity", "Highest severity", 1},
-                       {"layer", "MAESTRO layer", 0.8, true}, {"findings", "Findings", 0.8, true}},
-                      {}, "No findings in the window."};
+    ReportTable rules{"findings-by-rule",
+                      "Findings by rule",
+                      {{"rule", "Rule", 1.6},
+                       {"category", "Category", 1.2},
+                       {"severity", "Highest severity", 1},
+                       {"layer", "MAESTRO layer", 0.8, true},
+                       {"findings", "Findings", 0.8, true}},
+                      {},
+                      "No findings in the window."};
     Query q(m_db, "SELECT rule, category, max(severity), min(layer), count(*) FROM findings "
-                  "WHERE ts >= ?1 AND ts <= ?2 GROUP BY rule, category ORDER BY count(*) DESC, rule LIMIT ?3");
+                  "WHERE ts >= ?1 AND ts <= ?2 GROUP BY rule, category ORDER BY count(*) DESC, "
+                  "rule LIMIT ?3");
     q.bind(m_f.from).bind(m_f.to).bind(m_req.maxRows);
     while (q.next())
-        rules.rows.push_back({q.str(0), q.str(1), severityName(q.integer(2)), num(q.integer(3)), num(q.integer(4))});
+        rules.rows.push_back(
+            {q.str(0), q.str(1), severityName(q.integer(2)), num(q.integer(3)), num(q.integer(4))});
     s.blocks.push_back(std::move(rules));
 
-    ReportTable ex{"incident-evidence", "Evidence excerpts",
-                   {{"incident", "Incident", 0.6, true}, {"rule", "Rule", 1.2}, {"field", "Field", 1.2},
+    ReportTable ex{"incident-evidence",
+                   "Evidence excerpts",
+                   {{"incident", "Incident", 0.6, true},
+                    {"rule", "Rule", 1.2},
+                    {"field", "Field", 1.2},
                     {"excerpt", "Excerpt", 4}},
-                   {}, "No excerpts."};
+                   {},
+                   "No excerpts."};
     int shown = 0;
     for (const IncidentRow& r : m_f.incidents) {
         if (shown >= m_req.maxExcerpts)
             break;
-        Query f(m_db, "SELECT f.event_rowid, f.field, f.span_start, f.span_end, f.rule, e.details "
-                      "FROM findings f JOIN events e ON e.id = f.event_rowid "
-                      "WHERE f.incident_id = ?1 AND f.category <> 'rejected' ORDER BY f.id DESC LIMIT 1");
+        Query f(m_db,
+                "SELECT f.event_rowid, f.field, f.span_start, f.span_end, f.rule, e.details "
+                "FROM findings f JOIN events e ON e.id = f.event_rowid "
+                "WHERE f.incident_id = ?1 AND f.category <> 'rejected' ORDER BY f.id DESC LIMIT 1");
         f.bind(r.id);
         if (!f.next())
             continue;
-        ex.rows.push_back({num(r.id), f.str(4), f.str(1),
-                           excerptFor(f.integer(0), f.str(1),
-                                      f.isNull(2) ? -1 : static_cast<int>(f.integer(2)),
-                                      f.isNull(3) ? -1 : static_cast<int>(f.integer(3)), f.str(5))});
+        ex.rows.push_back(
+            {num(r.id), f.str(4), f.str(1),
+             excerptFor(f.integer(0), f.str(1), f.isNull(2) ? -1 : static_cast<int>(f.integer(2)),
+                        f.isNull(3) ? -1 : static_cast<int>(f.integer(3)), f.str(5))});
         ++shown;
     }
     s.blocks.push_back(ReportParagraph{redactionNote(m_req.redact)});
@@ -654,7 +697,8 @@ ReportSection Builder::incidents()
 ReportSection Builder::gdprErasure()
 {
     ReportSection s{"gdpr-erasure", "Right to erasure", {}};
-    ReportTable t{"erasures", "Erasures done",
+    ReportTable t{"erasures",
+                  "Erasures done",
                   {{"receipt", "Receipt", 0.6, true},
                    {"when", "When", 1.4},
                    {"by", "By", 0.8},
@@ -664,12 +708,13 @@ ReportSection Builder::gdprErasure()
                    {"findings", "Findings", 0.65, true},
                    {"incidents", "Incidents", 0.7, true},
                    {"quarantined", "Rejected lines", 0.75, true}},
-                  {}, "No erasures recorded."};
+                  {},
+                  "No erasures recorded."};
     for (const Receipt& r : m_f.receipts)
         if (r.kind == "erase")
             t.rows.push_back({num(r.id), formatRfc3339Utc(r.timestampMs), r.actor, r.selector,
-                              "hmac:" + r.selectorHash.substr(0, 16), num(r.events), num(r.findings),
-                              num(r.incidents), num(r.quarantined)});
+                              "hmac:" + r.selectorHash.substr(0, 16), num(r.events),
+                              num(r.findings), num(r.incidents), num(r.quarantined)});
     s.blocks.push_back(ReportParagraph{
         plural(static_cast<std::int64_t>(t.rows.size()), "erasure", "erasures") +
         " recorded. An erased event keeps only its time, type, agent, severity and producer "
@@ -684,14 +729,16 @@ ReportSection Builder::gdprRetention()
     ReportSection s{"gdpr-retention", "Retention in force", {}};
     const RetentionPolicy& p = m_f.retention;
     const RetentionPolicy& d = defaultRetention();
-    ReportTable t{"retention", "Retention periods",
+    ReportTable t{"retention",
+                  "Retention periods",
                   {{"scope", "Scope", 1.6},
                    {"days", "Days", 0.6, true},
                    {"default", "Default", 0.6, true},
                    {"source", "Set by", 0.8},
                    {"overdue", "Older than period", 1, true},
                    {"status", "Status", 1}},
-                  {}, "None."};
+                  {},
+                  "None."};
     std::set<std::string> types;
     Query seen(m_db, "SELECT DISTINCT event_type FROM events ORDER BY event_type");
     while (seen.next())
@@ -707,7 +754,8 @@ ReportSection Builder::gdprRetention()
     };
     for (const std::string& type : types) {
         const int days = p.daysFor(type);
-        Query q(m_db, "SELECT count(*) FROM events WHERE event_type = ?1 AND erased = 0 AND ts < ?2");
+        Query q(m_db,
+                "SELECT count(*) FROM events WHERE event_type = ?1 AND erased = 0 AND ts < ?2");
         q.text(type).bind(m_f.now - days * kMsPerDay);
         row(type, days, d.daysFor(type), q.scalar());
     }
@@ -724,18 +772,26 @@ ReportSection Builder::gdprRetention()
     s.blocks.push_back(ReportParagraph{
         "An item is kept while its age is at most its period and removed by the next purge "
         "once older (vigil-cli purge, or hourly in the desktop app). 'Older than period' "
-        "counts items due for removal at " + formatRfc3339Utc(m_f.now) + "."});
+        "counts items due for removal at " +
+        formatRfc3339Utc(m_f.now) + "."});
     s.blocks.push_back(std::move(t));
 
-    ReportTable purges{"purges", "Purges done",
-                       {{"receipt", "Receipt", 0.6, true}, {"when", "When", 1.4}, {"by", "By", 0.8},
-                        {"events", "Events", 0.7, true}, {"findings", "Findings", 0.7, true},
-                        {"incidents", "Incidents", 0.7, true}, {"quarantined", "Rejected lines", 0.8, true}},
-                       {}, "No purges recorded."};
+    ReportTable purges{"purges",
+                       "Purges done",
+                       {{"receipt", "Receipt", 0.6, true},
+                        {"when", "When", 1.4},
+                        {"by", "By", 0.8},
+                        {"events", "Events", 0.7, true},
+                        {"findings", "Findings", 0.7, true},
+                        {"incidents", "Incidents", 0.7, true},
+                        {"quarantined", "Rejected lines", 0.8, true}},
+                       {},
+                       "No purges recorded."};
     for (const Receipt& r : m_f.receipts)
         if (r.kind == "purge")
-            purges.rows.push_back({num(r.id), formatRfc3339Utc(r.timestampMs), r.actor, num(r.events),
-                                   num(r.findings), num(r.incidents), num(r.quarantined)});
+            purges.rows.push_back({num(r.id), formatRfc3339Utc(r.timestampMs), r.actor,
+                                   num(r.events), num(r.findings), num(r.incidents),
+                                   num(r.quarantined)});
     s.blocks.push_back(std::move(purges));
     return s;
 }
@@ -743,20 +799,28 @@ ReportSection Builder::gdprRetention()
 ReportSection Builder::gdprMinimization()
 {
     ReportSection s{"gdpr-minimization", "Data minimization", {}};
-    Query users(m_db, "SELECT count(*) FROM events WHERE user_id IS NOT NULL AND erased = 0 AND ts >= ?1 AND ts <= ?2");
+    Query users(m_db, "SELECT count(*) FROM events WHERE user_id IS NOT NULL AND erased = 0 AND ts "
+                      ">= ?1 AND ts <= ?2");
     const std::int64_t withUser = users.bind(m_f.from).bind(m_f.to).scalar();
     const auto pii = m_f.byCategory.contains("pii") ? m_f.byCategory.at("pii") : 0;
     s.blocks.push_back(ReportParagraph{
-        plural(pii, "PII finding", "PII findings") + " in the window: personal data that agents "
+        plural(pii, "PII finding", "PII findings") +
+        " in the window: personal data that agents "
         "logged although the guide asks not to store unnecessary PII (section 9.1). " +
         plural(withUser, "event carries", "events carry") + " a user id."});
     ReportChart chart{"pii-by-rule", "PII findings by rule", "findings", {}};
-    ReportTable t{"pii-findings", "PII findings by rule, agent and field",
-                  {{"rule", "Rule", 1.2}, {"agent", "Agent", 1}, {"field", "Field", 1.6},
+    ReportTable t{"pii-findings",
+                  "PII findings by rule, agent and field",
+                  {{"rule", "Rule", 1.2},
+                   {"agent", "Agent", 1},
+                   {"field", "Field", 1.6},
                    {"findings", "Findings", 0.7, true}},
-                  {}, "No PII findings in the window."};
-    Query byRule(m_db, "SELECT rule, count(*) FROM findings WHERE category = 'pii' AND ts >= ?1 AND ts <= ?2 "
-                       "GROUP BY rule ORDER BY rule");
+                  {},
+                  "No PII findings in the window."};
+    Query byRule(
+        m_db,
+        "SELECT rule, count(*) FROM findings WHERE category = 'pii' AND ts >= ?1 AND ts <= ?2 "
+        "GROUP BY rule ORDER BY rule");
     byRule.bind(m_f.from).bind(m_f.to);
     while (byRule.next())
         chart.bars.push_back({byRule.str(0), static_cast<double>(byRule.integer(1)), "high"});
@@ -769,20 +833,27 @@ ReportSection Builder::gdprMinimization()
     s.blocks.push_back(std::move(chart));
     s.blocks.push_back(std::move(t));
 
-    ReportTable ex{"pii-evidence", "Latest PII findings",
-                   {{"when", "When", 1.3}, {"agent", "Agent", 0.8}, {"rule", "Rule", 1},
-                    {"field", "Field", 1.1}, {"excerpt", "Excerpt", 3.4}},
-                   {}, "No excerpts."};
-    Query q(m_db, "SELECT f.ts, f.agent, f.rule, f.field, f.span_start, f.span_end, f.event_rowid, e.details "
-                  "FROM findings f JOIN events e ON e.id = f.event_rowid "
-                  "WHERE f.category = 'pii' AND e.erased = 0 AND f.ts >= ?1 AND f.ts <= ?2 "
-                  "ORDER BY f.ts DESC, f.id DESC LIMIT ?3");
+    ReportTable ex{"pii-evidence",
+                   "Latest PII findings",
+                   {{"when", "When", 1.3},
+                    {"agent", "Agent", 0.8},
+                    {"rule", "Rule", 1},
+                    {"field", "Field", 1.1},
+                    {"excerpt", "Excerpt", 3.4}},
+                   {},
+                   "No excerpts."};
+    Query q(
+        m_db,
+        "SELECT f.ts, f.agent, f.rule, f.field, f.span_start, f.span_end, f.event_rowid, e.details "
+        "FROM findings f JOIN events e ON e.id = f.event_rowid "
+        "WHERE f.category = 'pii' AND e.erased = 0 AND f.ts >= ?1 AND f.ts <= ?2 "
+        "ORDER BY f.ts DESC, f.id DESC LIMIT ?3");
     q.bind(m_f.from).bind(m_f.to).bind(m_req.maxExcerpts);
     while (q.next())
-        ex.rows.push_back({formatRfc3339Utc(q.integer(0)), q.str(1), q.str(2), q.str(3),
-                           excerptFor(q.integer(6), q.str(3),
-                                      q.isNull(4) ? -1 : static_cast<int>(q.integer(4)),
-                                      q.isNull(5) ? -1 : static_cast<int>(q.integer(5)), q.str(7))});
+        ex.rows.push_back(
+            {formatRfc3339Utc(q.integer(0)), q.str(1), q.str(2), q.str(3),
+             excerptFor(q.integer(6), q.str(3), q.isNull(4) ? -1 : static_cast<int>(q.integer(4)),
+                        q.isNull(5) ? -1 : static_cast<int>(q.integer(5)), q.str(7))});
     s.blocks.push_back(ReportParagraph{redactionNote(m_req.redact)});
     s.blocks.push_back(std::move(ex));
     return s;
@@ -812,11 +883,18 @@ ReportSection Builder::threats()
     const auto rows = threatOutputRows(matrices, source, EvidenceScope{"", m_f.from, m_f.to});
     s.blocks.push_back(ReportParagraph{origin + ", with the findings observed for each threat "
                                                 "in the window."});
-    ReportTable t{"threats", "Threats",
-                  {{"matrix", "Matrix", 1}, {"layer", "Layer", 0.45, true}, {"component", "Component", 1},
-                   {"threat", "Threat", 1.6}, {"severity", "Severity", 0.7}, {"mitigation", "Mitigation", 1.6},
-                   {"status", "Status", 0.7}, {"findings", "Findings", 0.6, true}},
-                  {}, "No threat rows."};
+    ReportTable t{"threats",
+                  "Threats",
+                  {{"matrix", "Matrix", 1},
+                   {"layer", "Layer", 0.45, true},
+                   {"component", "Component", 1},
+                   {"threat", "Threat", 1.6},
+                   {"severity", "Severity", 0.7},
+                   {"mitigation", "Mitigation", 1.6},
+                   {"status", "Status", 0.7},
+                   {"findings", "Findings", 0.6, true}},
+                  {},
+                  "No threat rows."};
     ReportChart chart{"findings-by-threat", "Observed findings by threat", "findings", {}};
     for (const ThreatOutputRow& r : rows) {
         t.rows.push_back({r.matrix, num(r.row.layer), r.row.component, r.row.threat,
@@ -853,14 +931,20 @@ ReportSection Builder::iamMap()
         s.blocks.push_back(ReportParagraph{
             "No IAM policy file was given (--policies FILE), so granted permissions cannot be "
             "mapped; the observed use follows."});
-        ReportTable t{"observed-use", "Observed use",
-                      {{"agent", "Agent", 1}, {"action", "Action", 1.3}, {"resource", "Resource", 2.2},
-                       {"uses", "Uses", 0.6, true}, {"denied", "Denied", 0.6, true}},
-                      {}, "No IAM-relevant events in the window."};
+        ReportTable t{"observed-use",
+                      "Observed use",
+                      {{"agent", "Agent", 1},
+                       {"action", "Action", 1.3},
+                       {"resource", "Resource", 2.2},
+                       {"uses", "Uses", 0.6, true},
+                       {"denied", "Denied", 0.6, true}},
+                      {},
+                      "No IAM-relevant events in the window."};
         for (const iam::UsageEntry& e : usage.entries()) {
             if (static_cast<int>(t.rows.size()) >= m_req.maxRows)
                 break;
-            t.rows.push_back({e.agent, e.action, e.resource, num(static_cast<std::int64_t>(e.count)),
+            t.rows.push_back({e.agent, e.action, e.resource,
+                              num(static_cast<std::int64_t>(e.count)),
                               num(static_cast<std::int64_t>(e.denied))});
         }
         s.blocks.push_back(std::move(t));
@@ -869,11 +953,16 @@ ReportSection Builder::iamMap()
     const iam::PermissionMap map = iam::PermissionMap::build(*m_req.policies, &usage);
     ReportChart chart{"permissions-by-decision", "Permission map cells by decision", "cells", {}};
     std::map<std::string, std::int64_t> byState;
-    ReportTable t{"permissions", "Permissions per agent",
-                  {{"agent", "Agent", 0.9}, {"action", "Action", 1.2}, {"resource", "Resource", 1.6},
-                   {"decision", "Decision", 1}, {"statement", "Statement", 1.5},
+    ReportTable t{"permissions",
+                  "Permissions per agent",
+                  {{"agent", "Agent", 0.9},
+                   {"action", "Action", 1.2},
+                   {"resource", "Resource", 1.6},
+                   {"decision", "Decision", 1},
+                   {"statement", "Statement", 1.5},
                    {"observed", "Observed", 0.6, true}},
-                  {}, "No agents in the policy file."};
+                  {},
+                  "No agents in the policy file."};
     for (const iam::PermissionRow& r : map.rows()) {
         ++byState[std::string(iam::toString(r.state))];
         if (static_cast<int>(t.rows.size()) < m_req.maxRows)
@@ -907,7 +996,8 @@ Result<ReportDocument> Builder::build(bool metaOnly)
         parts.push_back(&Builder::soc2);
         break;
     case ReportKind::Gdpr:
-        parts.insert(parts.end(), {&Builder::gdprErasure, &Builder::gdprRetention, &Builder::gdprMinimization});
+        parts.insert(parts.end(),
+                     {&Builder::gdprErasure, &Builder::gdprRetention, &Builder::gdprMinimization});
         break;
     case ReportKind::Production:
         parts.push_back(&Builder::production);
@@ -916,9 +1006,10 @@ Result<ReportDocument> Builder::build(bool metaOnly)
         parts.push_back(&Builder::incidents);
         break;
     case ReportKind::Full:
-        parts.insert(parts.end(), {&Builder::soc2, &Builder::production, &Builder::incidents,
-                                   &Builder::gdprErasure, &Builder::gdprRetention,
-                                   &Builder::gdprMinimization, &Builder::threats, &Builder::iamMap});
+        parts.insert(parts.end(),
+                     {&Builder::soc2, &Builder::production, &Builder::incidents,
+                      &Builder::gdprErasure, &Builder::gdprRetention, &Builder::gdprMinimization,
+                      &Builder::threats, &Builder::iamMap});
         break;
     }
     for (const Make part : parts) {

@@ -33,9 +33,9 @@ struct ReportRequest
     /// The agent IAM file: IAM checklist items, SOC 2 access control and the IAM map of the
     /// full report need it; without it they say so.
     std::shared_ptr<const iam::PolicySet> policies;
-    bool verifyChain = true;  ///< check the chain (needs the key) and state the result
-    int maxExcerpts = 25;     ///< evidence excerpts per section
-    int maxRows = 500;        ///< rows per listing table
+    bool verifyChain = true; ///< check the chain (needs the key) and state the result
+    int maxExcerpts = 25;    ///< evidence excerpts per section
+    int maxRows = 500;       ///< rows per listing table
     std::string vigilVersion = VIGIL_VERSION;
     /// Polled between sections; true stops the build with `report.cancelled`.
     std::function<bool()> cancelled;

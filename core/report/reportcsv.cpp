@@ -177,10 +177,12 @@ std::string renderJson(const ReportDocument& doc)
                 jc["unit"] = c->unit;
                 jc["bars"] = J::array();
                 for (const ReportBar& bar : c->bars)
-                    jc["bars"].push_back({{"label", bar.label},
-                                          {"value", bar.value == static_cast<double>(static_cast<std::int64_t>(bar.value))
-                                                        ? J(static_cast<std::int64_t>(bar.value))
-                                                        : J(bar.value)}});
+                    jc["bars"].push_back(
+                        {{"label", bar.label},
+                         {"value",
+                          bar.value == static_cast<double>(static_cast<std::int64_t>(bar.value))
+                              ? J(static_cast<std::int64_t>(bar.value))
+                              : J(bar.value)}});
                 js["charts"].push_back(std::move(jc));
             }
         }

@@ -11,7 +11,14 @@
 namespace vigil {
 
 /// The kinds of compliance report (spec/cli.md `--kind`).
-enum class ReportKind : std::uint8_t { Soc2, Gdpr, Production, Incidents, Full };
+enum class ReportKind : std::uint8_t
+{
+    Soc2,
+    Gdpr,
+    Production,
+    Incidents,
+    Full
+};
 
 /// `soc2`, `gdpr`, `production`, `incidents`, `full`.
 std::string_view toString(ReportKind k);
@@ -78,11 +85,11 @@ struct ReportMeta
     std::int64_t generatedMs = 0;
     std::optional<std::int64_t> fromMs; ///< the window; unset ends are open
     std::optional<std::int64_t> toMs;
-    std::string database;     ///< file name of the database (no folders)
+    std::string database; ///< file name of the database (no folders)
     std::string databaseUuid;
-    std::string chainHead;    ///< hex link of the last stored event, empty when none
+    std::string chainHead; ///< hex link of the last stored event, empty when none
     std::int64_t chainEvents = 0;
-    std::string chainStatus;  ///< `intact`, `broken at event N: ...` or `not verified: ...`
+    std::string chainStatus; ///< `intact`, `broken at event N: ...` or `not verified: ...`
     std::int64_t eventsInWindow = 0;
     bool redacted = true;
     std::string vigilVersion;

@@ -14,7 +14,10 @@
 namespace vigil {
 namespace {
 
-std::string errnoText() { return std::strerror(errno); }
+std::string errnoText()
+{
+    return std::strerror(errno);
+}
 
 void syncFolder(const std::filesystem::path& folder)
 {
@@ -57,7 +60,9 @@ Result<void> writeReportFile(const std::filesystem::path& path, std::string_view
         return fail("report.bad_path", "the output " + path.string() + " is not a file name");
     const std::filesystem::path folder =
         path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return fail("report.no_folder", "the folder of " + path.string() + " does not exist");
     if (::lstat(path.c_str(), &st) == 0) {
@@ -70,8 +75,8 @@ Result<void> writeReportFile(const std::filesystem::path& path, std::string_view
     std::string tmpl = (folder / ("." + name + ".XXXXXX")).string();
     const int fd = ::mkstemp(tmpl.data());
     if (fd < 0)
-        return fail("report.write", "cannot write in the folder of " + path.string() + ": " +
-                                        errnoText());
+        return fail("report.write",
+                    "cannot write in the folder of " + path.string() + ": " + errnoText());
     const std::filesystem::path tmp = tmpl;
     auto abandon = [&](const std::string& why) -> Result<void> {
         ::unlink(tmp.c_str());
@@ -121,8 +126,8 @@ Result<std::filesystem::path> reportPathIn(const std::filesystem::path& folder,
                                            std::string_view fileName)
 {
     const auto bad = [&](const std::string& why) -> Result<std::filesystem::path> {
-        return fail("report.bad_name", "refusing the file name '" + std::string(fileName) +
-                                           "': " + why);
+        return fail("report.bad_name",
+                    "refusing the file name '" + std::string(fileName) + "': " + why);
     };
     if (fileName.empty())
         return bad("it is empty");
@@ -141,8 +146,8 @@ Result<std::filesystem::path> reportPathIn(const std::filesystem::path& folder,
     return folder / std::filesystem::path(std::string(fileName));
 }
 
-std::string suggestedReportName(ReportKind kind, ReportFormat format,
-                                std::string_view databaseName, std::int64_t nowMs)
+std::string suggestedReportName(ReportKind kind, ReportFormat format, std::string_view databaseName,
+                                std::int64_t nowMs)
 {
     std::string stem(std::filesystem::path(std::string(databaseName)).stem().string());
     for (char& c : stem)

@@ -13,7 +13,11 @@
 namespace vigil {
 
 /// What to do when the target file exists.
-enum class Overwrite : std::uint8_t { Replace, Refuse };
+enum class Overwrite : std::uint8_t
+{
+    Replace,
+    Refuse
+};
 
 /// Writes `bytes` to exactly `path` and nowhere else: into a new temporary file in the
 /// same folder (created 0600), synced, then renamed over `path` (Replace) or linked to it
@@ -33,7 +37,7 @@ Result<std::filesystem::path> reportPathIn(const std::filesystem::path& folder,
 
 /// A file name for a report: `vigil-<kind>-<database stem>-<yyyymmdd>.<ext>`, where the
 /// stem keeps only `A-Z a-z 0-9 - _` (other characters become `-`, at most 40).
-std::string suggestedReportName(ReportKind kind, ReportFormat format,
-                                std::string_view databaseName, std::int64_t nowMs);
+std::string suggestedReportName(ReportKind kind, ReportFormat format, std::string_view databaseName,
+                                std::int64_t nowMs);
 
 } // namespace vigil

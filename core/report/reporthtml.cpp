@@ -106,11 +106,11 @@ void tableChart(std::string& out, const ReportChart& c)
     out += "<table class=\"chart\">\n";
     for (const ReportBar& b : c.bars) {
         const int pct = maxValue > 0 ? std::max(1, static_cast<int>(b.value / maxValue * 100)) : 1;
-        out += "<tr><td width=\"30%\">" + htmlEscape(b.label) +
-               "</td><td><table width=\"" + std::to_string(pct) +
-               "%\" cellspacing=\"0\" cellpadding=\"2\"><tr><td bgcolor=\"" +
-               std::string(toneColor(b.tone)) + "\"></td></tr></table></td><td class=\"num\" width=\"10%\">" +
-               formatValue(b.value) + "</td></tr>\n";
+        out += "<tr><td width=\"30%\">" + htmlEscape(b.label) + "</td><td><table width=\"" +
+               std::to_string(pct) + "%\" cellspacing=\"0\" cellpadding=\"2\"><tr><td bgcolor=\"" +
+               std::string(toneColor(b.tone)) +
+               "\"></td></tr></table></td><td class=\"num\" width=\"10%\">" + formatValue(b.value) +
+               "</td></tr>\n";
     }
     out += "</table>\n";
 }
@@ -199,7 +199,8 @@ std::string renderHtml(const ReportDocument& doc, const HtmlOptions& options)
         if (row[0] == "Title" || row[0] == "Redaction")
             continue;
         out += "<tr><th>" + htmlEscape(row[0]) + "</th><td>";
-        out += row[0] == "Chain head" ? "<code>" + htmlEscape(row[1]) + "</code>" : htmlEscape(row[1]);
+        out +=
+            row[0] == "Chain head" ? "<code>" + htmlEscape(row[1]) + "</code>" : htmlEscape(row[1]);
         out += "</td></tr>\n";
     }
     out += "</table>\n</div>\n";
@@ -226,8 +227,8 @@ std::string renderHtml(const ReportDocument& doc, const HtmlOptions& options)
         out += "</section>\n";
     }
     out += "<footer>Generated " + htmlEscape(formatRfc3339Utc(m.generatedMs)) + " by Vigil " +
-           htmlEscape(m.vigilVersion) + ". Chain head " + htmlEscape(m.chainHead) +
-           " over " + std::to_string(m.chainEvents) + " events.</footer>\n</body>\n</html>\n";
+           htmlEscape(m.vigilVersion) + ". Chain head " + htmlEscape(m.chainHead) + " over " +
+           std::to_string(m.chainEvents) + " events.</footer>\n</body>\n</html>\n";
     return out;
 }
 

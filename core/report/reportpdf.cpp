@@ -209,13 +209,14 @@ private:
         m_pdf.text(kLeft, top - 21, Font::Regular, 7.5, label, kInk);
         const std::string head = m.chainHead.empty() ? "(no events)" : m.chainHead;
         m_pdf.text(kLeft + lw, top - 21, Font::Mono, 7, head, kInk);
-        const std::string tail = " (" + std::to_string(m.chainEvents) + " events, " +
-                                 (m.chainStatus.starts_with("intact") ? std::string("intact")
-                                  : m.chainStatus.starts_with("broken") ? std::string("BROKEN")
-                                                                        : std::string("not verified")) +
-                                 ")";
-        m_pdf.text(kLeft + lw + PdfWriter::textWidth(Font::Mono, 7, head), top - 21,
-                   Font::Regular, 7.5, tail, kInk);
+        const std::string tail =
+            " (" + std::to_string(m.chainEvents) + " events, " +
+            (m.chainStatus.starts_with("intact")   ? std::string("intact")
+             : m.chainStatus.starts_with("broken") ? std::string("BROKEN")
+                                                   : std::string("not verified")) +
+            ")";
+        m_pdf.text(kLeft + lw + PdfWriter::textWidth(Font::Mono, 7, head), top - 21, Font::Regular,
+                   7.5, tail, kInk);
         m_pdf.line(kLeft, top - 28, kLeft + kWidth, top - 28, 0.6, kRule);
         m_y = kContentTop;
     }
@@ -249,7 +250,8 @@ private:
         Cells c;
         std::size_t most = 1;
         for (std::size_t i = 0; i < widths.size(); ++i) {
-            auto lines = wrap(i < cells.size() ? cells[i] : std::string(), font, kCell, widths[i] - 6);
+            auto lines =
+                wrap(i < cells.size() ? cells[i] : std::string(), font, kCell, widths[i] - 6);
             if (lines.size() > kMaxCellLines) {
                 lines.resize(kMaxCellLines);
                 lines.back() += " ...";
@@ -334,7 +336,8 @@ private:
     void chart(const ReportChart& c)
     {
         const double rowH = 14, labelW = 150;
-        const double height = 18 + (c.bars.empty() ? 14 : rowH * static_cast<double>(c.bars.size())) + 10;
+        const double height =
+            18 + (c.bars.empty() ? 14 : rowH * static_cast<double>(c.bars.size())) + 10;
         ensure(std::min(height, kContentTop - kBottom));
         m_pdf.text(kLeft, m_y - 10.5, Font::Bold, 10.5, c.title, kInk);
         m_y -= 18;
@@ -358,8 +361,9 @@ private:
                        Font::Regular, 8, label, kInk);
             const double w = maxValue > 0 ? b.value / maxValue * barMax : 0;
             if (w > 0)
-                m_pdf.polygon({{x0, m_y - 12}, {x0 + w, m_y - 12}, {x0 + w, m_y - 2}, {x0, m_y - 2}},
-                              toneColor(b.tone));
+                m_pdf.polygon(
+                    {{x0, m_y - 12}, {x0 + w, m_y - 12}, {x0 + w, m_y - 2}, {x0, m_y - 2}},
+                    toneColor(b.tone));
             m_pdf.text(x0 + w + 4, m_y - 10, Font::Regular, 8, formatValue(b.value), kInk);
             m_y -= rowH;
         }

@@ -11,7 +11,15 @@ namespace vigil {
 
 /// Output formats of `vigil-cli report --format`. Pdf, Html, Csv and Json render a
 /// ReportDocument; Ocsf and Sarif export the findings of the window (findingexport.h).
-enum class ReportFormat : std::uint8_t { Pdf, Html, Csv, Json, Ocsf, Sarif };
+enum class ReportFormat : std::uint8_t
+{
+    Pdf,
+    Html,
+    Csv,
+    Json,
+    Ocsf,
+    Sarif
+};
 
 /// `pdf`, `html`, `csv`, `json`, `ocsf`, `sarif`.
 std::string_view toString(ReportFormat f);

@@ -58,7 +58,10 @@ int hexValue(char c)
     return -1;
 }
 
-std::string errnoText() { return std::strerror(errno); }
+std::string errnoText()
+{
+    return std::strerror(errno);
+}
 
 Result<void> makePrivateDirectories(const std::filesystem::path& dir)
 {
@@ -68,10 +71,12 @@ Result<void> makePrivateDirectories(const std::filesystem::path& dir)
         if (current.empty() || current == current.root_path())
             continue;
         if (::mkdir(current.c_str(), 0700) != 0 && errno != EEXIST)
-            return fail("store.chain_key", "cannot create key folder " + current.string() + ": " +
-                                               errnoText());
+            return fail("store.chain_key",
+                        "cannot create key folder " + current.string() + ": " + errnoText());
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return fail("store.chain_key", "key folder " + dir.string() + " is not a folder");
     return {};
@@ -91,9 +96,8 @@ std::optional<std::string> metaValue(Database& db, std::string_view key)
 
 Result<void> setMeta(Database& db, std::string_view key, std::string_view value)
 {
-    auto st = SqlStatement::prepare(
-        db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-            "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    auto st = SqlStatement::prepare(db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
     if (!st)
         return std::unexpected(st.error());
     st->bindText(1, key).bindText(2, value);
@@ -149,7 +153,10 @@ std::optional<ChainHash> columnHash(const SqlStatement& st, int col)
     return h;
 }
 
-std::string toHex(const ChainHash& h) { return hexOf(h); }
+std::string toHex(const ChainHash& h)
+{
+    return hexOf(h);
+}
 
 std::optional<ChainHash> chainHashFromHex(std::string_view hex)
 {
@@ -205,12 +212,14 @@ Result<ChainKey> ChainKey::load(const std::filesystem::path& file)
     const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
-            return fail("store.chain_key_missing", "the chain key " + file.string() +
-                                                       " does not exist");
-        return fail("store.chain_key", "cannot read the chain key " + file.string() + ": " +
-                                           errnoText());
+            return fail("store.chain_key_missing",
+                        "the chain key " + file.string() + " does not exist");
+        return fail("store.chain_key",
+                    "cannot read the chain key " + file.string() + ": " + errnoText());
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     std::string text(80, '\0');
     ssize_t n = -1;
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0 &&
@@ -225,8 +234,8 @@ Result<ChainKey> ChainKey::load(const std::filesystem::path& file)
                         " is readable or writable by other users; refusing to use it "
                         "(chmod 600 it if it was not exposed, or treat the chain as unverifiable)");
     if (st.st_uid != ::geteuid())
-        return fail("store.chain_key", "the chain key " + file.string() +
-                                           " belongs to another user");
+        return fail("store.chain_key",
+                    "the chain key " + file.string() + " belongs to another user");
     if (n < 64)
         return fail("store.chain_key", "the chain key " + file.string() + " is malformed");
     text.resize(static_cast<std::size_t>(n));
@@ -249,8 +258,8 @@ Result<ChainKey> ChainKey::create(const std::filesystem::path& file)
         return fail("store.chain_key", "the system random generator failed");
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
-        return fail("store.chain_key", "cannot create the chain key " + file.string() + ": " +
-                                           errnoText());
+        return fail("store.chain_key",
+                    "cannot create the chain key " + file.string() + ": " + errnoText());
     const std::string text = hexOf(k.m_key) + "\n";
     const bool ok = ::fchmod(fd, 0600) == 0 &&
                     ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
@@ -564,8 +573,7 @@ Result<ChainSealer> ChainSealer::openLocked(Database& db)
             key = ChainKey::create(ChainKey::keyPath(**uuid));
         else
             return fail("store.chain_key_missing",
-                        "the chain key of this database (" +
-                            ChainKey::keyPath(**uuid).string() +
+                        "the chain key of this database (" + ChainKey::keyPath(**uuid).string() +
                             ") is missing; copy it from the account that created the database "
                             "before writing to it");
     }

@@ -172,10 +172,7 @@ public:
 
 private:
     static Result<ChainSealer> openLocked(Database& db);
-    ChainSealer(ChainHasher hasher, ChainHash head)
-        : m_hasher(std::move(hasher)), m_head(head)
-    {
-    }
+    ChainSealer(ChainHasher hasher, ChainHash head) : m_hasher(std::move(hasher)), m_head(head) {}
     ChainHasher m_hasher;
     ChainHash m_head;
     std::string m_canonical;

@@ -98,7 +98,8 @@ Result<ChainVerification> verifyChain(Database& db, const ChainVerifyOptions& op
                               " lies before the purge checkpoint: rows were renumbered");
         const auto stored = columnHash(*st, 14);
         if (!stored)
-            return broken(v, position, id, eventName(position, id) + " is not sealed (no chain link)");
+            return broken(v, position, id,
+                          eventName(position, id) + " is not sealed (no chain link)");
         ChainHash leaf;
         const std::int64_t receipt = st->columnInt(11);
         if (receipt != 0) {
@@ -139,7 +140,8 @@ Result<ChainVerification> verifyChain(Database& db, const ChainVerifyOptions& op
                       " does not match its seal: its content was changed, or events were "
                       "reordered";
             else
-                why = eventName(position, id) + " is a tombstone whose kept hash does not match its seal";
+                why = eventName(position, id) +
+                      " is a tombstone whose kept hash does not match its seal";
             return broken(v, position, id, why);
         }
         prev = *stored;

@@ -16,11 +16,11 @@ namespace vigil {
 struct ChainVerification
 {
     bool intact = false;
-    std::int64_t events = 0;     ///< stored events checked (tombstones included)
-    std::int64_t tombstones = 0; ///< of which erased or purged
-    std::int64_t receipts = 0;   ///< erasure and purge receipts checked
+    std::int64_t events = 0;             ///< stored events checked (tombstones included)
+    std::int64_t tombstones = 0;         ///< of which erased or purged
+    std::int64_t receipts = 0;           ///< erasure and purge receipts checked
     std::int64_t checkpointPosition = 0; ///< events removed from the front by purges
-    ChainHead head;              ///< the head as stored
+    ChainHead head;                      ///< the head as stored
     /// When broken: the 1-based chain position of the first bad event (checkpoint position
     /// plus its rank among stored events), its row id (0 when the break is past the last
     /// event: truncation), and why. `position` is 0 when the break is not an event's (a

@@ -162,8 +162,9 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
 
     const bool byThread = request.subject == ErasureSubject::Thread;
     auto sel = SqlStatement::prepare(
-        db, byThread ? "SELECT id, thread_id FROM events WHERE thread_id=?1 AND erased=0 ORDER BY id"
-                     : "SELECT id, thread_id FROM events WHERE user_id=?1 AND erased=0 ORDER BY id");
+        db, byThread
+                ? "SELECT id, thread_id FROM events WHERE thread_id=?1 AND erased=0 ORDER BY id"
+                : "SELECT id, thread_id FROM events WHERE user_id=?1 AND erased=0 ORDER BY id");
     if (!sel)
         return std::unexpected(sel.error());
     sel->bindText(1, request.value);
@@ -182,9 +183,9 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
         threads.insert(request.value);
 
     // Findings first, while the rows are still recognisable: drop their character spans.
-    auto scrubFindings = SqlStatement::prepare(
-        db, "UPDATE findings SET span_start=NULL, span_end=NULL "
-            "WHERE event_rowid=?1 AND category<>'rejected'");
+    auto scrubFindings =
+        SqlStatement::prepare(db, "UPDATE findings SET span_start=NULL, span_end=NULL "
+                                  "WHERE event_rowid=?1 AND category<>'rejected'");
     if (!scrubFindings)
         return std::unexpected(scrubFindings.error());
     auto countFindings = SqlStatement::prepare(
@@ -237,8 +238,8 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
 
     // Quarantined lines are raw text: drop those that name the subject (best effort: the
     // line was not valid JSON to begin with, so only the compact spelling is matched).
-    const std::string needle =
-        std::string(byThread ? "\"thread_id\":" : "\"user_id\":") + nlohmann::json(request.value).dump();
+    const std::string needle = std::string(byThread ? "\"thread_id\":" : "\"user_id\":") +
+                               nlohmann::json(request.value).dump();
     auto q = SqlStatement::prepare(
         db, "UPDATE quarantine SET raw=X'', message='erased' WHERE instr(raw, ?1) > 0");
     if (!q)
@@ -251,13 +252,13 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
     if (auto r = finishReceipt(db, *hasher, rc); !r)
         return std::unexpected(r.error());
 
-    auto trail = SqlStatement::prepare(
-        db, "INSERT INTO audit_trail(ts_ms, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto trail = SqlStatement::prepare(db, "INSERT INTO audit_trail(ts_ms, actor, action, target, "
+                                           "detail) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!trail)
         return std::unexpected(trail.error());
     const std::string target = rc.selector + ":" + rc.selectorHash.substr(0, 16);
-    const std::string detail = "receipt " + std::to_string(rc.id) + ", " +
-                               std::to_string(rc.events) + " events";
+    const std::string detail =
+        "receipt " + std::to_string(rc.id) + ", " + std::to_string(rc.events) + " events";
     trail->bind(1, rc.timestampMs)
         .bindText(2, rc.actor)
         .bindText(3, "erase")

@@ -16,7 +16,11 @@ namespace vigil {
 class StoreWriter;
 
 /// What a GDPR erasure selects: every event of one conversation thread, or of one user.
-enum class ErasureSubject : std::uint8_t { Thread, User };
+enum class ErasureSubject : std::uint8_t
+{
+    Thread,
+    User
+};
 
 /// `thread` or `user`.
 std::string_view toString(ErasureSubject s);
@@ -24,8 +28,8 @@ std::string_view toString(ErasureSubject s);
 struct ErasureRequest
 {
     ErasureSubject subject = ErasureSubject::Thread;
-    std::string value;     ///< the thread id or user id, exactly as logged
-    std::string actor;     ///< who asks (osUserName() when empty)
+    std::string value;      ///< the thread id or user id, exactly as logged
+    std::string actor;      ///< who asks (osUserName() when empty)
     std::int64_t nowMs = 0; ///< when (now when 0)
 };
 

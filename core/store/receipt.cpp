@@ -42,8 +42,8 @@ Receipt readRow(const SqlStatement& st)
 ChainHash receiptTag(ChainHasher& hasher, const Receipt& r)
 {
     std::string data;
-    for (const std::int64_t n : {r.id, r.timestampMs, r.events, r.findings, r.incidents,
-                                 r.quarantined})
+    for (const std::int64_t n :
+         {r.id, r.timestampMs, r.events, r.findings, r.incidents, r.quarantined})
         putField(data, std::to_string(n));
     for (const std::string* s : {&r.kind, &r.actor, &r.selector, &r.selectorHash, &r.detail})
         putField(data, *s);
@@ -97,8 +97,8 @@ Result<void> finishReceipt(Database& db, ChainHasher& hasher, Receipt& r)
 
 Result<std::vector<Receipt>> readReceipts(Database& db)
 {
-    auto st = SqlStatement::prepare(db, std::string("SELECT ") + kColumns +
-                                            " FROM receipts ORDER BY id");
+    auto st =
+        SqlStatement::prepare(db, std::string("SELECT ") + kColumns + " FROM receipts ORDER BY id");
     if (!st)
         return std::unexpected(st.error());
     std::vector<Receipt> out;
@@ -115,8 +115,8 @@ Result<std::vector<Receipt>> readReceipts(Database& db)
 
 Result<std::optional<Receipt>> readReceipt(Database& db, std::int64_t id)
 {
-    auto st = SqlStatement::prepare(db, std::string("SELECT ") + kColumns +
-                                            " FROM receipts WHERE id=?1");
+    auto st =
+        SqlStatement::prepare(db, std::string("SELECT ") + kColumns + " FROM receipts WHERE id=?1");
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, id);
@@ -131,7 +131,9 @@ Result<std::optional<Receipt>> readReceipt(Database& db, std::int64_t id)
 std::string osUserName()
 {
     const uid_t uid = ::geteuid();
-    struct passwd pw{};
+    struct passwd pw
+    {
+    };
     struct passwd* found = nullptr;
     std::string buffer(4096, '\0');
     if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found &&

@@ -54,9 +54,8 @@ Result<void> compactFront(Database& db, ChainHasher& hasher, PurgeResult& out)
             return std::unexpected(uuid.error());
         prev = hasher.genesis(uuid->value_or(""));
     }
-    auto st = SqlStatement::prepare(
-        db, "SELECT id, erased, leaf, tomb, chain FROM events "
-            "WHERE id < (SELECT max(id) FROM events) ORDER BY id");
+    auto st = SqlStatement::prepare(db, "SELECT id, erased, leaf, tomb, chain FROM events "
+                                        "WHERE id < (SELECT max(id) FROM events) ORDER BY id");
     if (!st)
         return std::unexpected(st.error());
     std::int64_t lastId = 0, count = 0;
@@ -142,8 +141,7 @@ bool isRetentionScope(std::string_view s)
     if (s.empty() || s.size() > 64 || s[0] < 'a' || s[0] > 'z')
         return false;
     return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-               c == '-';
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     });
 }
 
@@ -175,9 +173,8 @@ Result<void> setRetention(Database& db, std::string_view scope, int days)
                                            "'incidents' or 'quarantine'");
     if (days < 1 || days > kMaxDays)
         return fail("retention.days", "a retention period is 1 to 36500 days");
-    auto st = SqlStatement::prepare(
-        db, "INSERT INTO retention(scope, days) VALUES (?1, ?2) "
-            "ON CONFLICT(scope) DO UPDATE SET days=excluded.days");
+    auto st = SqlStatement::prepare(db, "INSERT INTO retention(scope, days) VALUES (?1, ?2) "
+                                        "ON CONFLICT(scope) DO UPDATE SET days=excluded.days");
     if (!st)
         return std::unexpected(st.error());
     st->bindText(1, scope).bind(2, days);
@@ -212,8 +209,8 @@ Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::st
     std::vector<std::pair<std::int64_t, std::string>> expired; // row id, type
     auto byType = SqlStatement::prepare(
         db, "SELECT id FROM events WHERE event_type=?1 AND ts < ?2 AND erased=0");
-    auto byDefault = SqlStatement::prepare(
-        db, "SELECT id, event_type FROM events WHERE ts < ?1 AND erased=0");
+    auto byDefault =
+        SqlStatement::prepare(db, "SELECT id, event_type FROM events WHERE ts < ?1 AND erased=0");
     if (!byType)
         return std::unexpected(byType.error());
     if (!byDefault)
@@ -275,11 +272,10 @@ Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::st
     if (!findings)
         return std::unexpected(findings.error());
     out.findings = *findings;
-    for (const char* sql :
-         {"DELETE FROM incident_history WHERE incident_id IN "
-          "(SELECT id FROM incidents WHERE last_ms < ?1)",
-          "UPDATE findings SET incident_id=NULL WHERE incident_id IN "
-          "(SELECT id FROM incidents WHERE last_ms < ?1)"})
+    for (const char* sql : {"DELETE FROM incident_history WHERE incident_id IN "
+                            "(SELECT id FROM incidents WHERE last_ms < ?1)",
+                            "UPDATE findings SET incident_id=NULL WHERE incident_id IN "
+                            "(SELECT id FROM incidents WHERE last_ms < ?1)"})
         if (auto r = runChanges(db, sql, incidentsCutoff); !r)
             return std::unexpected(r.error());
     auto incidents = runChanges(db, "DELETE FROM incidents WHERE last_ms < ?1", incidentsCutoff);
@@ -322,13 +318,13 @@ Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::st
     if (auto r = finishReceipt(db, *hasher, rc); !r)
         return std::unexpected(r.error());
     out.receiptId = rc.id;
-    auto trail = SqlStatement::prepare(
-        db, "INSERT INTO audit_trail(ts_ms, actor, action, target, detail) "
-            "VALUES (?1, ?2, 'purge', 'retention', ?3)");
+    auto trail =
+        SqlStatement::prepare(db, "INSERT INTO audit_trail(ts_ms, actor, action, target, detail) "
+                                  "VALUES (?1, ?2, 'purge', 'retention', ?3)");
     if (!trail)
         return std::unexpected(trail.error());
-    const std::string text = "receipt " + std::to_string(rc.id) + ", " +
-                             std::to_string(out.events) + " events";
+    const std::string text =
+        "receipt " + std::to_string(rc.id) + ", " + std::to_string(out.events) + " events";
     trail->bind(1, nowMs).bindText(2, rc.actor).bindText(3, text);
     if (auto r = trail->run(); !r)
         return std::unexpected(r.error());

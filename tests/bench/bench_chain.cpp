@@ -74,10 +74,9 @@ int main(int argc, char** argv)
         const auto t = Clock::now();
         for (const IngestedEvent& ie : events) {
             const AuditEvent& e = ie.event;
-            sealer->advance(sealer->seal(CanonicalFields{e.timestampMs, e.eventType, e.agentName,
-                                                         e.threadId, static_cast<int>(e.severity),
-                                                         e.eventId, e.userId, e.traceId, e.spanId,
-                                                         e.detailsJson}));
+            sealer->advance(sealer->seal(CanonicalFields{
+                e.timestampMs, e.eventType, e.agentName, e.threadId, static_cast<int>(e.severity),
+                e.eventId, e.userId, e.traceId, e.spanId, e.detailsJson}));
         }
         const double s = secondsSince(t);
         std::printf("seal only:      %8.3f s  %10.0f events/s  %6.0f ns/event\n", s,
@@ -99,8 +98,9 @@ int main(int argc, char** argv)
             WriteBatch b;
             b.sourceName = "bench";
             const std::size_t end = std::min(events.size(), i + 4096);
-            b.events.assign(std::make_move_iterator(events.begin() + static_cast<std::ptrdiff_t>(i)),
-                            std::make_move_iterator(events.begin() + static_cast<std::ptrdiff_t>(end)));
+            b.events.assign(
+                std::make_move_iterator(events.begin() + static_cast<std::ptrdiff_t>(i)),
+                std::make_move_iterator(events.begin() + static_cast<std::ptrdiff_t>(end)));
             (*writer)->submit(std::move(b));
         }
         (*writer)->flush();

@@ -53,10 +53,11 @@ void TestReportsView::initTestCase()
     QVERIFY(m_fx->open());
     QList<QByteArray> lines;
     for (int i = 0; i < 20; ++i)
-        lines << eventLine(kBase + i * 1000, QStringLiteral("user_query_received"), QStringLiteral("brain"),
-                           QStringLiteral("info"), QStringLiteral("t-%1").arg(i % 4),
-                           queryDetails(i == 3 ? QStringLiteral("mail me at jane.roe@example.com please")
-                                               : QStringLiteral("viewers by region %1").arg(i)));
+        lines << eventLine(
+            kBase + i * 1000, QStringLiteral("user_query_received"), QStringLiteral("brain"),
+            QStringLiteral("info"), QStringLiteral("t-%1").arg(i % 4),
+            queryDetails(i == 3 ? QStringLiteral("mail me at jane.roe@example.com please")
+                                : QStringLiteral("viewers by region %1").arg(i)));
     m_fx->ingest(lines);
     m_view = std::make_unique<ReportsView>(*m_fx->bridge);
     m_view->setDialogHooks([this](const QString&) { return m_chosen; },
@@ -83,7 +84,8 @@ void TestReportsView::previewIsRedactedByDefault()
     QSignalSpy ready(m_view.get(), &ReportsView::previewUpdated);
     m_view->generate();
     QVERIFY(ready.wait(20000));
-    const QString html = m_view->findChild<QTextBrowser*>(QStringLiteral("reportPreview"))->toHtml();
+    const QString html =
+        m_view->findChild<QTextBrowser*>(QStringLiteral("reportPreview"))->toHtml();
     QVERIFY(html.contains(QStringLiteral("GDPR compliance report")));
     QVERIFY(html.contains(QStringLiteral("[REDACTED:pii.email]")));
     QVERIFY(!html.contains(QStringLiteral("jane.roe@example.com")));
@@ -173,7 +175,8 @@ void TestReportsView::retentionOnDemand()
     const auto args = done.takeFirst();
     QVERIFY(args.at(0).toBool());
     // 2026-01-01 events are older than 90 days by now: they go.
-    QVERIFY2(args.at(1).toString().contains(QStringLiteral("removed 15 events")), qPrintable(args.at(1).toString()));
+    QVERIFY2(args.at(1).toString().contains(QStringLiteral("removed 15 events")),
+             qPrintable(args.at(1).toString()));
     auto db = vigil::Database::openReader(m_fx->dbPath().toStdString());
     auto v = vigil::verifyChain(*db);
     QVERIFY(v && v->intact);

@@ -24,8 +24,14 @@ namespace vigil::ui {
 
 namespace {
 
-std::string str(const QString& s) { return s.toStdString(); }
-QString qstr(const std::string& s) { return QString::fromStdString(s); }
+std::string str(const QString& s)
+{
+    return s.toStdString();
+}
+QString qstr(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
 
 /// The report of `request` from the database at `path` (report thread).
 ReportResult buildResult(const std::string& path, const ReportRequestData& request,
@@ -148,8 +154,7 @@ struct EngineBridge::ReportState
     ReportState(const ReportState&) = delete;
     ReportState& operator=(const ReportState&) = delete;
 
-    template <typename F>
-    void post(F f)
+    template <typename F> void post(F f)
     {
         QMetaObject::invokeMethod(context, std::move(f), Qt::QueuedConnection);
     }
@@ -168,8 +173,8 @@ quint64 EngineBridge::generateReport(const ReportRequestData& request)
                      policies = reviewPolicies()] {
         if (latest->load() != token)
             return; // superseded before it started
-        ReportResult result =
-            buildResult(path, request, policies, [latest, token] { return latest->load() != token; });
+        ReportResult result = buildResult(path, request, policies,
+                                          [latest, token] { return latest->load() != token; });
         if (latest->load() != token)
             return;
         QMetaObject::invokeMethod(
@@ -186,11 +191,12 @@ quint64 EngineBridge::saveReport(const QString& path, const QByteArray& bytes, b
         m_reports = std::make_shared<ReportState>();
     const quint64 token = m_reports->nextToken++;
     m_reports->post([this, token, target = str(path), bytes, replace, privateFile] {
-        auto r = writeReportFile(target, std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
-                                 replace ? Overwrite::Replace : Overwrite::Refuse, privateFile);
+        auto r = writeReportFile(
+            target, std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+            replace ? Overwrite::Replace : Overwrite::Refuse, privateFile);
         const bool ok = r.has_value();
-        const QString message = ok ? QStringLiteral("Saved %1.").arg(qstr(target))
-                                   : qstr(r.error().message);
+        const QString message =
+            ok ? QStringLiteral("Saved %1.").arg(qstr(target)) : qstr(r.error().message);
         QMetaObject::invokeMethod(
             this, [this, token, ok, message] { Q_EMIT reportSaved(token, ok, message); },
             Qt::QueuedConnection);
@@ -209,13 +215,15 @@ quint64 EngineBridge::eraseSubject(const QString& subject, const QString& id)
             this, [this, token, ok, message] { Q_EMIT erasureFinished(token, ok, message); },
             Qt::QueuedConnection);
     };
-    if (!writer || id.isEmpty() || (subject != QLatin1String("thread") && subject != QLatin1String("user"))) {
+    if (!writer || id.isEmpty() ||
+        (subject != QLatin1String("thread") && subject != QLatin1String("user"))) {
         finish(false, writer ? QStringLiteral("Give a thread or user id to erase.")
                              : QStringLiteral("No database is open."));
         return token;
     }
     ErasureRequest request;
-    request.subject = subject == QLatin1String("user") ? ErasureSubject::User : ErasureSubject::Thread;
+    request.subject =
+        subject == QLatin1String("user") ? ErasureSubject::User : ErasureSubject::Thread;
     request.value = str(id);
     request.actor = str(actorName());
     auto outcome = std::make_shared<std::optional<ErasureOutcome>>();
@@ -233,14 +241,15 @@ quint64 EngineBridge::eraseSubject(const QString& subject, const QString& id)
                 return;
             }
             const Receipt& rc = (*outcome)->receipt;
-            finish(true, QStringLiteral("Erased %1 events of the %2 (receipt %3: %4 findings and %5 "
-                                        "incidents scrubbed, %6 rejected lines cleared).")
-                             .arg(rc.events)
-                             .arg(subject)
-                             .arg(rc.id)
-                             .arg(rc.findings)
-                             .arg(rc.incidents)
-                             .arg(rc.quarantined));
+            finish(true,
+                   QStringLiteral("Erased %1 events of the %2 (receipt %3: %4 findings and %5 "
+                                  "incidents scrubbed, %6 rejected lines cleared).")
+                       .arg(rc.events)
+                       .arg(subject)
+                       .arg(rc.id)
+                       .arg(rc.findings)
+                       .arg(rc.incidents)
+                       .arg(rc.quarantined));
         });
     if (!queued)
         finish(false, QStringLiteral("The database writer has stopped."));

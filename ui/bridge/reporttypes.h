@@ -16,7 +16,7 @@ namespace vigil::ui {
 /// What the Reports view asks for.
 struct ReportRequestData
 {
-    QString kind = QStringLiteral("soc2"); ///< soc2, gdpr, production, incidents, full
+    QString kind = QStringLiteral("soc2");  ///< soc2, gdpr, production, incidents, full
     QString format = QStringLiteral("pdf"); ///< pdf, html, csv, json, ocsf, sarif
     std::optional<qint64> fromMs;           ///< inclusive window; unset: the first event
     std::optional<qint64> toMs;             ///< unset: the last event
@@ -28,7 +28,7 @@ struct ReportRequestData
 struct ReportResult
 {
     bool ok = false;
-    QString message;       ///< the error, when !ok
+    QString message; ///< the error, when !ok
     ReportRequestData request;
     QByteArray bytes;      ///< the file in request.format
     QString previewHtml;   ///< HTML a QTextBrowser can show (charts as table bars)

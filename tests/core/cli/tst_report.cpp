@@ -23,8 +23,14 @@ struct Run
     QByteArray out, err;
 };
 
-QString sample() { return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl")); }
-QString policies() { return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/policies.json")); }
+QString sample()
+{
+    return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl"));
+}
+QString policies()
+{
+    return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/policies.json"));
+}
 
 QByteArray readAll(const QString& path)
 {
@@ -55,8 +61,9 @@ private:
     Run report(const QString& kind, const QString& format, const QString& out,
                const QStringList& extra = {}) const
     {
-        return cli(QStringList{QStringLiteral("report"), QStringLiteral("--db"), m_db, QStringLiteral("--kind"),
-                               kind, QStringLiteral("--format"), format, QStringLiteral("-o"), out} +
+        return cli(QStringList{QStringLiteral("report"), QStringLiteral("--db"), m_db,
+                               QStringLiteral("--kind"), kind, QStringLiteral("--format"), format,
+                               QStringLiteral("-o"), out} +
                    extra);
     }
 
@@ -73,20 +80,23 @@ Run TestCliReport::cli(const QStringList& args) const
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(VIGIL_CLI_PATH), args);
     p.waitForFinished(120000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
+    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+               p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
 void TestCliReport::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     m_db = m_dir.filePath(QStringLiteral("r.db"));
-    const Run r = cli({QStringLiteral("import"), QStringLiteral("--db"), m_db, QStringLiteral("--policies"),
-                       policies(), sample()});
+    const Run r = cli({QStringLiteral("import"), QStringLiteral("--db"), m_db,
+                       QStringLiteral("--policies"), policies(), sample()});
     QVERIFY2(r.code == 0, r.err.constData());
-    const Run h = cli({QStringLiteral("verify"), QStringLiteral("--db"), m_db, QStringLiteral("--show-head")});
+    const Run h = cli(
+        {QStringLiteral("verify"), QStringLiteral("--db"), m_db, QStringLiteral("--show-head")});
     QCOMPARE(h.code, 0);
-    m_head = QRegularExpression(QStringLiteral("head ([0-9a-f]{64})")).match(QString::fromUtf8(h.out)).captured(1);
+    m_head = QRegularExpression(QStringLiteral("head ([0-9a-f]{64})"))
+                 .match(QString::fromUtf8(h.out))
+                 .captured(1);
     QCOMPARE(m_head.size(), 64);
 }
 
@@ -96,7 +106,8 @@ void TestCliReport::everyKindAndFormat_data()
     QTest::addColumn<QString>("format");
     for (const char* k : {"soc2", "gdpr", "production", "incidents", "full"})
         for (const char* f : {"pdf", "html", "csv", "json"})
-            QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(k), QLatin1String(f))))
+            QTest::newRow(
+                qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(k), QLatin1String(f))))
                 << QString::fromLatin1(k) << QString::fromLatin1(f);
 }
 
@@ -114,7 +125,9 @@ void TestCliReport::everyKindAndFormat()
         QVERIFY(bytes.trimmed().endsWith("%%EOF"));
     } else if (format == QLatin1String("json")) {
         const QJsonObject o = QJsonDocument::fromJson(bytes).object();
-        QCOMPARE(o.value(QStringLiteral("report")).toObject().value(QStringLiteral("kind")).toString(), kind);
+        QCOMPARE(
+            o.value(QStringLiteral("report")).toObject().value(QStringLiteral("kind")).toString(),
+            kind);
         QVERIFY(o.value(QStringLiteral("sections")).toArray().size() >= 2);
     } else if (format == QLatin1String("html")) {
         QVERIFY(bytes.startsWith("<!DOCTYPE html>"));
@@ -137,10 +150,18 @@ void TestCliReport::carriesTheChainHead()
         QVERIFY2(bytes.contains("intact"), f);
     }
     // The head of a report is what verify --head takes.
-    const QJsonObject o = QJsonDocument::fromJson(readAll(m_dir.filePath(QStringLiteral("head.json")))).object();
-    const QString head = o.value(QStringLiteral("report")).toObject().value(QStringLiteral("chain")).toObject()
-                             .value(QStringLiteral("head")).toString();
-    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), m_db, QStringLiteral("--head"), head}).code, 0);
+    const QJsonObject o =
+        QJsonDocument::fromJson(readAll(m_dir.filePath(QStringLiteral("head.json")))).object();
+    const QString head = o.value(QStringLiteral("report"))
+                             .toObject()
+                             .value(QStringLiteral("chain"))
+                             .toObject()
+                             .value(QStringLiteral("head"))
+                             .toString();
+    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), m_db, QStringLiteral("--head"),
+                  head})
+                 .code,
+             0);
 }
 
 void TestCliReport::redactedUnlessAsked()
@@ -156,14 +177,17 @@ void TestCliReport::redactedUnlessAsked()
                  .hasMatch());
 
     const QString raw = m_dir.filePath(QStringLiteral("gdpr-raw.json"));
-    const Run r = report(QStringLiteral("gdpr"), QStringLiteral("json"), raw, {QStringLiteral("--unredacted")});
+    const Run r = report(QStringLiteral("gdpr"), QStringLiteral("json"), raw,
+                         {QStringLiteral("--unredacted")});
     QCOMPARE(r.code, 0);
     QVERIFY(r.err.contains("UNREDACTED"));
     const QByteArray unredacted = readAll(raw);
     QVERIFY(unredacted.contains("\"redacted\": false"));
     QVERIFY(unredacted.contains("UNREDACTED"));
     QVERIFY(!unredacted.contains("[REDACTED:pii."));
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(raw.toUtf8().constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u); // personal data: not readable by others
 }
@@ -171,7 +195,10 @@ void TestCliReport::redactedUnlessAsked()
 void TestCliReport::csvGuardsFormulas()
 {
     const QString out = m_dir.filePath(QStringLiteral("full.csv"));
-    QCOMPARE(report(QStringLiteral("full"), QStringLiteral("csv"), out, {QStringLiteral("--unredacted")}).code, 0);
+    QCOMPARE(
+        report(QStringLiteral("full"), QStringLiteral("csv"), out, {QStringLiteral("--unredacted")})
+            .code,
+        0);
     const QByteArray csv = readAll(out);
     // Parse RFC 4180 and check that no field starts with a formula character.
     QList<QByteArray> fields;
@@ -224,30 +251,43 @@ void TestCliReport::findingsAsOcsfAndSarif()
     QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("sarif"), sarif).code, 0);
     const QJsonObject s = QJsonDocument::fromJson(readAll(sarif)).object();
     QCOMPARE(s.value(QStringLiteral("version")).toString(), QStringLiteral("2.1.0"));
-    const QJsonArray results =
-        s.value(QStringLiteral("runs")).toArray().first().toObject().value(QStringLiteral("results")).toArray();
+    const QJsonArray results = s.value(QStringLiteral("runs"))
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value(QStringLiteral("results"))
+                                   .toArray();
     QCOMPARE(results.size(), a.size());
-    const QJsonObject loc = results.first().toObject().value(QStringLiteral("locations")).toArray().first().toObject();
-    QVERIFY(loc.value(QStringLiteral("physicalLocation")).toObject().value(QStringLiteral("artifactLocation"))
-                .toObject().value(QStringLiteral("uri")).toString().endsWith(QStringLiteral("events.jsonl")));
+    const QJsonObject loc =
+        results.first().toObject().value(QStringLiteral("locations")).toArray().first().toObject();
+    QVERIFY(loc.value(QStringLiteral("physicalLocation"))
+                .toObject()
+                .value(QStringLiteral("artifactLocation"))
+                .toObject()
+                .value(QStringLiteral("uri"))
+                .toString()
+                .endsWith(QStringLiteral("events.jsonl")));
 }
 
 void TestCliReport::writesOnlyTheChosenPath()
 {
     QTemporaryDir out;
-    const Run r = report(QStringLiteral("soc2"), QStringLiteral("html"), out.filePath(QStringLiteral("x.html")));
+    const Run r = report(QStringLiteral("soc2"), QStringLiteral("html"),
+                         out.filePath(QStringLiteral("x.html")));
     QCOMPARE(r.code, 0);
     QCOMPARE(QDir(out.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
              QStringList{QStringLiteral("x.html")});
     // A folder that does not exist, or a folder as the output: refused, nothing written.
-    Run bad = report(QStringLiteral("soc2"), QStringLiteral("html"), out.filePath(QStringLiteral("no/such/x.html")));
+    Run bad = report(QStringLiteral("soc2"), QStringLiteral("html"),
+                     out.filePath(QStringLiteral("no/such/x.html")));
     QCOMPARE(bad.code, 1);
     QVERIFY(bad.err.startsWith("vigil-cli report: "));
     bad = report(QStringLiteral("soc2"), QStringLiteral("html"), out.path());
     QCOMPARE(bad.code, 1);
     QVERIFY(QFileInfo(out.path()).isDir());
     // -o - writes to standard output only.
-    const Run stdoutRun = report(QStringLiteral("soc2"), QStringLiteral("csv"), QStringLiteral("-"));
+    const Run stdoutRun =
+        report(QStringLiteral("soc2"), QStringLiteral("csv"), QStringLiteral("-"));
     QCOMPARE(stdoutRun.code, 0);
     QVERIFY(stdoutRun.out.startsWith("section,table,row"));
 }
@@ -255,15 +295,18 @@ void TestCliReport::writesOnlyTheChosenPath()
 void TestCliReport::usageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
-    QTest::newRow("bad kind") << QStringList{QStringLiteral("--kind"), QStringLiteral("hipaa"), QStringLiteral("--format"),
-                                             QStringLiteral("pdf"), QStringLiteral("-o"), QStringLiteral("x")};
-    QTest::newRow("bad format") << QStringList{QStringLiteral("--kind"), QStringLiteral("soc2"), QStringLiteral("--format"),
-                                               QStringLiteral("docx"), QStringLiteral("-o"), QStringLiteral("x")};
-    QTest::newRow("no output") << QStringList{QStringLiteral("--kind"), QStringLiteral("soc2"), QStringLiteral("--format"),
-                                              QStringLiteral("pdf")};
-    QTest::newRow("bad window") << QStringList{QStringLiteral("--kind"), QStringLiteral("soc2"), QStringLiteral("--format"),
-                                               QStringLiteral("pdf"), QStringLiteral("-o"), QStringLiteral("x"),
-                                               QStringLiteral("--from"), QStringLiteral("last week")};
+    QTest::newRow("bad kind") << QStringList{QStringLiteral("--kind"),   QStringLiteral("hipaa"),
+                                             QStringLiteral("--format"), QStringLiteral("pdf"),
+                                             QStringLiteral("-o"),       QStringLiteral("x")};
+    QTest::newRow("bad format") << QStringList{QStringLiteral("--kind"),   QStringLiteral("soc2"),
+                                               QStringLiteral("--format"), QStringLiteral("docx"),
+                                               QStringLiteral("-o"),       QStringLiteral("x")};
+    QTest::newRow("no output") << QStringList{QStringLiteral("--kind"), QStringLiteral("soc2"),
+                                              QStringLiteral("--format"), QStringLiteral("pdf")};
+    QTest::newRow("bad window") << QStringList{
+        QStringLiteral("--kind"), QStringLiteral("soc2"),     QStringLiteral("--format"),
+        QStringLiteral("pdf"),    QStringLiteral("-o"),       QStringLiteral("x"),
+        QStringLiteral("--from"), QStringLiteral("last week")};
 }
 
 void TestCliReport::usageErrors()

@@ -106,7 +106,9 @@ void TestChain::keyFileIsPrivate()
     QVERIFY(uuid && *uuid);
     const auto path = ChainKey::keyPath(**uuid);
     QVERIFY(path.string().starts_with(m_dir->path().toStdString() + "/config/vigil/keys/"));
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(path.c_str(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u);
     QCOMPARE(::stat(path.parent_path().c_str(), &st), 0);
@@ -119,8 +121,8 @@ void TestChain::keyFileIsPrivate()
     const QByteArray raw = f.readAll();
     const QByteArray keyBytes(reinterpret_cast<const char*>(key->bytes().data()), 32);
     QVERIFY(!raw.contains(keyBytes));
-    QVERIFY(!raw.contains(QByteArray::fromStdString(toHex(*chainHashFromHex(
-        QByteArray(keyBytes.toHex()).toStdString())))));
+    QVERIFY(!raw.contains(QByteArray::fromStdString(
+        toHex(*chainHashFromHex(QByteArray(keyBytes.toHex()).toStdString())))));
     // create() never replaces an existing key.
     QVERIFY(!ChainKey::create(path));
 }
@@ -217,8 +219,9 @@ void TestChain::rolledBackBatchDoesNotAdvanceTheChain()
     QVERIFY(w);
     QVERIFY(commit(**w, simpleEvents(3)));
     (*w)->flush();
-    QVERIFY(rawExec(dbPath(), "CREATE TRIGGER boom BEFORE INSERT ON findings "
-                              "WHEN NEW.rule = 'test.boom' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
+    QVERIFY(rawExec(dbPath(),
+                    "CREATE TRIGGER boom BEFORE INSERT ON findings "
+                    "WHEN NEW.rule = 'test.boom' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
     EventSpec s;
     s.eventId = "x-1";
     s.findings = {makeFinding("test.boom", "injection", FindingSeverity::High)};
@@ -242,7 +245,8 @@ void TestChain::detectsEdit_data()
     QTest::newRow("severity") << QStringLiteral("UPDATE events SET severity=3 WHERE id=5");
     QTest::newRow("timestamp") << QStringLiteral("UPDATE events SET ts=ts+1 WHERE id=5");
     QTest::newRow("user") << QStringLiteral("UPDATE events SET user_id='u-9' WHERE id=5");
-    QTest::newRow("event id removed") << QStringLiteral("UPDATE events SET event_id=NULL WHERE id=5");
+    QTest::newRow("event id removed")
+        << QStringLiteral("UPDATE events SET event_id=NULL WHERE id=5");
     QTest::newRow("link replaced") << QStringLiteral(
         "UPDATE events SET chain=(SELECT chain FROM events WHERE id=4) WHERE id=5");
 }
@@ -393,13 +397,14 @@ void TestChain::sealsLegacyDatabaseOnce()
         QCOMPARE(sqlite3_open(dbPath().toUtf8().constData(), &raw), SQLITE_OK);
         QCOMPARE(sqlite3_exec(raw, schemaMigrations().front().c_str(), nullptr, nullptr, nullptr),
                  SQLITE_OK);
-        QCOMPARE(sqlite3_exec(raw,
-                              "PRAGMA user_version=1; "
-                              "INSERT INTO events(ts, event_type, agent, thread_id, severity, details) "
-                              "VALUES (1, 'user_query_received', 'brain', 't-1', 0, '{\"q\":1}'),"
-                              "(2, 'worker_result', 'w', 't-1', 1, '{\"q\":2}');",
-                              nullptr, nullptr, nullptr),
-                 SQLITE_OK);
+        QCOMPARE(
+            sqlite3_exec(raw,
+                         "PRAGMA user_version=1; "
+                         "INSERT INTO events(ts, event_type, agent, thread_id, severity, details) "
+                         "VALUES (1, 'user_query_received', 'brain', 't-1', 0, '{\"q\":1}'),"
+                         "(2, 'worker_result', 'w', 't-1', 1, '{\"q\":2}');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
         sqlite3_close(raw);
     }
     auto w = StoreWriter::open(dbPath().toStdString());

@@ -67,8 +67,8 @@ void TestErasure::fillMixed()
         s.details = alice ? R"({"query":"my card is 4111 1111 1111 1111, mail alice@example.com"})"
                           : R"({"query":"viewers by region"})";
         if (alice)
-            s.findings = {makeFinding("pii.email", "pii", FindingSeverity::High, "details.query",
-                                      40, 57)};
+            s.findings = {
+                makeFinding("pii.email", "pii", FindingSeverity::High, "details.query", 40, 57)};
         events.push_back(makeEvent(s));
     }
     QVERIFY(commit(**w, std::move(events)));
@@ -92,7 +92,8 @@ int TestErasure::occurrences(const std::string& needle)
          {"SELECT count(*) FROM events WHERE instr(thread_id || ifnull(user_id,'') || details, ?)",
           "SELECT count(*) FROM incidents WHERE instr(group_key || title || thread_id, ?)",
           "SELECT count(*) FROM quarantine WHERE instr(raw, ?)",
-          "SELECT count(*) FROM receipts WHERE instr(actor || selector || selector_hash || detail, ?)",
+          "SELECT count(*) FROM receipts WHERE instr(actor || selector || selector_hash || detail, "
+          "?)",
           "SELECT count(*) FROM audit_trail WHERE instr(target || detail, ?)"}) {
         std::string q = sql;
         const auto at = q.find('?');
@@ -137,8 +138,9 @@ void TestErasure::eraseThreadThenVerify()
              std::string("0"));
     QCOMPARE(rawScalar(path(), "SELECT findings FROM incidents"), std::string("4"));
     // Timestamp, type and event id stay for retention and duplicate detection.
-    QCOMPARE(rawScalar(path(), "SELECT count(*) FROM events WHERE erased<>0 AND event_id IS NOT NULL "
-                               "AND event_type='user_query_received' AND ts>0"),
+    QCOMPARE(rawScalar(path(),
+                       "SELECT count(*) FROM events WHERE erased<>0 AND event_id IS NOT NULL "
+                       "AND event_type='user_query_received' AND ts>0"),
              std::string("4"));
 }
 
@@ -169,7 +171,8 @@ void TestErasure::receiptHoldsNoErasedContent()
 {
     fillMixed();
     auto w = StoreWriter::open(path().toStdString());
-    auto r = eraseSubject(**w, ErasureRequest{ErasureSubject::User, "alice@example.com", "dpo", 42});
+    auto r =
+        eraseSubject(**w, ErasureRequest{ErasureSubject::User, "alice@example.com", "dpo", 42});
     (*w)->close();
     QVERIFY(r);
     const Receipt& rc = r->receipt;
@@ -178,8 +181,8 @@ void TestErasure::receiptHoldsNoErasedContent()
     QCOMPARE(rc.timestampMs, 42);
     QCOMPARE(rc.events, 4);
     QCOMPARE(rc.selectorHash.size(), 64u);
-    for (const std::string* s : {&rc.kind, &rc.actor, &rc.selector, &rc.selectorHash, &rc.detail,
-                                 &rc.tag})
+    for (const std::string* s :
+         {&rc.kind, &rc.actor, &rc.selector, &rc.selectorHash, &rc.detail, &rc.tag})
         for (const char* content : {"alice", "example.com", "4111", "thread-alice", "card"})
             QVERIFY2(s->find(content) == std::string::npos, s->c_str());
     // The stored receipt matches and verifies; the hash is stable for the same subject.

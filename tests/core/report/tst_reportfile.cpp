@@ -32,8 +32,8 @@ private Q_SLOTS:
 private:
     QStringList entries() const
     {
-        return QDir(m_dir->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System |
-                                             QDir::NoDotAndDotDot);
+        return QDir(m_dir->path())
+            .entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
     }
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -117,7 +117,9 @@ void TestReportFile::symlinkIsReplacedNotFollowed()
     QFile v(victim);
     QVERIFY(v.open(QIODevice::ReadOnly));
     QCOMPARE(v.readAll(), QByteArray("precious")); // the target outside is untouched
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::lstat(link.toUtf8().constData(), &st), 0);
     QVERIFY(S_ISREG(st.st_mode));
     // In refuse mode an existing symlink counts as an existing file.
@@ -137,7 +139,8 @@ void TestReportFile::refusesFoldersAndMissingFolders()
     auto r = writeReportFile(m_dir->path().toStdString(), "x", Overwrite::Replace, false);
     QVERIFY(!r);
     QVERIFY(QDir(m_dir->path()).mkdir(QStringLiteral("sub")));
-    r = writeReportFile(m_dir->filePath(QStringLiteral("sub")).toStdString(), "x", Overwrite::Replace, false);
+    r = writeReportFile(m_dir->filePath(QStringLiteral("sub")).toStdString(), "x",
+                        Overwrite::Replace, false);
     QVERIFY(!r);
     QCOMPARE(r.error().code, std::string("report.bad_path"));
     r = writeReportFile(m_dir->filePath(QStringLiteral("missing/r.pdf")).toStdString(), "x",
@@ -151,7 +154,9 @@ void TestReportFile::privateFilesAre0600()
 {
     const std::string path = m_dir->filePath(QStringLiteral("unredacted.json")).toStdString();
     QVERIFY(writeReportFile(path, "{}", Overwrite::Replace, true));
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(path.c_str(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u);
     const std::string shared = m_dir->filePath(QStringLiteral("redacted.json")).toStdString();

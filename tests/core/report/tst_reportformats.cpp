@@ -75,14 +75,18 @@ void TestReportFormats::goldens_data()
     QTest::addColumn<int>("kind");
     QTest::addColumn<int>("format");
     QTest::addColumn<QString>("file");
-    QTest::newRow("soc2 csv") << int(ReportKind::Soc2) << int(ReportFormat::Csv) << QStringLiteral("soc2.csv");
+    QTest::newRow("soc2 csv") << int(ReportKind::Soc2) << int(ReportFormat::Csv)
+                              << QStringLiteral("soc2.csv");
     QTest::newRow("production csv") << int(ReportKind::Production) << int(ReportFormat::Csv)
                                     << QStringLiteral("production.csv");
-    QTest::newRow("gdpr json") << int(ReportKind::Gdpr) << int(ReportFormat::Json) << QStringLiteral("gdpr.json");
-    QTest::newRow("soc2 json") << int(ReportKind::Soc2) << int(ReportFormat::Json) << QStringLiteral("soc2.json");
+    QTest::newRow("gdpr json") << int(ReportKind::Gdpr) << int(ReportFormat::Json)
+                               << QStringLiteral("gdpr.json");
+    QTest::newRow("soc2 json") << int(ReportKind::Soc2) << int(ReportFormat::Json)
+                               << QStringLiteral("soc2.json");
     QTest::newRow("incidents html") << int(ReportKind::Incidents) << int(ReportFormat::Html)
                                     << QStringLiteral("incidents.html");
-    QTest::newRow("gdpr html") << int(ReportKind::Gdpr) << int(ReportFormat::Html) << QStringLiteral("gdpr.html");
+    QTest::newRow("gdpr html") << int(ReportKind::Gdpr) << int(ReportFormat::Html)
+                               << QStringLiteral("gdpr.html");
     QTest::newRow("findings ocsf") << int(ReportKind::Incidents) << int(ReportFormat::Ocsf)
                                    << QStringLiteral("findings.ocsf.json");
     QTest::newRow("findings sarif") << int(ReportKind::Incidents) << int(ReportFormat::Sarif)
@@ -111,8 +115,10 @@ void TestReportFormats::goldens()
         std::size_t i = 0;
         while (i < actual.size() && i < expected.size() && actual[i] == expected[i])
             ++i;
-        const std::size_t from = actual.rfind('\n', i) == std::string::npos ? 0 : actual.rfind('\n', i) + 1;
-        const std::string got = actual.substr(from, 160), want = expected.substr(std::min(from, expected.size()), 160);
+        const std::size_t from =
+            actual.rfind('\n', i) == std::string::npos ? 0 : actual.rfind('\n', i) + 1;
+        const std::string got = actual.substr(from, 160),
+                          want = expected.substr(std::min(from, expected.size()), 160);
         QFAIL(qPrintable(QStringLiteral("%1 differs at byte %2:\n got: %3\nwant: %4")
                              .arg(file)
                              .arg(i)
@@ -187,8 +193,9 @@ void TestReportFormats::redactionIsTheDefault()
         const std::string out = generate(ReportKind::Full, f);
         for (const char* secret : {"jane.doe@example.com", "AKIAIOSFODNN7EXAMPLE", "555-867-5309"})
             QVERIFY2(out.find(secret) == std::string::npos,
-                     qPrintable(QStringLiteral("%1 leaks %2").arg(QString::fromUtf8(toString(f).data()),
-                                                                  QString::fromUtf8(secret))));
+                     qPrintable(QStringLiteral("%1 leaks %2")
+                                    .arg(QString::fromUtf8(toString(f).data()),
+                                         QString::fromUtf8(secret))));
         if (f != ReportFormat::Ocsf && f != ReportFormat::Sarif)
             QVERIFY(out.find("[REDACTED:pii.email]") != std::string::npos);
         if (f == ReportFormat::Ocsf)
@@ -219,8 +226,8 @@ void TestReportFormats::everyKindBuilds_data()
 void TestReportFormats::everyKindBuilds()
 {
     QFETCH(int, kind);
-    for (const ReportFormat f : {ReportFormat::Html, ReportFormat::Csv, ReportFormat::Json,
-                                 ReportFormat::Pdf}) {
+    for (const ReportFormat f :
+         {ReportFormat::Html, ReportFormat::Csv, ReportFormat::Json, ReportFormat::Pdf}) {
         const std::string out = generate(static_cast<ReportKind>(kind), f);
         QVERIFY(!out.empty());
         if (f == ReportFormat::Json) {
@@ -232,9 +239,9 @@ void TestReportFormats::everyKindBuilds()
         }
     }
     const std::string json = generate(ReportKind::Full, ReportFormat::Json);
-    for (const char* section : {"\"soc2-controls\"", "\"production-checklist\"", "\"incidents\"",
-                                "\"gdpr-erasure\"", "\"gdpr-retention\"", "\"gdpr-minimization\"",
-                                "\"threat-matrices\"", "\"iam-map\""})
+    for (const char* section :
+         {"\"soc2-controls\"", "\"production-checklist\"", "\"incidents\"", "\"gdpr-erasure\"",
+          "\"gdpr-retention\"", "\"gdpr-minimization\"", "\"threat-matrices\"", "\"iam-map\""})
         QVERIFY2(json.find(section) != std::string::npos, section);
 }
 
@@ -318,14 +325,16 @@ void TestReportFormats::excerptRedactsAcrossTheWindow()
     QCOMPARE(excerpt(value, 2, 13, {pii}, false), value);
     // A window that cuts through the match still hides the part inside it.
     const std::string cut = excerpt(value, 0, 1, {pii}, true, 4);
-    QVERIFY2(cut.find('@') == std::string::npos && cut.find("a@") == std::string::npos, cut.c_str());
+    QVERIFY2(cut.find('@') == std::string::npos && cut.find("a@") == std::string::npos,
+             cut.c_str());
     // Multi-byte text is cut at code points.
     const std::string utf = excerpt("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9", 3, 4, {}, true, 1);
     QCOMPARE(utf, std::string("...\u00e9\u00e9\u00e9..."));
     // A sensitive finding without a span withholds the value.
     pii.start = pii.end = -1;
     QCOMPARE(excerpt(value, -1, -1, {pii}, true), std::string("[REDACTED:pii.email]"));
-    QCOMPARE(detailsFieldValue(R"({"filters":[{"value":"v0"},{"value":"v1"}]})", "details.filters[1].value"),
+    QCOMPARE(detailsFieldValue(R"({"filters":[{"value":"v0"},{"value":"v1"}]})",
+                               "details.filters[1].value"),
              std::optional<std::string>("v1"));
     QVERIFY(!detailsFieldValue(R"({"a":1})", "details.a"));
     QVERIFY(!detailsFieldValue(R"({"a":"x"})", "thread_id"));

@@ -96,20 +96,23 @@ void TestReportPdf::escapesStrings()
 {
     QCOMPARE(PdfWriter::escapeString("a(b)c\\d"), std::string("a\\(b\\)c\\\\d"));
     QCOMPARE(PdfWriter::escapeString(std::string("\xe9\n", 2)), std::string("\\351\\012"));
-    QCOMPARE(PdfWriter::escapeString(") Tj ET BT /F1 99 Tf ("), std::string("\\) Tj ET BT /F1 99 Tf \\("));
+    QCOMPARE(PdfWriter::escapeString(") Tj ET BT /F1 99 Tf ("),
+             std::string("\\) Tj ET BT /F1 99 Tf \\("));
 }
 
 void TestReportPdf::convertsToWinAnsi()
 {
     QCOMPARE(PdfWriter::toWinAnsi("caf\u00e9"), std::string("caf\xe9"));
-    QCOMPARE(PdfWriter::toWinAnsi("\u20ac \u2013 \u201cq\u201d"), std::string("\x80 \x96 \x93q\x94"));
+    QCOMPARE(PdfWriter::toWinAnsi("\u20ac \u2013 \u201cq\u201d"),
+             std::string("\x80 \x96 \x93q\x94"));
     QCOMPARE(PdfWriter::toWinAnsi("\xf0\x9f\x94\x92 \xff"), std::string("? ?")); // emoji, bad byte
     QCOMPARE(PdfWriter::toWinAnsi("a\tb\x01"), std::string("a b "));
 }
 
 void TestReportPdf::measuresText()
 {
-    QCOMPARE(PdfWriter::textWidth(PdfWriter::Font::Regular, 10, "Hello"), 22.78); // 722+556+222+222+556
+    QCOMPARE(PdfWriter::textWidth(PdfWriter::Font::Regular, 10, "Hello"),
+             22.78); // 722+556+222+222+556
     QCOMPARE(PdfWriter::textWidth(PdfWriter::Font::Mono, 10, "abcd"), 24.0);
     QVERIFY(PdfWriter::textWidth(PdfWriter::Font::Bold, 10, "Hello") >
             PdfWriter::textWidth(PdfWriter::Font::Regular, 10, "Hello"));
@@ -176,14 +179,23 @@ void TestReportPdf::fullReportHasPagesHeaderAndText()
          {QStringLiteral("Security and compliance report (full)"),
           QStringLiteral("Window: 2026-11-21T10:00:00.000Z to 2026-11-21T10:00:08.000Z"),
           QStringLiteral("Chain head: ") + QString::fromStdString(doc->meta.chainHead),
-          QStringLiteral("intact"), QStringLiteral("SOC 2 controls"), QStringLiteral("Access control"),
-          QStringLiteral("Audit logging"), QStringLiteral("Change management"),
-          QStringLiteral("Encryption"), QStringLiteral("Incident response"),
-          QStringLiteral("Production checklist"), QStringLiteral("One IAM role per agent type"),
-          QStringLiteral("Incidents by severity"), QStringLiteral("Right to erasure"),
-          QStringLiteral("Retention in force"), QStringLiteral("Data minimization"),
-          QStringLiteral("Threat matrices"), QStringLiteral("IAM permission map"),
-          QStringLiteral("PII and secrets are redacted"), QStringLiteral("Page 1 of %1").arg(pages),
+          QStringLiteral("intact"),
+          QStringLiteral("SOC 2 controls"),
+          QStringLiteral("Access control"),
+          QStringLiteral("Audit logging"),
+          QStringLiteral("Change management"),
+          QStringLiteral("Encryption"),
+          QStringLiteral("Incident response"),
+          QStringLiteral("Production checklist"),
+          QStringLiteral("One IAM role per agent type"),
+          QStringLiteral("Incidents by severity"),
+          QStringLiteral("Right to erasure"),
+          QStringLiteral("Retention in force"),
+          QStringLiteral("Data minimization"),
+          QStringLiteral("Threat matrices"),
+          QStringLiteral("IAM permission map"),
+          QStringLiteral("PII and secrets are redacted"),
+          QStringLiteral("Page 1 of %1").arg(pages),
           QStringLiteral("Page %1 of %1").arg(pages)})
         QVERIFY2(text.contains(expected), qPrintable(expected));
     QCOMPARE(text.count(QStringLiteral("Window: 2026-11-21T10:00:00.000Z")), pages);
@@ -213,7 +225,8 @@ void TestReportPdf::chartsAreVectorPaths()
     ReportDocument doc;
     doc.meta.title = "Chart";
     ReportSection s{"c", "Charts", {}};
-    s.blocks.push_back(ReportChart{"bars", "Bars", "n", {{"alpha", 4, "pass"}, {"beta", 2, "fail"}}});
+    s.blocks.push_back(
+        ReportChart{"bars", "Bars", "n", {{"alpha", 4, "pass"}, {"beta", 2, "fail"}}});
     doc.sections.push_back(std::move(s));
     const std::string pdf = renderPdf(doc);
     // Bars are filled paths (m, l, h, f), not images.

@@ -73,12 +73,17 @@ void TestRetention::boundaryIsExact_data()
     QTest::addColumn<qint64>("ageMs");
     QTest::addColumn<bool>("removed");
     const qint64 day = kMsPerDay;
-    QTest::newRow("90-day type, 89 days") << QStringLiteral("user_query_received") << 89 * day << false;
-    QTest::newRow("90-day type, 90 days") << QStringLiteral("user_query_received") << 90 * day << false;
-    QTest::newRow("90-day type, 90 days + 1 ms") << QStringLiteral("user_query_received") << 90 * day + 1 << true;
-    QTest::newRow("90-day type, 91 days") << QStringLiteral("user_query_received") << 91 * day << true;
+    QTest::newRow("90-day type, 89 days")
+        << QStringLiteral("user_query_received") << 89 * day << false;
+    QTest::newRow("90-day type, 90 days")
+        << QStringLiteral("user_query_received") << 90 * day << false;
+    QTest::newRow("90-day type, 90 days + 1 ms")
+        << QStringLiteral("user_query_received") << 90 * day + 1 << true;
+    QTest::newRow("90-day type, 91 days")
+        << QStringLiteral("user_query_received") << 91 * day << true;
     QTest::newRow("365-day type, 91 days") << QStringLiteral("sql_executed") << 91 * day << false;
-    QTest::newRow("365-day type, 365 days") << QStringLiteral("security_event") << 365 * day << false;
+    QTest::newRow("365-day type, 365 days")
+        << QStringLiteral("security_event") << 365 * day << false;
     QTest::newRow("365-day type, 366 days") << QStringLiteral("tool_call") << 366 * day << true;
     QTest::newRow("custom type, 91 days") << QStringLiteral("my.custom") << 91 * day << true;
 }
@@ -165,10 +170,12 @@ void TestRetention::findingsIncidentsAndQuarantine()
     const QString p = QString::fromStdString(path());
     // A quarantined line received 91 days ago, one received today.
     QVERIFY((*w)->run([](Database& db) {
-        return db.exec("INSERT INTO quarantine(received_ms, source, reason, message, raw, raw_bytes) "
-                       "VALUES (" + std::to_string(kNow - 91 * kMsPerDay) +
-                       ", 's', 'input.invalid_json', 'm', X'41', 1), (" + std::to_string(kNow) +
-                       ", 's', 'input.invalid_json', 'm', X'42', 1)");
+        return db.exec(
+            "INSERT INTO quarantine(received_ms, source, reason, message, raw, raw_bytes) "
+            "VALUES (" +
+            std::to_string(kNow - 91 * kMsPerDay) +
+            ", 's', 'input.invalid_json', 'm', X'41', 1), (" + std::to_string(kNow) +
+            ", 's', 'input.invalid_json', 'm', X'42', 1)");
     }));
     QVERIFY((*w)->run([](Database& db) {
         return db.exec("INSERT INTO incident_history(incident_id, ts_ms, actor, field, old_value, "
@@ -244,7 +251,8 @@ void TestRetention::chainVerifiesAfterPurges()
     QVERIFY(v && !v->intact);
     QCOMPARE(v->position, 13);
     // So is a forged checkpoint.
-    QVERIFY(rawExec(p, "UPDATE meta SET value='13' || substr(value, 3) WHERE key='chain.checkpoint'"));
+    QVERIFY(
+        rawExec(p, "UPDATE meta SET value='13' || substr(value, 3) WHERE key='chain.checkpoint'"));
     v = verify();
     QVERIFY(v && !v->intact);
     QVERIFY2(v->reason.find("checkpoint") != std::string::npos, v->reason.c_str());
@@ -283,9 +291,9 @@ void TestRetention::receiptRecordsTheRun()
     QCOMPARE(rc.events, 4);
     QVERIFY(rc.detail.find("\"user_query_received\":4") != std::string::npos);
     QVERIFY(rc.detail.find("question number") == std::string::npos);
-    QCOMPARE(rawScalar(QString::fromStdString(path()),
-                       "SELECT action || ' ' || actor FROM audit_trail"),
-             std::string("purge ops"));
+    QCOMPARE(
+        rawScalar(QString::fromStdString(path()), "SELECT action || ' ' || actor FROM audit_trail"),
+        std::string("purge ops"));
     QVERIFY(verify()->intact);
 }
 
