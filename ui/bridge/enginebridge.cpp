@@ -1188,11 +1188,20 @@ void EngineBridge::updateIncidents(const QVector<qint64>& ids, const IncidentCha
             return {};
         },
         [p, ids](const Result<void>& r) {
-            if (r)
-                Q_EMIT p->q->incidentsChanged(ids);
-            else
-                Q_EMIT p->q->errorOccurred(
-                    QObject::tr("The incident change was not saved: %1").arg(qstr(r.error().message)));
+            // Writer thread: hand the outcome to the bridge's thread, so whoever reacts to it
+            // (views, a waiting test) sees it only once the event loop runs again.
+            const QString error = r ? QString() : qstr(r.error().message);
+            EngineBridge* q = p->q;
+            QMetaObject::invokeMethod(
+                q,
+                [q, ids, error] {
+                    if (error.isEmpty())
+                        Q_EMIT q->incidentsChanged(ids);
+                    else
+                        Q_EMIT q->errorOccurred(
+                            QObject::tr("The incident change was not saved: %1").arg(error));
+                },
+                Qt::QueuedConnection);
         });
 }
 
