@@ -118,7 +118,7 @@ Result<void> StoreWriter::prepare()
 bool StoreWriter::submit(WriteBatch batch)
 {
     std::unique_lock lock(m_mutex);
-    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() < m_options.queueCapacity; });
+    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
     if (m_closing)
         return false;
     m_queue.emplace_back(std::move(batch));
@@ -129,7 +129,7 @@ bool StoreWriter::submit(WriteBatch batch)
 bool StoreWriter::post(Task task, std::function<void(const Result<void>&)> done)
 {
     std::unique_lock lock(m_mutex);
-    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() < m_options.queueCapacity; });
+    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
     if (m_closing)
         return false;
     m_queue.emplace_back(TaskItem{std::move(task), std::move(done)});
@@ -214,23 +214,30 @@ void StoreWriter::loop()
         }
         m_notFull.notify_one();
 
-        if (auto* batch = std::get_if<WriteBatch>(&item)) {
-            committed.clear();
-            auto r = commitBatch(*batch, committed);
-            if (r) {
-                m_committed += r->accepted;
-                m_duplicates += r->duplicates;
-                m_rejected += r->rejected;
-                m_findings += r->findings;
-                ++m_batches;
-                std::lock_guard l(m_listenerMutex);
-                if (m_listener && !committed.empty())
-                    m_listener(committed);
-            } else {
-                ++m_failed;
+        if (std::holds_alternative<WriteBatch>(item)) {
+            // Batches already waiting behind this one share its transaction: fewer commits,
+            // and an index page that several batches touch goes to the WAL once.
+            std::vector<WriteBatch> group;
+            group.push_back(std::move(std::get<WriteBatch>(item)));
+            std::size_t events = group.back().events.size();
+            {
+                std::lock_guard lock(m_mutex);
+                while (!m_queue.empty() && std::holds_alternative<WriteBatch>(m_queue.front()) &&
+                       events < m_options.groupEvents) {
+                    group.push_back(std::move(std::get<WriteBatch>(m_queue.front())));
+                    m_queue.pop_front();
+                    events += group.back().events.size();
+                }
+                // The group still counts against the queue's capacity until it is
+                // committed, so memory stays bounded by `queueCapacity` batches.
+                m_held = group.size() - 1;
             }
-            if (batch->onCommitted)
-                batch->onCommitted(r);
+            commitGroup(group, committed);
+            {
+                std::lock_guard lock(m_mutex);
+                m_held = 0;
+            }
+            m_notFull.notify_all();
         } else {
             auto& t = std::get<TaskItem>(item);
             Result<void> r = m_db.exec("BEGIN IMMEDIATE");
@@ -252,6 +259,92 @@ void StoreWriter::loop()
         if (m_queue.empty())
             m_idle.notify_all();
     }
+}
+
+void StoreWriter::commitGroup(std::vector<WriteBatch>& group,
+                              std::vector<CommittedEvent>& committed)
+{
+    auto finish = [&](WriteBatch& batch, const Result<CommitResult>& r) {
+        if (r) {
+            m_committed += r->accepted;
+            m_duplicates += r->duplicates;
+            m_rejected += r->rejected;
+            m_findings += r->findings;
+            ++m_batches;
+        } else {
+            ++m_failed;
+        }
+        if (batch.onCommitted)
+            batch.onCommitted(r);
+    };
+    auto notify = [&] {
+        std::lock_guard l(m_listenerMutex);
+        if (m_listener && !committed.empty())
+            m_listener(committed);
+    };
+
+    committed.clear();
+    if (group.size() > 1) {
+        std::vector<CommitResult> results;
+        results.reserve(group.size());
+        auto r = inTransaction([&]() -> Result<void> {
+            for (WriteBatch& b : group) {
+                auto one = writeBatch(b, committed);
+                if (!one)
+                    return std::unexpected(one.error());
+                results.push_back(std::move(*one));
+            }
+            return {};
+        });
+        if (r) {
+            notify();
+            for (std::size_t i = 0; i < group.size(); ++i)
+                finish(group[i], results[i]);
+            releaseBatches(group);
+            return;
+        }
+        // One of them failed: commit each on its own, so the others still land and only the
+        // failing batch reports the error.
+    }
+    for (WriteBatch& b : group) {
+        committed.clear();
+        CommitResult result;
+        auto r = inTransaction([&]() -> Result<void> {
+            auto one = writeBatch(b, committed);
+            if (!one)
+                return std::unexpected(one.error());
+            result = std::move(*one);
+            return {};
+        });
+        if (r)
+            notify();
+        finish(b, r ? Result<CommitResult>(std::move(result))
+                    : Result<CommitResult>(std::unexpected(r.error())));
+    }
+    releaseBatches(group);
+}
+
+void StoreWriter::releaseBatches(std::vector<WriteBatch>& group)
+{
+    group.clear();
+}
+
+Result<void> StoreWriter::inTransaction(const std::function<Result<void>()>& body)
+{
+    Prepared& st = *m_st;
+    const ChainHash headBefore = st.chain->head();
+    if (auto r = m_db.exec("BEGIN IMMEDIATE"); !r)
+        return r;
+    auto r = body();
+    if (r)
+        r = m_db.exec("COMMIT");
+    if (!r) {
+        (void)m_db.exec("ROLLBACK");
+        st.chain->restore(headBefore);
+        st.byThread.clear();
+        st.byAgentRule.clear();
+    }
+    return r;
 }
 
 namespace {
@@ -349,22 +442,16 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     return touch(sqlite3_last_insert_rowid(m_db.handle()));
 }
 
-Result<CommitResult> StoreWriter::commitBatch(WriteBatch& batch,
-                                              std::vector<CommittedEvent>& committed)
+Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
+                                             std::vector<CommittedEvent>& committed)
 {
     Prepared& st = *m_st;
     CommitResult res;
-    const ChainHash headBefore = st.chain->head();
+    // The caller's transaction rolls back on error (inTransaction).
     auto rollback = [&](const Error& e) -> Result<CommitResult> {
-        (void)m_db.exec("ROLLBACK");
-        st.chain->restore(headBefore);
-        st.byThread.clear();
-        st.byAgentRule.clear();
         committed.clear();
         return std::unexpected(e);
     };
-    if (auto r = m_db.exec("BEGIN IMMEDIATE"); !r)
-        return std::unexpected(r.error());
 
     std::optional<std::int64_t> sourceId;
     if (batch.checkpoint) {
@@ -485,8 +572,6 @@ Result<CommitResult> StoreWriter::commitBatch(WriteBatch& batch,
         if (!r)
             return rollback(r.error());
     }
-    if (auto r = m_db.exec("COMMIT"); !r)
-        return rollback(r.error());
     return res;
 }
 

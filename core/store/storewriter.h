@@ -103,6 +103,7 @@ struct StoreWriterOptions
 {
     std::size_t queueCapacity = 4;           ///< batches; submit() blocks when full
     std::int64_t incidentWindowMs = 10 * 60 * 1000; ///< same agent and rule within this joins
+    std::size_t groupEvents = 8192; ///< queued batches share one transaction up to this many events
 };
 
 /// The single writer of a Vigil database. Owns one connection and one thread; everything
@@ -153,7 +154,10 @@ private:
     StoreWriter(Database db, StoreWriterOptions options);
     Result<void> prepare();
     void loop();
-    Result<CommitResult> commitBatch(WriteBatch& batch, std::vector<CommittedEvent>& committed);
+    void commitGroup(std::vector<WriteBatch>& group, std::vector<CommittedEvent>& committed);
+    Result<CommitResult> writeBatch(WriteBatch& batch, std::vector<CommittedEvent>& committed);
+    Result<void> inTransaction(const std::function<Result<void>()>& body);
+    void releaseBatches(std::vector<WriteBatch>& group);
     Result<std::int64_t> incidentFor(const IngestedEvent& ev, const Finding& f,
                                      std::int64_t eventRow);
 
@@ -168,6 +172,7 @@ private:
     std::deque<Item> m_queue;
     bool m_closing = false;
     bool m_busy = false;
+    std::size_t m_held = 0; // batches taken into the group being committed, beyond the first
     std::thread m_thread;
 
     std::mutex m_listenerMutex;

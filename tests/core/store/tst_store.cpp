@@ -10,6 +10,9 @@
 
 #include <sqlite3.h>
 
+#include <future>
+#include <mutex>
+
 using namespace vigil;
 
 namespace {
@@ -77,6 +80,7 @@ private Q_SLOTS:
     void checkpointCommittedWithBatch();
     void keysetPaging();
     void walModeAndIndexes();
+    void queuedBatchesCommitTogether();
 
 private:
     std::string path(const char* name) const { return m_dir.filePath(QString::fromLatin1(name)).toStdString(); }
@@ -295,7 +299,16 @@ void TestStore::keysetPaging()
 void TestStore::walModeAndIndexes()
 {
     const std::string p = path("wal.db");
-    { auto w = StoreWriter::open(p); }
+    {
+        auto w = StoreWriter::open(p);
+        WriteBatch b;
+        for (auto [id, sev] : {std::pair{"i1", EventSeverity::Info}, {"w1", EventSeverity::Warning},
+                               {"i2", EventSeverity::Info}, {"c1", EventSeverity::Critical}}) {
+            b.events.push_back(makeEvent(id, "t1", 1000));
+            b.events.back().event.severity = sev;
+        }
+        QCOMPARE(commit(**w, std::move(b))->accepted, 4);
+    }
     auto reader = StoreReader::open(p);
     SqlStatement st = *SqlStatement::prepare(reader->database(), "PRAGMA journal_mode");
     QVERIFY(*st.step());
@@ -304,8 +317,64 @@ void TestStore::walModeAndIndexes()
         "SELECT group_concat(name) FROM sqlite_master WHERE type='index' AND tbl_name='events'");
     QVERIFY(*idx.step());
     const std::string names = idx.columnText(0);
-    for (const char* n : {"events_ts", "events_agent_ts", "events_type_ts", "events_sev_ts", "events_thread", "events_event_id"})
+    for (const char* n : {"events_ts", "events_agent_ts", "events_type_ts", "events_notable_ts", "events_thread", "events_event_id"})
         QVERIFY2(names.find(n) != std::string::npos, n);
+    QVERIFY(names.find("events_sev_ts") == std::string::npos); // dropped by migration 5
+
+    // The reviewer's "at least warning" filter finds those events, and its clause (as
+    // StoreReader spells it) reads the partial index rather than every info event.
+    EventFilter notable;
+    notable.minSeverity = EventSeverity::Warning;
+    QCOMPARE(*reader->countEvents(notable), 2);
+    notable.minSeverity = EventSeverity::Critical;
+    QCOMPARE(reader->events(notable, std::nullopt, false, 10)->size(), 1u);
+    SqlStatement plan = *SqlStatement::prepare(reader->database(),
+        "EXPLAIN QUERY PLAN SELECT id FROM events WHERE severity >= 1 AND severity > 0 ORDER BY ts DESC LIMIT 50");
+    std::string detail;
+    while (*plan.step())
+        detail += plan.columnText(3);
+    QVERIFY2(detail.find("events_notable_ts") != std::string::npos, detail.c_str());
+}
+
+void TestStore::queuedBatchesCommitTogether()
+{
+    const std::string p = path("group.db");
+    StoreWriterOptions options;
+    options.queueCapacity = 16;
+    options.groupEvents = 6; // three batches of two
+    auto w = StoreWriter::open(p, options);
+    // Hold the writer in a task while ten batches queue up behind it.
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    QVERIFY((*w)->post([released](Database&) -> Result<void> {
+        released.wait();
+        return {};
+    }));
+    std::mutex m;
+    std::vector<int> order;
+    std::int64_t accepted = 0, duplicates = 0;
+    for (int i = 0; i < 10; ++i) {
+        WriteBatch b;
+        b.events.push_back(makeEvent("g" + std::to_string(i), "t" + std::to_string(i), 1000 + i));
+        b.events.push_back(makeEvent("g" + std::to_string(i / 2), "u", 2000 + i)); // some repeat
+        b.onCommitted = [&, i](const Result<CommitResult>& r) {
+            std::lock_guard l(m);
+            order.push_back(i);
+            if (r) {
+                accepted += r->accepted;
+                duplicates += r->duplicates;
+            }
+        };
+        QVERIFY((*w)->submit(std::move(b)));
+    }
+    release.set_value();
+    (*w)->flush();
+    // Every batch reports, in submission order, with its own counts.
+    QCOMPARE(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    QCOMPARE(accepted, 10);
+    QCOMPARE(duplicates, 10);
+    QCOMPARE((*w)->stats().batches, 10);
+    QCOMPARE(StoreReader::open(p)->stats()->events, 10);
 }
 
 QTEST_GUILESS_MAIN(TestStore)
