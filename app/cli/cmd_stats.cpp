@@ -62,6 +62,11 @@ int runStats(const std::vector<std::string>& args)
         j["last_event"] = s->events ? nlohmann::ordered_json(formatRfc3339Utc(s->lastEventMs))
                                     : nlohmann::ordered_json(nullptr);
         j["database_bytes"] = s->databaseBytes;
+        j["erased"] = s->erased;
+        // What a running `vigil-cli serve` last stored: rates, queue depths, connections.
+        auto live = nlohmann::ordered_json::parse(s->liveStats, nullptr, false);
+        j["live"] = s->liveStats.empty() || live.is_discarded() ? nlohmann::ordered_json(nullptr)
+                                                                : live;
         std::cout << j.dump(2) << '\n';
     } else {
         std::cout << "events      " << withThousands(s->events) << '\n'
@@ -73,6 +78,20 @@ int runStats(const std::vector<std::string>& args)
         for (const auto& [category, n] : s->findingsByCategory)
             std::cout << "  " << category << std::string(20 - std::min<std::size_t>(category.size(), 18), ' ')
                       << withThousands(n) << '\n';
+        if (s->erased > 0)
+            std::cout << "erased      " << withThousands(s->erased) << " (tombstones)\n";
+        const auto live = nlohmann::json::parse(s->liveStats, nullptr, false);
+        if (!s->liveStats.empty() && live.is_object()) {
+            auto num = [&](const char* key) { return live.value(key, 0.0); };
+            std::cout << "live        " << live.value("listen", std::string("-")) << ", as of "
+                      << live.value("written_at", std::string("?")) << '\n'
+                      << "  events/s          " << withThousands(static_cast<std::int64_t>(num("events_per_second"))) << '\n'
+                      << "  queue depth       " << withThousands(static_cast<std::int64_t>(num("writer_queue_depth"))) << '\n'
+                      << "  in flight         " << withThousands(static_cast<std::int64_t>(num("pipeline_in_flight"))) << '\n'
+                      << "  connections open  " << withThousands(static_cast<std::int64_t>(num("connections_open"))) << '\n'
+                      << "  rejected          " << withThousands(static_cast<std::int64_t>(num("rejected"))) << '\n'
+                      << "  duplicates        " << withThousands(static_cast<std::int64_t>(num("duplicates"))) << '\n';
+        }
     }
     return Ok;
 }

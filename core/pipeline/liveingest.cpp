@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/liveingest.h"
 
+#include "base/timeutil.h"
+
 #include "store/database.h"
 
 #include <nlohmann/json.hpp>
@@ -202,7 +204,9 @@ LiveStats LiveIngest::stats() const
 
 void LiveIngest::persistStats()
 {
-    const std::string json = liveStatsJson(stats());
+    auto stamped = nlohmann::ordered_json::parse(liveStatsJson(stats()));
+    stamped["written_at"] = formatRfc3339Utc(nowEpochMs()); // tells a reader how fresh it is
+    const std::string json = stamped.dump();
     m_writer.post([json](Database& db) -> Result<void> {
         auto st =
             SqlStatement::prepare(db, "INSERT INTO meta(key, value) VALUES ('live_stats', ?1) "

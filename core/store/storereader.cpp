@@ -81,8 +81,12 @@ struct Where
 Where whereFor(const EventFilter& f)
 {
     Where w;
-    if (f.minSeverity)
+    if (f.minSeverity) {
         w.integer("severity >= ?", static_cast<int>(*f.minSeverity));
+        // Spelled out so the planner can prove the partial index events_notable_ts applies.
+        if (*f.minSeverity > EventSeverity::Info)
+            w.add("severity > 0");
+    }
     if (!f.agent.empty())
         w.text("agent = ?", f.agent);
     if (!f.eventType.empty())
@@ -118,7 +122,11 @@ Result<StoreStats> StoreReader::stats()
         std::int64_t* out;
         const char* sql;
     };
-    for (const Q& q : {Q{&s.events, "SELECT count(*) FROM events"},
+    // Tombstones (erased <> 0) keep their row for the integrity chain; they are not events
+    // any more. The partial index events_erased makes counting them cheap.
+    for (const Q& q : {Q{&s.events, "SELECT (SELECT count(*) FROM events) - "
+                                    "(SELECT count(*) FROM events WHERE erased <> 0)"},
+                       Q{&s.erased, "SELECT count(*) FROM events WHERE erased <> 0"},
                        Q{&s.rejected, "SELECT count(*) FROM quarantine"},
                        Q{&s.duplicates, "SELECT value FROM counters WHERE name='duplicates'"},
                        Q{&s.findings, "SELECT count(*) FROM findings"},
@@ -149,6 +157,16 @@ Result<StoreStats> StoreReader::stats()
                 break;
             (*map)[st->columnText(0)] = st->columnInt(1);
         }
+    }
+    {
+        auto st = SqlStatement::prepare(m_db, "SELECT value FROM meta WHERE key='live_stats'");
+        if (!st)
+            return std::unexpected(st.error());
+        auto row = st->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (*row)
+            s.liveStats = st->columnText(0);
     }
     std::error_code ec;
     s.databaseBytes = static_cast<std::int64_t>(std::filesystem::file_size(m_db.path(), ec));

@@ -28,6 +28,8 @@ struct StoreStats
     std::int64_t lastEventMs = 0;
     std::map<std::string, std::int64_t> findingsByCategory;
     std::map<std::string, std::int64_t> rejectedByReason;
+    std::int64_t erased = 0;   ///< tombstones left by erasure and purge (not in `events`)
+    std::string liveStats;     ///< the last counters `vigil-cli serve` stored (JSON), or ""
 };
 
 /// One stored event as the views show it.

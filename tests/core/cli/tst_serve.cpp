@@ -7,6 +7,9 @@
 
 #include "store/storereader.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -199,6 +202,20 @@ void TestServe::tokenNeverInStderr()
     QVERIFY(*st->step());
     QVERIFY(st->columnText(0).find(token) == std::string::npos);
     QVERIFY(st->columnText(0).find("\"auth_failures\":2") != std::string::npos);
+
+    // `vigil-cli stats` shows those counters beside the totals.
+    QProcess stats;
+    stats.start(QStringLiteral(VIGIL_CLI_PATH),
+                {QStringLiteral("stats"), QStringLiteral("--db"), QString::fromStdString(db)});
+    QVERIFY(stats.waitForFinished(30000));
+    QCOMPARE(stats.exitCode(), 0);
+    const QJsonObject totals = QJsonDocument::fromJson(stats.readAllStandardOutput()).object();
+    QCOMPARE(totals.value(QStringLiteral("events")).toInteger(), 10);
+    const QJsonObject live = totals.value(QStringLiteral("live")).toObject();
+    QCOMPARE(live.value(QStringLiteral("auth_failures")).toInteger(), 2);
+    QCOMPARE(live.value(QStringLiteral("accepted")).toInteger(), 10);
+    QVERIFY(live.value(QStringLiteral("written_at")).toString().endsWith(u'Z'));
+    QVERIFY(live.contains(QStringLiteral("writer_queue_depth")));
 }
 
 void TestServe::limitsFromTheCommandLine()

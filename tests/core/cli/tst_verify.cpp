@@ -5,6 +5,8 @@
 #include "testsupport.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -22,7 +24,10 @@ struct Run
     QByteArray out, err;
 };
 
-QString sample() { return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl")); }
+QString sample()
+{
+    return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl"));
+}
 
 bool sql(const QString& db, const char* statement)
 {
@@ -73,8 +78,8 @@ Run TestCliVerify::cli(const QStringList& args) const
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(VIGIL_CLI_PATH), args);
     p.waitForFinished(120000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
+    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+               p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
 QString TestCliVerify::copy(const QString& name)
@@ -93,7 +98,8 @@ void TestCliVerify::initTestCase()
     m_base = m_dir.filePath(QStringLiteral("base.db"));
     const Run r = cli({QStringLiteral("import"), QStringLiteral("--db"), m_base, sample()});
     QVERIFY2(r.code == 0, r.err.constData());
-    const auto m = QRegularExpression(QStringLiteral("accepted (\\d+)")).match(QString::fromUtf8(r.out));
+    const auto m =
+        QRegularExpression(QStringLiteral("accepted (\\d+)")).match(QString::fromUtf8(r.out));
     QVERIFY(m.hasMatch());
     m_events = m.captured(1).toInt();
     QVERIFY(m_events > 1000);
@@ -101,7 +107,9 @@ void TestCliVerify::initTestCase()
     const QDir keys(m_dir.filePath(QStringLiteral("config/vigil/keys")));
     const QStringList files = keys.entryList({QStringLiteral("*.key")}, QDir::Files);
     QCOMPARE(files.size(), 1);
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(keys.filePath(files.front()).toUtf8().constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u);
 }
@@ -111,7 +119,8 @@ void TestCliVerify::intactDatabaseVerifies()
     const Run r = cli({QStringLiteral("verify"), QStringLiteral("--db"), m_base});
     QCOMPARE(r.code, 0);
     QCOMPARE(r.out, QByteArray("ok " + QByteArray::number(m_events) + " events\n"));
-    const Run h = cli({QStringLiteral("verify"), QStringLiteral("--db"), m_base, QStringLiteral("--show-head")});
+    const Run h = cli(
+        {QStringLiteral("verify"), QStringLiteral("--db"), m_base, QStringLiteral("--show-head")});
     QCOMPARE(h.code, 0);
     QVERIFY(QRegularExpression(QStringLiteral("\nhead [0-9a-f]{64} at event %1\n$").arg(m_events))
                 .match(QString::fromUtf8(h.out))
@@ -122,9 +131,11 @@ void TestCliVerify::tamperKinds_data()
 {
     QTest::addColumn<QString>("statement");
     QTest::addColumn<int>("position");
-    QTest::newRow("edit") << QStringLiteral("UPDATE events SET details='{\"query\":\"nothing to see\"}' WHERE id=17")
-                          << 17;
-    QTest::newRow("edit severity") << QStringLiteral("UPDATE events SET severity=(severity + 1) % 4 WHERE id=500") << 500;
+    QTest::newRow("edit")
+        << QStringLiteral("UPDATE events SET details='{\"query\":\"nothing to see\"}' WHERE id=17")
+        << 17;
+    QTest::newRow("edit severity")
+        << QStringLiteral("UPDATE events SET severity=(severity + 1) % 4 WHERE id=500") << 500;
     QTest::newRow("delete") << QStringLiteral("DELETE FROM events WHERE id=42") << 42;
     QTest::newRow("reorder") << QStringLiteral("UPDATE events SET id=-1 WHERE id=30; "
                                                "UPDATE events SET id=30 WHERE id=31; "
@@ -140,14 +151,16 @@ void TestCliVerify::tamperKinds()
     QVERIFY(sql(db, statement.toUtf8().constData()));
     const Run r = cli({QStringLiteral("verify"), QStringLiteral("--db"), db});
     QCOMPARE(r.code, 4);
-    QVERIFY2(r.out.startsWith("broken at event " + QByteArray::number(position) + ": "), r.out.constData());
+    QVERIFY2(r.out.startsWith("broken at event " + QByteArray::number(position) + ": "),
+             r.out.constData());
     QCOMPARE(r.out.count('\n'), 1);
 }
 
 void TestCliVerify::truncationNeedsTheExportedHead()
 {
     const QString db = copy(QStringLiteral("trunc.db"));
-    const Run h = cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--show-head")});
+    const Run h =
+        cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--show-head")});
     const QString head = QRegularExpression(QStringLiteral("head ([0-9a-f]{64})"))
                              .match(QString::fromUtf8(h.out))
                              .captured(1);
@@ -156,39 +169,63 @@ void TestCliVerify::truncationNeedsTheExportedHead()
     // Without the exported head the shorter chain is self-consistent...
     QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), db}).code, 0);
     // ...with it, the cut is found right after the last remaining event.
-    const Run r = cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--head"), head});
+    const Run r =
+        cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--head"), head});
     QCOMPARE(r.code, 4);
-    QVERIFY2(r.out.startsWith("broken at event " + QByteArray::number(m_events - 4) + ": "), r.out.constData());
+    QVERIFY2(r.out.startsWith("broken at event " + QByteArray::number(m_events - 4) + ": "),
+             r.out.constData());
     QVERIFY(r.out.contains("exported head"));
     // A head that is not hex is a usage error.
-    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--head"), QStringLiteral("xyz")}).code, 1);
+    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), db, QStringLiteral("--head"),
+                  QStringLiteral("xyz")})
+                 .code,
+             1);
 }
 
 void TestCliVerify::eraseThenVerify()
 {
     const QString db = copy(QStringLiteral("erase.db"));
-    const Run r = cli({QStringLiteral("erase"), QStringLiteral("--db"), db, QStringLiteral("--thread"),
-                       QStringLiteral("t-2265b1f5")});
+    const Run r = cli({QStringLiteral("erase"), QStringLiteral("--db"), db,
+                       QStringLiteral("--thread"), QStringLiteral("t-2265b1f5")});
     QVERIFY2(r.code == 0, r.err.constData());
-    QVERIFY2(QRegularExpression(QStringLiteral("^erased [1-9]\\d* events")).match(QString::fromUtf8(r.out)).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^erased [1-9]\\d* events"))
+                 .match(QString::fromUtf8(r.out))
+                 .hasMatch(),
              r.out.constData());
-    const Run u = cli({QStringLiteral("erase"), QStringLiteral("--db"), db, QStringLiteral("--user"), QStringLiteral("u-292")});
+    const Run u = cli({QStringLiteral("erase"), QStringLiteral("--db"), db,
+                       QStringLiteral("--user"), QStringLiteral("u-292")});
     QCOMPARE(u.code, 0);
     QVERIFY(u.out.startsWith("erased "));
     const Run v = cli({QStringLiteral("verify"), QStringLiteral("--db"), db});
     QCOMPARE(v.code, 0);
     QCOMPARE(v.out, QByteArray("ok " + QByteArray::number(m_events) + " events\n"));
+    // stats counts the tombstones apart: they are no longer events.
+    const qint64 erased = QString::fromUtf8(r.out).section(u' ', 1, 1).toLongLong() +
+                          QString::fromUtf8(u.out).section(u' ', 1, 1).toLongLong();
+    QVERIFY(erased > 0);
+    const Run s = cli({QStringLiteral("stats"), QStringLiteral("--db"), db});
+    QCOMPARE(s.code, 0);
+    const QJsonObject totals = QJsonDocument::fromJson(s.out).object();
+    QCOMPARE(totals.value(QStringLiteral("erased")).toInteger(), erased);
+    QCOMPARE(totals.value(QStringLiteral("events")).toInteger(), m_events - erased);
+    QVERIFY(totals.value(QStringLiteral("live")).isNull()); // never served
     // The receipts hold neither id nor content.
     sqlite3* h = nullptr;
     QCOMPARE(sqlite3_open(db.toUtf8().constData(), &h), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    QCOMPARE(sqlite3_prepare_v2(h, "SELECT group_concat(kind || actor || selector || selector_hash || detail, '|') "
-                                   "FROM receipts", -1, &st, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_prepare_v2(
+                 h,
+                 "SELECT group_concat(kind || actor || selector || selector_hash || detail, '|') "
+                 "FROM receipts",
+                 -1, &st, nullptr),
+             SQLITE_OK);
     QCOMPARE(sqlite3_step(st), SQLITE_ROW);
     const QByteArray receipts(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
     sqlite3_finalize(st);
-    QCOMPARE(sqlite3_prepare_v2(h, "SELECT count(*) FROM events WHERE thread_id='t-2265b1f5' OR user_id='u-292'",
-                                -1, &st, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_prepare_v2(
+                 h, "SELECT count(*) FROM events WHERE thread_id='t-2265b1f5' OR user_id='u-292'",
+                 -1, &st, nullptr),
+             SQLITE_OK);
     QCOMPARE(sqlite3_step(st), SQLITE_ROW);
     QCOMPARE(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
@@ -202,9 +239,11 @@ void TestCliVerify::eraseUsage_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no selector") << QStringList{QStringLiteral("--db"), QStringLiteral("@")};
-    QTest::newRow("both") << QStringList{QStringLiteral("--db"), QStringLiteral("@"), QStringLiteral("--thread"),
-                                         QStringLiteral("a"), QStringLiteral("--user"), QStringLiteral("b")};
-    QTest::newRow("empty") << QStringList{QStringLiteral("--db"), QStringLiteral("@"), QStringLiteral("--user"), QString()};
+    QTest::newRow("both") << QStringList{QStringLiteral("--db"),     QStringLiteral("@"),
+                                         QStringLiteral("--thread"), QStringLiteral("a"),
+                                         QStringLiteral("--user"),   QStringLiteral("b")};
+    QTest::newRow("empty") << QStringList{QStringLiteral("--db"), QStringLiteral("@"),
+                                          QStringLiteral("--user"), QString()};
     QTest::newRow("missing db") << QStringList{QStringLiteral("--db"), QStringLiteral("nope.db"),
                                                QStringLiteral("--user"), QStringLiteral("u")};
 }
@@ -242,21 +281,25 @@ void TestCliVerify::purgeAt89_90_91Days()
     {
         QFile f(events);
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(R"({"timestamp":"2026-01-01T00:00:00Z","event_type":"user_query_received","agent_name":"brain","thread_id":"t-1","severity":"info","details":{"query":"old question"}})"
-                "\n"
-                R"({"timestamp":"2026-01-01T00:00:00Z","event_type":"sql_executed","agent_name":"sql-writer","thread_id":"t-1","severity":"info","details":{"query_hash":"h","bytes_scanned":1,"cost":0}})"
-                "\n"
-                R"({"timestamp":"2026-03-30T00:00:00Z","event_type":"user_query_received","agent_name":"brain","thread_id":"t-2","severity":"info","details":{"query":"newer question"}})"
-                "\n");
+        f.write(
+            R"({"timestamp":"2026-01-01T00:00:00Z","event_type":"user_query_received","agent_name":"brain","thread_id":"t-1","severity":"info","details":{"query":"old question"}})"
+            "\n"
+            R"({"timestamp":"2026-01-01T00:00:00Z","event_type":"sql_executed","agent_name":"sql-writer","thread_id":"t-1","severity":"info","details":{"query_hash":"h","bytes_scanned":1,"cost":0}})"
+            "\n"
+            R"({"timestamp":"2026-03-30T00:00:00Z","event_type":"user_query_received","agent_name":"brain","thread_id":"t-2","severity":"info","details":{"query":"newer question"}})"
+            "\n");
     }
     const QString db = m_dir.filePath(QStringLiteral("aged.db"));
     QFile::remove(db);
     QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--db"), db, events}).code, 0);
-    const Run r = cli({QStringLiteral("purge"), QStringLiteral("--db"), db, QStringLiteral("--now"), now});
+    const Run r =
+        cli({QStringLiteral("purge"), QStringLiteral("--db"), db, QStringLiteral("--now"), now});
     QVERIFY2(r.code == 0, r.err.constData());
-    QVERIFY2(r.out.contains("removed " + QByteArray::number(removed) + " events in total"), r.out.constData());
+    QVERIFY2(r.out.contains("removed " + QByteArray::number(removed) + " events in total"),
+             r.out.constData());
     if (removed)
-        QVERIFY2(r.out.contains("removed 1 user_query_received events older than 90 days"), r.out.constData());
+        QVERIFY2(r.out.contains("removed 1 user_query_received events older than 90 days"),
+                 r.out.constData());
     else
         QVERIFY(!r.out.contains("user_query_received"));
     QVERIFY(!r.out.contains("sql_executed")); // 365 days
@@ -271,17 +314,21 @@ void TestCliVerify::retentionIsConfigurable()
     const Run show = cli({QStringLiteral("retention"), QStringLiteral("--db"), db});
     QCOMPARE(show.code, 0);
     QVERIFY(show.out.contains("sql_executed"));
-    const Run set = cli({QStringLiteral("retention"), QStringLiteral("--db"), db, QStringLiteral("--set"),
-                         QStringLiteral("user_query_received=7")});
+    const Run set = cli({QStringLiteral("retention"), QStringLiteral("--db"), db,
+                         QStringLiteral("--set"), QStringLiteral("user_query_received=7")});
     QCOMPARE(set.code, 0);
     QVERIFY2(QRegularExpression(QStringLiteral("user_query_received\\s+7  \\(configured\\)"))
                  .match(QString::fromUtf8(set.out))
                  .hasMatch(),
              set.out.constData());
     QCOMPARE(cli({QStringLiteral("retention"), QStringLiteral("--db"), db, QStringLiteral("--set"),
-                  QStringLiteral("Bad=3")}).code, 1);
+                  QStringLiteral("Bad=3")})
+                 .code,
+             1);
     QCOMPARE(cli({QStringLiteral("retention"), QStringLiteral("--db"), db, QStringLiteral("--set"),
-                  QStringLiteral("x=0")}).code, 1);
+                  QStringLiteral("x=0")})
+                 .code,
+             1);
 }
 
 void TestCliVerify::missingKeyIsAnError()
@@ -313,10 +360,13 @@ void TestCliVerify::helpAndUsage()
     const Run r = cli({QStringLiteral("verify")});
     QCOMPARE(r.code, 1);
     QCOMPARE(r.err, QByteArray("vigil-cli verify: missing --db DB\n"));
-    const Run p = cli({QStringLiteral("purge"), QStringLiteral("--db"), m_base, QStringLiteral("--now"),
-                       QStringLiteral("yesterday")});
+    const Run p = cli({QStringLiteral("purge"), QStringLiteral("--db"), m_base,
+                       QStringLiteral("--now"), QStringLiteral("yesterday")});
     QCOMPARE(p.code, 1);
-    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"), m_dir.filePath(QStringLiteral("none.db"))}).code, 1);
+    QCOMPARE(cli({QStringLiteral("verify"), QStringLiteral("--db"),
+                  m_dir.filePath(QStringLiteral("none.db"))})
+                 .code,
+             1);
 }
 
 QTEST_GUILESS_MAIN(TestCliVerify)
