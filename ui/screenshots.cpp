@@ -91,6 +91,11 @@ void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
                 selectInteresting(window.liveView()->table(), true);
             });
         }
+        else if (step.view == u"reports") {
+            // A built preview, as a reviewer sees it before saving the report.
+            if (QWidget* reports = window.view(step.view))
+                QMetaObject::invokeMethod(reports, "generate", Qt::QueuedConnection);
+        }
         QTimer::singleShot(settleMs, &window, [&window, dir, step, next] {
             window.grab().save(QStringLiteral("%1/%2-%3.png").arg(dir, step.view, step.theme));
             (*next)();

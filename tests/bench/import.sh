@@ -4,6 +4,9 @@
 #
 #   tests/bench/import.sh [EVENTS]        default 1,000,000 events (about 380 MB)
 #
+# Builds the release preset, or uses the build tree in VIGIL_BUILD (e.g. build/release or a
+# RelWithDebInfo tree) as it is.
+#
 # Times: vigil-cli import (scanning on and off), the sqlite3 shell loading the same lines
 # (.import into a one-column table, then INSERT ... SELECT json_extract(...) in one
 # transaction, WAL, with the same reviewer indexes), lnav indexing the file, vigil-cli scan,
@@ -13,11 +16,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-1000000}
 work=${VIGIL_BENCH_DIR:-/tmp/vigil-bench}
-build=$here/build/release
 mkdir -p "$work"
-
-cmake --preset release -S "$here" >/dev/null
-cmake --build --preset release --target vigil-cli bench_gencorpus >/dev/null
+if [ -n "${VIGIL_BUILD:-}" ]; then
+  build=$VIGIL_BUILD
+  cmake --build "$build" -j2 --target vigil-cli bench_gencorpus >/dev/null
+else
+  build=$here/build/release
+  (cd "$here" && cmake --preset release >/dev/null && cmake --build --preset release -j2 \
+    --target vigil-cli bench_gencorpus >/dev/null)
+fi
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 corpus=$work/corpus-$n.jsonl
 [ -f "$corpus" ] || "$build/tests/bench/bench_gencorpus" "$n" "$corpus"
 bytes=$(stat -c %s "$corpus")
@@ -45,19 +53,20 @@ PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 CREATE TABLE raw(line TEXT);
 CREATE TABLE events(id INTEGER PRIMARY KEY, ts TEXT, event_type TEXT, agent TEXT, thread_id TEXT,
-  severity TEXT, event_id TEXT, details TEXT);
+  severity TEXT, event_id TEXT, user_id TEXT, details TEXT);
 CREATE INDEX e_ts ON events(ts); CREATE INDEX e_agent ON events(agent, ts);
-CREATE INDEX e_type ON events(event_type, ts); CREATE INDEX e_sev ON events(severity, ts);
-CREATE INDEX e_thread ON events(thread_id);
+CREATE INDEX e_type ON events(event_type, ts); CREATE INDEX e_notable ON events(ts) WHERE severity <> 'info';
+CREATE INDEX e_thread ON events(thread_id); CREATE INDEX e_user ON events(user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX e_event_id ON events(event_id) WHERE event_id IS NOT NULL;
 .mode ascii
 .separator "\x1f" "\n"
 .import $corpus raw
 BEGIN;
-INSERT INTO events(ts, event_type, agent, thread_id, severity, event_id, details)
+INSERT INTO events(ts, event_type, agent, thread_id, severity, event_id, user_id, details)
   SELECT json_extract(line, '\$.timestamp'), json_extract(line, '\$.event_type'),
          json_extract(line, '\$.agent_name'), json_extract(line, '\$.thread_id'),
          json_extract(line, '\$.severity'), json_extract(line, '\$.event_id'),
-         json_extract(line, '\$.details')
+         json_extract(line, '\$.user_id'), json_extract(line, '\$.details')
   FROM raw WHERE json_valid(line);
 COMMIT;
 SQL
