@@ -7,6 +7,7 @@
 #include "bridge/enginebridge.h"
 #include "mainwindow.h"
 #include "report/reportsview.h"
+#include "theme.h"
 #include "store/chainverifier.h"
 #include "store/database.h"
 
@@ -94,6 +95,14 @@ void TestReportsView::previewIsRedactedByDefault()
     QVERIFY(m_view->result().chainStatus.startsWith(QStringLiteral("intact")));
     QVERIFY(!m_view->result().bytes.contains("jane.roe@example.com"));
     QVERIFY(m_view->result().bytes.contains("<svg")); // the file keeps its SVG charts
+
+    // The preview stays dark text on white paper in the dark theme too.
+    auto* preview = m_view->findChild<QTextBrowser*>(QStringLiteral("reportPreview"));
+    Theme::instance().apply(Theme::modeFromName(QStringLiteral("dark")));
+    QVERIFY(qApp->palette().color(QPalette::Base).lightness() < 100);
+    QCOMPARE(preview->palette().color(QPalette::Base), QColor(Qt::white));
+    QVERIFY(preview->palette().color(QPalette::Text).lightness() < 60);
+    Theme::instance().apply(Theme::modeFromName(QStringLiteral("light")));
 }
 
 void TestReportsView::saveAsksBeforeReplacing()

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPalette>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTextBrowser>
@@ -77,6 +78,15 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
     m_chain->setWordWrap(true);
     m_chain->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_preview->setOpenLinks(false);
+    // The preview is the document as it will print: dark text on white paper in either
+    // theme (the report's HTML sets only some of its colours).
+    QPalette paper = m_preview->palette();
+    for (auto group : {QPalette::Active, QPalette::Inactive, QPalette::Disabled}) {
+        paper.setColor(group, QPalette::Base, Qt::white);
+        paper.setColor(group, QPalette::Text, QColor(0x1f, 0x23, 0x28));
+        paper.setColor(group, QPalette::PlaceholderText, QColor(0x6a, 0x73, 0x7d));
+    }
+    m_preview->setPalette(paper);
     m_preview->setPlaceholderText(tr("Choose what to report on and press Preview."));
 
     auto* window = new QWidget;
