@@ -158,6 +158,7 @@ private:
     Result<CommitResult> writeBatch(WriteBatch& batch, std::vector<CommittedEvent>& committed);
     Result<void> inTransaction(const std::function<Result<void>()>& body);
     void releaseBatches(std::vector<WriteBatch>& group);
+    void reaperLoop();
     Result<std::int64_t> incidentFor(const IngestedEvent& ev, const Finding& f,
                                      std::int64_t eventRow);
 
@@ -177,6 +178,14 @@ private:
 
     std::mutex m_listenerMutex;
     CommitListener m_listener;
+    std::atomic<bool> m_hasListener{false}; // lets the writer skip building the summaries
+
+    // Frees committed batches off the writer thread (releaseBatches).
+    std::thread m_reaper;
+    std::mutex m_reaperMutex;
+    std::condition_variable m_reaperWake;
+    std::deque<std::vector<WriteBatch>> m_graveyard;
+    bool m_reaperStop = false;
 
     std::atomic<std::int64_t> m_committed{0}, m_duplicates{0}, m_rejected{0}, m_findings{0},
         m_batches{0}, m_failed{0};
