@@ -28,7 +28,7 @@ fi
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 corpus=$work/corpus-$n.jsonl
 [ -f "$corpus" ] || "$build/tests/bench/bench_gencorpus" "$n" "$corpus"
-bytes=$(stat -c %s "$corpus")
+bytes=$(stat -L -c %s "$corpus")
 lines=$(wc -l <"$corpus")
 echo "corpus: $corpus, $lines lines, $bytes bytes"
 sync
@@ -36,7 +36,11 @@ sync
 measure() { # label, command...: prints seconds and peak RSS
   local label=$1; shift
   local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  local rc=0
+  /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>"$work/stderr.txt" || rc=$?
+  # Exit 1 is "found something" for rg and scan; anything else is a failed run.
+  if [ "$rc" -gt 1 ]; then echo "$label failed (exit $rc):"; tail -3 "$work/stderr.txt"; return 1; fi
+  out=$(tail -1 "$work/time.txt")
   local secs=${out% *} kb=${out#* }
   awk -v l="$label" -v s="$secs" -v kb="$kb" -v n="$lines" -v b="$bytes" \
     'BEGIN { printf "%-34s %7.2f s  %10.0f lines/s  %7.1f MB/s  peak %6.1f MB\n", l, s, n/s, b/1e6/s, kb/1024 }'
@@ -59,7 +63,7 @@ CREATE INDEX e_type ON events(event_type, ts); CREATE INDEX e_notable ON events(
 CREATE INDEX e_thread ON events(thread_id); CREATE INDEX e_user ON events(user_id) WHERE user_id IS NOT NULL;
 CREATE UNIQUE INDEX e_event_id ON events(event_id) WHERE event_id IS NOT NULL;
 .mode ascii
-.separator "\x1f" "\n"
+.separator "\037" "\n"
 .import $corpus raw
 BEGIN;
 INSERT INTO events(ts, event_type, agent, thread_id, severity, event_id, user_id, details)
@@ -72,7 +76,8 @@ COMMIT;
 SQL
 measure "sqlite3 shell (.import + json_extract)" sh -c "sqlite3 '$work/shell.db' < '$work/shell.sql'"
 if command -v lnav >/dev/null; then
-  measure "lnav (index, count)" lnav -n -c ';SELECT count(*) FROM all_logs' "$corpus"
+  # tests/bench/lnav holds a log format for these JSON lines; without it lnav sees plain text.
+  measure "lnav (index, count)" lnav -I "$here/tests/bench/lnav" -n -c ';SELECT count(*) FROM all_logs' "$corpus"
 fi
 
 measure "vigil-cli scan" "$build/app/vigil-cli" scan --format jsonl "$corpus"
