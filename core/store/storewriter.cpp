@@ -36,7 +36,32 @@ struct StoreWriter::Prepared
     // a task (which may change incident status) runs.
     std::unordered_map<std::string, OpenIncident> byThread;
     std::unordered_map<std::string, OpenIncident> byAgentRule;
+
+    // What the current batch's findings add to each incident, written once per batch
+    // (flushTouches): an attack storm files thousands of findings into a few incidents, and
+    // one UPDATE each (which also moves their index entries) cost more than the findings.
+    struct Touch
+    {
+        std::int64_t severity = 0;
+        std::int64_t firstMs = 0;
+        std::int64_t lastMs = 0;
+        std::int64_t findings = 0;
+    };
+    std::unordered_map<std::int64_t, Touch> touches;
+
+    void forgetIncidents()
+    {
+        byThread.clear();
+        byAgentRule.clear();
+        touches.clear();
+    }
 };
+
+namespace {
+// Open-incident caches hold at most this many keys; beyond, they start over (the database
+// still answers every lookup), so a feed of endless new threads cannot grow them unbounded.
+constexpr std::size_t kMaxCachedIncidentKeys = 100'000;
+} // namespace
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::open(const std::string& path,
                                                        StoreWriterOptions options)
@@ -100,7 +125,7 @@ Result<void> StoreWriter::prepare()
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 0, ?10)"},
         {&m_st->updateIncident,
          "UPDATE incidents SET severity=MAX(severity, ?2), first_ms=MIN(first_ms, ?3), "
-         "last_ms=MAX(last_ms, ?3), findings=findings+1, updated_ms=?4 WHERE id=?1"},
+         "last_ms=MAX(last_ms, ?5), findings=findings+?6, updated_ms=?4 WHERE id=?1"},
         {&m_st->bumpDuplicates, "UPDATE counters SET value=value+?1 WHERE name='duplicates'"},
     };
     for (const Def& d : defs) {
@@ -257,8 +282,7 @@ void StoreWriter::loop()
                 if (!r)
                     (void)m_db.exec("ROLLBACK");
             }
-            m_st->byThread.clear();
-            m_st->byAgentRule.clear();
+            m_st->forgetIncidents();
             if (t.done)
                 t.done(r);
         }
@@ -377,10 +401,34 @@ Result<void> StoreWriter::inTransaction(const std::function<Result<void>()>& bod
     if (!r) {
         (void)m_db.exec("ROLLBACK");
         st.chain->restore(headBefore);
+        st.forgetIncidents();
+    }
+    return r;
+}
+
+Result<void> StoreWriter::flushTouches()
+{
+    Prepared& st = *m_st;
+    const std::int64_t now = nowEpochMs();
+    for (const auto& [id, t] : st.touches) {
+        st.updateIncident.bind(1, id)
+            .bind(2, t.severity)
+            .bind(3, t.firstMs)
+            .bind(4, now)
+            .bind(5, t.lastMs)
+            .bind(6, t.findings);
+        auto r = st.updateIncident.run();
+        st.updateIncident.reset();
+        if (!r)
+            return r;
+    }
+    st.touches.clear();
+    if (st.byThread.size() > kMaxCachedIncidentKeys ||
+        st.byAgentRule.size() > kMaxCachedIncidentKeys) {
         st.byThread.clear();
         st.byAgentRule.clear();
     }
-    return r;
+    return {};
 }
 
 namespace {
@@ -405,14 +453,13 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     const std::string tkey = threadKey(ev, f);
     const std::string akey = agentRuleKey(ev, f);
     const auto sev = static_cast<std::int64_t>(f.severity);
-    const std::int64_t now = nowEpochMs();
 
     auto touch = [&](std::int64_t id) -> Result<std::int64_t> {
-        st.updateIncident.bind(1, id).bind(2, sev).bind(3, ts).bind(4, now);
-        auto r = st.updateIncident.run();
-        st.updateIncident.reset();
-        if (!r)
-            return std::unexpected(r.error());
+        Prepared::Touch& p = st.touches.try_emplace(id, Prepared::Touch{sev, ts, ts, 0}).first->second;
+        p.severity = std::max(p.severity, sev);
+        p.firstMs = std::min(p.firstMs, ts);
+        p.lastMs = std::max(p.lastMs, ts);
+        ++p.findings;
         auto& t = st.byThread[tkey];
         t.id = id;
         t.lastMs = std::max(t.lastMs, ts);
@@ -459,6 +506,7 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     st.findAgentRuleIncident.reset();
 
     // 3. A new incident.
+    const std::int64_t now = nowEpochMs();
     const std::string title = f.category + " " + f.rule + " by " + ev.event.agentName +
                               " in thread " + ev.event.threadId;
     st.insertIncident.bindText(1, tkey)
@@ -601,6 +649,9 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             return rollback(r.error());
         ++res.rejected;
     }
+
+    if (auto r = flushTouches(); !r)
+        return rollback(r.error());
 
     if (res.duplicates > 0) {
         st.bumpDuplicates.bind(1, res.duplicates);

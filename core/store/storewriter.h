@@ -159,6 +159,7 @@ private:
     Result<void> inTransaction(const std::function<Result<void>()>& body);
     void releaseBatches(std::vector<WriteBatch>& group);
     void reaperLoop();
+    Result<void> flushTouches();
     Result<std::int64_t> incidentFor(const IngestedEvent& ev, const Finding& f,
                                      std::int64_t eventRow);
 
