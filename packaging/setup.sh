@@ -40,7 +40,9 @@ install_missing() {
 
 build() {
   local preset=$1
-  cmake --preset "$preset" -S "$here" >/dev/null
+  # Presets are read from the current folder: work from the checkout wherever we were called.
+  cd "$here"
+  cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j"$jobs"
 }
 
