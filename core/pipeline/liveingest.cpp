@@ -207,15 +207,7 @@ void LiveIngest::persistStats()
     auto stamped = nlohmann::ordered_json::parse(liveStatsJson(stats()));
     stamped["written_at"] = formatRfc3339Utc(nowEpochMs()); // tells a reader how fresh it is
     const std::string json = stamped.dump();
-    m_writer.post([json](Database& db) -> Result<void> {
-        auto st =
-            SqlStatement::prepare(db, "INSERT INTO meta(key, value) VALUES ('live_stats', ?1) "
-                                      "ON CONFLICT(key) DO UPDATE SET value=?1");
-        if (!st)
-            return std::unexpected(st.error());
-        st->bindText(1, json);
-        return st->run();
-    });
+    m_writer.post([json](Database& db) { return writeMeta(db, "live_stats", json); });
 }
 
 std::string liveStatsJson(const LiveStats& s)

@@ -82,26 +82,11 @@ Result<void> makePrivateDirectories(const std::filesystem::path& dir)
     return {};
 }
 
+// A missing or unreadable value reads as none; callers treat both as "not set yet".
 std::optional<std::string> metaValue(Database& db, std::string_view key)
 {
-    auto st = SqlStatement::prepare(db, "SELECT value FROM meta WHERE key=?1");
-    if (!st)
-        return std::nullopt;
-    st->bindText(1, key);
-    auto row = st->step();
-    if (!row || !*row)
-        return std::nullopt;
-    return st->columnText(0);
-}
-
-Result<void> setMeta(Database& db, std::string_view key, std::string_view value)
-{
-    auto st = SqlStatement::prepare(db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-                                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
-    if (!st)
-        return std::unexpected(st.error());
-    st->bindText(1, key).bindText(2, value);
-    return st->run();
+    auto v = readMeta(db, key);
+    return v ? *v : std::nullopt;
 }
 
 Result<std::string> newUuid()
@@ -443,7 +428,7 @@ Result<std::optional<ChainCheckpoint>> readCheckpoint(Database& db)
 
 Result<void> writeCheckpoint(Database& db, const ChainCheckpoint& cp)
 {
-    return setMeta(db, "chain.checkpoint",
+    return writeMeta(db, "chain.checkpoint",
                    std::to_string(cp.position) + ":" + std::to_string(cp.rowId) + ":" +
                        toHex(cp.link) + ":" + toHex(cp.tag));
 }
@@ -555,7 +540,7 @@ Result<ChainSealer> ChainSealer::openLocked(Database& db)
         auto head = sealLegacyEvents(db, *hasher, hasher->genesis(*id));
         if (!head)
             return std::unexpected(head.error());
-        if (auto r = setMeta(db, "db_uuid", *id); !r)
+        if (auto r = writeMeta(db, "db_uuid", *id); !r)
             return std::unexpected(r.error());
         return ChainSealer::open(db); // reopen through the normal path (db_uuid now set)
     }

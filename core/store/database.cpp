@@ -46,7 +46,7 @@ Result<Database> Database::openWriter(const std::string& path)
         return std::unexpected(r.error());
     }
     if (auto r = d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                        "PRAGMA cache_size=-49152; PRAGMA temp_store=MEMORY; "
                         // A checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: index
                         // pages that many transactions touch are copied back once, not each
                         // time (measured: 16.4 s -> 12.6 s for a 1M-event import).
@@ -267,5 +267,29 @@ std::string_view SqlStatement::columnTextView(int c) const
 }
 
 std::string SqlStatement::columnText(int c) const { return std::string(columnTextView(c)); }
+
+Result<std::optional<std::string>> readMeta(Database& db, std::string_view key)
+{
+    auto st = SqlStatement::prepare(db, "SELECT value FROM meta WHERE key=?1");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bindText(1, key);
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<std::string>{};
+    return std::optional<std::string>{st->columnText(0)};
+}
+
+Result<void> writeMeta(Database& db, std::string_view key, std::string_view value)
+{
+    auto st = SqlStatement::prepare(db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bindText(1, key).bindText(2, value);
+    return st->run();
+}
 
 } // namespace vigil

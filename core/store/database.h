@@ -4,6 +4,7 @@
 #include "base/result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,7 @@ namespace vigil {
 
 /// The schema version this build writes. A database with a higher `user_version` was
 /// written by a newer Vigil and is refused rather than misread.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 /// One SQLite connection. Owned by exactly one thread at a time; not thread-safe.
 /// `openWriter` creates the file if needed, switches it to WAL and applies migrations;
@@ -89,5 +90,10 @@ private:
     sqlite3_stmt* m_stmt = nullptr;
     sqlite3* m_db = nullptr;
 };
+
+/// The value stored under `key` in the meta table, or nullopt when there is none.
+Result<std::optional<std::string>> readMeta(Database& db, std::string_view key);
+/// Stores `value` under `key` in the meta table, replacing what was there.
+Result<void> writeMeta(Database& db, std::string_view key, std::string_view value);
 
 } // namespace vigil

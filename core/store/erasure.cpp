@@ -75,10 +75,17 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
         return std::unexpected(prev.error());
     auto sel = SqlStatement::prepare(
         db, "SELECT ts, event_type, agent, thread_id, severity, event_id, user_id, trace_id, "
-            "span_id, details, chain FROM events WHERE id=?1 AND erased=0");
+            "span_id, details, chain, thread_no FROM events WHERE id=?1 AND erased=0");
     auto upd = SqlStatement::prepare(
-        db, "UPDATE events SET thread_id='', user_id=NULL, trace_id=NULL, span_id=NULL, "
-            "details='{}', erased=?2, leaf=?3, tomb=?4 WHERE id=?1");
+        db, "UPDATE events SET thread_id='', thread_no=NULL, user_id=NULL, trace_id=NULL, "
+            "span_id=NULL, details='{}', erased=?2, leaf=?3, tomb=?4 WHERE id=?1");
+    // A thread none of whose events remain leaves no trace of its id either.
+    auto dropThread = SqlStatement::prepare(
+        db, "DELETE FROM threads WHERE id=?1 AND NOT EXISTS "
+            "(SELECT 1 FROM events WHERE thread_no=?1)");
+    if (!dropThread)
+        return std::unexpected(dropThread.error());
+    std::set<std::int64_t> threads;
     if (!sel)
         return std::unexpected(sel.error());
     if (!upd)
@@ -107,6 +114,8 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
         f.details = sel->columnTextView(9);
         const ChainHash leaf = hasher.leaf(f);
         const std::optional<ChainHash> stored = columnHash(*sel, 10);
+        if (!sel->columnIsNull(11))
+            threads.insert(sel->columnInt(11));
         sel->reset();
 
         auto before = prev->before(id);
@@ -126,6 +135,13 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
         if (!r)
             return std::unexpected(r.error());
         ++stats.rows;
+    }
+    for (const std::int64_t thread : threads) {
+        dropThread->bind(1, thread);
+        auto r = dropThread->run();
+        dropThread->reset();
+        if (!r)
+            return std::unexpected(r.error());
     }
     return stats;
 }
@@ -212,6 +228,15 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
         return std::unexpected(tomb.error());
     rc.events = tomb->rows;
     out.unsealed = tomb->unsealed;
+    if (request.subject == ErasureSubject::Thread) {
+        // Even a thread number left without events (a resent duplicate can leave one) goes.
+        auto dropThread = SqlStatement::prepare(db, "DELETE FROM threads WHERE thread_id=?1");
+        if (!dropThread)
+            return std::unexpected(dropThread.error());
+        dropThread->bindText(1, request.value);
+        if (auto r = dropThread->run(); !r)
+            return std::unexpected(r.error());
+    }
 
     // Incidents of the affected threads keep their counts but lose the thread id.
     auto scrubIncidents = SqlStatement::prepare(

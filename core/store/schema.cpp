@@ -232,6 +232,23 @@ CREATE TABLE threat_matrices (
 DROP INDEX events_sev_ts;
 CREATE INDEX events_notable_ts ON events(ts) WHERE severity > 0;
 )sql",
+        // 5 -> 6: thread ids are random strings, so an index on them took every insert to
+        // a random page (2.8 s of a 1M-event import). Threads are numbered in the order
+        // they first appear, and events are indexed by that number: an active thread's
+        // entries now sit at the end of the index, next to each other.
+        R"sql(
+CREATE TABLE threads (
+    id        INTEGER PRIMARY KEY,            -- in order of first appearance
+    thread_id TEXT NOT NULL UNIQUE
+);
+INSERT INTO threads(thread_id)
+    SELECT thread_id FROM events WHERE erased = 0 GROUP BY thread_id ORDER BY min(id);
+ALTER TABLE events ADD COLUMN thread_no INTEGER; -- threads.id; NULL for tombstones
+UPDATE events SET thread_no = (SELECT t.id FROM threads t WHERE t.thread_id = events.thread_id)
+    WHERE erased = 0;
+DROP INDEX events_thread;
+CREATE INDEX events_thread_no ON events(thread_no);
+)sql",
     };
     return kMigrations;
 }

@@ -92,7 +92,7 @@ Where whereFor(const EventFilter& f)
     if (!f.eventType.empty())
         w.text("event_type = ?", f.eventType);
     if (!f.threadId.empty())
-        w.text("thread_id = ?", f.threadId);
+        w.text("thread_no = (SELECT id FROM threads WHERE thread_id = ?)", f.threadId);
     if (f.findingMask)
         w.integer("(finding_mask & ?) != 0", f.findingMask);
     if (!f.text.empty())
@@ -158,16 +158,10 @@ Result<StoreStats> StoreReader::stats()
             (*map)[st->columnText(0)] = st->columnInt(1);
         }
     }
-    {
-        auto st = SqlStatement::prepare(m_db, "SELECT value FROM meta WHERE key='live_stats'");
-        if (!st)
-            return std::unexpected(st.error());
-        auto row = st->step();
-        if (!row)
-            return std::unexpected(row.error());
-        if (*row)
-            s.liveStats = st->columnText(0);
-    }
+    auto live = readMeta(m_db, "live_stats");
+    if (!live)
+        return std::unexpected(live.error());
+    s.liveStats = live->value_or("");
     std::error_code ec;
     s.databaseBytes = static_cast<std::int64_t>(std::filesystem::file_size(m_db.path(), ec));
     const auto wal = std::filesystem::file_size(m_db.path() + "-wal", ec);

@@ -24,6 +24,8 @@ struct StoreWriter::Prepared
     SqlStatement insertIncident;
     SqlStatement updateIncident;
     SqlStatement bumpDuplicates;
+    SqlStatement findThread;
+    SqlStatement insertThread;
     // Seals each stored event into the tamper-evident chain (store/chain.h).
     std::optional<ChainSealer> chain;
 
@@ -49,11 +51,16 @@ struct StoreWriter::Prepared
     };
     std::unordered_map<std::int64_t, Touch> touches;
 
-    void forgetIncidents()
+    // Thread numbers (threads.id) by thread id, so most events need no lookup.
+    std::unordered_map<std::string, std::int64_t> threadNumbers;
+
+    // After a rollback or a task (which may erase threads) the caches may be wrong.
+    void forgetCaches()
     {
         byThread.clear();
         byAgentRule.clear();
         touches.clear();
+        threadNumbers.clear();
     }
 };
 
@@ -61,6 +68,7 @@ namespace {
 // Open-incident caches hold at most this many keys; beyond, they start over (the database
 // still answers every lookup), so a feed of endless new threads cannot grow them unbounded.
 constexpr std::size_t kMaxCachedIncidentKeys = 100'000;
+constexpr std::size_t kMaxCachedThreads = 16'384;
 } // namespace
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::open(const std::string& path,
@@ -104,7 +112,8 @@ Result<void> StoreWriter::prepare()
         {&m_st->insertEvent,
          "INSERT OR IGNORE INTO events(ts, event_type, agent, thread_id, severity, event_id, "
          "user_id, trace_id, span_id, source_id, line_no, details, finding_mask, finding_sev, "
-         "chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
+         "chain, thread_no) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
         {&m_st->updateEventFindings, "UPDATE events SET finding_mask=?2 WHERE id=?1"},
         {&m_st->insertQuarantine,
          "INSERT INTO quarantine(received_ms, source_id, source, line_no, reason, message, raw, "
@@ -127,6 +136,8 @@ Result<void> StoreWriter::prepare()
          "UPDATE incidents SET severity=MAX(severity, ?2), first_ms=MIN(first_ms, ?3), "
          "last_ms=MAX(last_ms, ?5), findings=findings+?6, updated_ms=?4 WHERE id=?1"},
         {&m_st->bumpDuplicates, "UPDATE counters SET value=value+?1 WHERE name='duplicates'"},
+        {&m_st->findThread, "SELECT id FROM threads WHERE thread_id=?1"},
+        {&m_st->insertThread, "INSERT INTO threads(thread_id) VALUES (?1)"},
     };
     for (const Def& d : defs) {
         auto st = SqlStatement::prepare(m_db, d.sql);
@@ -282,7 +293,7 @@ void StoreWriter::loop()
                 if (!r)
                     (void)m_db.exec("ROLLBACK");
             }
-            m_st->forgetIncidents();
+            m_st->forgetCaches();
             if (t.done)
                 t.done(r);
         }
@@ -361,10 +372,10 @@ void StoreWriter::releaseBatches(std::vector<WriteBatch>& group)
 {
     // Freeing a group's thousands of strings took ~7% of the writer thread, the import's
     // bottleneck; a helper thread does it instead. Bounded: when it falls behind, the
-    // writer frees inline.
+    // writer frees inline (one group waits at most, to keep peak memory down).
     {
         std::lock_guard lock(m_reaperMutex);
-        if (m_graveyard.size() < 4 && !m_reaperStop) {
+        if (m_graveyard.empty() && !m_reaperStop) {
             m_graveyard.push_back(std::move(group));
             group.clear();
             m_reaperWake.notify_one();
@@ -401,9 +412,37 @@ Result<void> StoreWriter::inTransaction(const std::function<Result<void>()>& bod
     if (!r) {
         (void)m_db.exec("ROLLBACK");
         st.chain->restore(headBefore);
-        st.forgetIncidents();
+        st.forgetCaches();
     }
     return r;
+}
+
+Result<std::int64_t> StoreWriter::threadNumber(const std::string& threadId)
+{
+    Prepared& st = *m_st;
+    if (auto it = st.threadNumbers.find(threadId); it != st.threadNumbers.end())
+        return it->second;
+    st.findThread.bindText(1, threadId);
+    auto row = st.findThread.step();
+    std::int64_t id = 0;
+    if (row && *row)
+        id = st.findThread.columnInt(0);
+    st.findThread.reset();
+    if (!row)
+        return std::unexpected(row.error());
+    if (id == 0) {
+        st.insertThread.bindText(1, threadId);
+        auto r = st.insertThread.run();
+        st.insertThread.reset();
+        if (!r)
+            return std::unexpected(r.error());
+        id = sqlite3_last_insert_rowid(m_db.handle());
+    }
+    // Bounded: the threads that are talking now fit easily; the table answers the rest.
+    if (st.threadNumbers.size() >= kMaxCachedThreads)
+        st.threadNumbers.clear();
+    st.threadNumbers.emplace(threadId, id);
+    return id;
 }
 
 Result<void> StoreWriter::flushTouches()
@@ -582,11 +621,15 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             CanonicalFields{e.timestampMs, e.eventType, e.agentName, e.threadId,
                             static_cast<int>(e.severity), e.eventId, e.userId, e.traceId,
                             e.spanId, e.detailsJson});
+        auto threadNo = threadNumber(e.threadId);
+        if (!threadNo)
+            return rollback(threadNo.error());
         st.insertEvent.bind(11, ie.lineNo)
             .bindText(12, e.detailsJson)
             .bind(13, static_cast<std::int64_t>(mask))
             .bind(14, maxSev)
-            .bindBlob(15, link.data(), static_cast<int>(link.size()));
+            .bindBlob(15, link.data(), static_cast<int>(link.size()))
+            .bind(16, *threadNo);
         auto r = st.insertEvent.run();
         st.insertEvent.reset();
         if (!r)

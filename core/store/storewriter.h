@@ -160,6 +160,7 @@ private:
     void releaseBatches(std::vector<WriteBatch>& group);
     void reaperLoop();
     Result<void> flushTouches();
+    Result<std::int64_t> threadNumber(const std::string& threadId);
     Result<std::int64_t> incidentFor(const IngestedEvent& ev, const Finding& f,
                                      std::int64_t eventRow);
 

@@ -94,7 +94,8 @@ int TestErasure::occurrences(const std::string& needle)
           "SELECT count(*) FROM quarantine WHERE instr(raw, ?)",
           "SELECT count(*) FROM receipts WHERE instr(actor || selector || selector_hash || detail, "
           "?)",
-          "SELECT count(*) FROM audit_trail WHERE instr(target || detail, ?)"}) {
+          "SELECT count(*) FROM audit_trail WHERE instr(target || detail, ?)",
+          "SELECT count(*) FROM threads WHERE instr(thread_id, ?)"}) {
         std::string q = sql;
         const auto at = q.find('?');
         q.replace(at, 1, "'" + needle + "'");
@@ -164,6 +165,10 @@ void TestErasure::eraseUser()
     (*w)->close();
     QCOMPARE(occurrences("u-bob"), 0);
     QCOMPARE(occurrences("viewers by region"), 0);
+    // Bob's threads had no other events: their numbers went with them; alice's stays.
+    QCOMPARE(occurrences("thread-bob"), 0);
+    QCOMPARE(rawScalar(path(), "SELECT count(*) FROM threads WHERE thread_id='thread-alice'"),
+             std::string("1"));
     QVERIFY(verify()->intact);
 }
 

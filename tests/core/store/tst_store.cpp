@@ -288,8 +288,13 @@ void TestStore::keysetPaging()
     EventFilter f;
     f.threadId = "t3";
     auto desc = reader->events(f, std::nullopt, false, 1000);
-    QCOMPARE(std::int64_t(desc->size()), *reader->countEvents(f));
+    QCOMPARE(desc->size(), std::size_t(36)); // i % 7 == 3 for i < 250
+    QCOMPARE(*reader->countEvents(f), 36);
+    for (const EventRow& r : *desc)
+        QCOMPARE(r.threadId, std::string("t3"));
     QVERIFY(desc->front().timestampMs >= desc->back().timestampMs);
+    f.threadId = "no-such-thread";
+    QCOMPARE(*reader->countEvents(f), 0);
     // User text is a parameter, never SQL.
     EventFilter evil;
     evil.text = "') OR 1=1 --";
@@ -317,9 +322,15 @@ void TestStore::walModeAndIndexes()
         "SELECT group_concat(name) FROM sqlite_master WHERE type='index' AND tbl_name='events'");
     QVERIFY(*idx.step());
     const std::string names = idx.columnText(0);
-    for (const char* n : {"events_ts", "events_agent_ts", "events_type_ts", "events_notable_ts", "events_thread", "events_event_id"})
+    for (const char* n : {"events_ts", "events_agent_ts", "events_type_ts", "events_notable_ts", "events_thread_no", "events_event_id"})
         QVERIFY2(names.find(n) != std::string::npos, n);
     QVERIFY(names.find("events_sev_ts") == std::string::npos); // dropped by migration 5
+    QVERIFY(names.find("events_thread,") == std::string::npos && !names.ends_with("events_thread"));
+    // Threads are numbered in order of first appearance.
+    SqlStatement threads = *SqlStatement::prepare(reader->database(),
+        "SELECT group_concat(id || '=' || thread_id) FROM threads");
+    QVERIFY(*threads.step());
+    QCOMPARE(threads.columnText(0), std::string("1=t1"));
 
     // The reviewer's "at least warning" filter finds those events, and its clause (as
     // StoreReader spells it) reads the partial index rather than every info event.
