@@ -83,7 +83,8 @@ PipelineStats IngestPipeline::stats() const
     return s;
 }
 
-WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const ScanFunction& scan)
+WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const ScanFunction& scan,
+                                   LeafHasher* leaves)
 {
     WriteBatch batch;
     batch.sourceName = chunk.sourceName;
@@ -112,6 +113,8 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
         }
         if (scan)
             scan(ie.event, ie.findings);
+        if (leaves)
+            ie.leaf = leaves->leaf(canonicalFields(ie.event));
         batch.events.push_back(std::move(ie));
     }
     return batch;
@@ -120,6 +123,7 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
 void IngestPipeline::workerLoop()
 {
     Decoder decoder;
+    LeafHasher leaves;
     const ScanFunction scan = m_options.scanFactory ? m_options.scanFactory() : ScanFunction{};
     for (;;) {
         std::pair<std::uint64_t, RawChunk> job;
@@ -131,7 +135,7 @@ void IngestPipeline::workerLoop()
             job = std::move(m_pending.front());
             m_pending.pop();
         }
-        WriteBatch batch = process(job.second, decoder, scan);
+        WriteBatch batch = process(job.second, decoder, scan, &leaves);
 
         // Hand batches to the writer strictly in submission order. Whoever finishes the
         // next expected chunk forwards it and any that were waiting behind it.

@@ -84,7 +84,9 @@ public:
     PipelineStats stats() const;
 
     /// Decodes and scans one chunk into a write batch (the workers' job; public for tests).
-    static WriteBatch process(RawChunk& chunk, class Decoder& decoder, const ScanFunction& scan);
+    /// With `leaves`, also computes each event's chain leaf, off the writer's thread.
+    static WriteBatch process(RawChunk& chunk, class Decoder& decoder, const ScanFunction& scan,
+                              LeafHasher* leaves = nullptr);
 
 private:
     void workerLoop();

@@ -318,16 +318,51 @@ Result<ChainHasher> ChainHasher::create(const ChainKey& key)
     return ChainHasher(std::move(impl));
 }
 
-ChainHash ChainHasher::leaf(std::string_view canonical)
+namespace {
+
+ChainHash digestLeaf(EVP_MD_CTX* ctx, const EVP_MD* md, std::string_view canonical)
 {
     static constexpr unsigned char kLeafPrefix = 0x00;
     ChainHash out{};
     unsigned int len = 0;
-    EVP_DigestInit_ex2(d->mdCtx, d->md, nullptr);
-    EVP_DigestUpdate(d->mdCtx, &kLeafPrefix, 1);
-    EVP_DigestUpdate(d->mdCtx, canonical.data(), canonical.size());
-    EVP_DigestFinal_ex(d->mdCtx, out.data(), &len);
+    EVP_DigestInit_ex2(ctx, md, nullptr);
+    EVP_DigestUpdate(ctx, &kLeafPrefix, 1);
+    EVP_DigestUpdate(ctx, canonical.data(), canonical.size());
+    EVP_DigestFinal_ex(ctx, out.data(), &len);
     return out;
+}
+
+} // namespace
+
+ChainHash ChainHasher::leaf(std::string_view canonical)
+{
+    return digestLeaf(d->mdCtx, d->md, canonical);
+}
+
+// ---- LeafHasher --------------------------------------------------------------------------
+
+struct LeafHasher::Impl
+{
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    std::string buffer;
+
+    ~Impl()
+    {
+        EVP_MD_CTX_free(ctx);
+        EVP_MD_free(md);
+    }
+};
+
+LeafHasher::LeafHasher() : d(std::make_unique<Impl>()) {}
+LeafHasher::~LeafHasher() = default;
+
+std::optional<ChainHash> LeafHasher::leaf(const CanonicalFields& fields)
+{
+    if (!d->md || !d->ctx)
+        return std::nullopt;
+    canonicalEvent(fields, d->buffer);
+    return digestLeaf(d->ctx, d->md, d->buffer);
 }
 
 ChainHash ChainHasher::leaf(const CanonicalFields& fields)

@@ -157,6 +157,24 @@ Result<ChainHead> readChainHead(Database& db);
 /// existed), refuses a sealed database whose key file is missing, and loads the head.
 /// seal() computes the link of the next event without advancing; advance() moves the head
 /// once the event was actually stored (an ignored duplicate never advances the chain).
+/// Computes event leaves, which need no key, so that decode workers can hash events before
+/// the writer links them (the writer's thread is the import's bottleneck). One per thread.
+class LeafHasher
+{
+public:
+    LeafHasher();
+    ~LeafHasher();
+    LeafHasher(const LeafHasher&) = delete;
+    LeafHasher& operator=(const LeafHasher&) = delete;
+
+    /// SHA-256(0x00 || canonical(fields)); nullopt when OpenSSL has no SHA-256.
+    std::optional<ChainHash> leaf(const CanonicalFields& fields);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
 class ChainSealer
 {
 public:
@@ -164,6 +182,8 @@ public:
 
     /// The link for an event that would follow the current head.
     ChainHash seal(const CanonicalFields& fields);
+    /// The same, for an event whose leaf was already computed (LeafHasher).
+    ChainHash sealLeaf(const ChainHash& leaf) { return m_hasher.link(m_head, leaf); }
     void advance(const ChainHash& link) { m_head = link; }
     const ChainHash& head() const { return m_head; }
     /// Restores the head saved before a transaction that rolled back.

@@ -617,10 +617,8 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             st.insertEvent.bind(10, *sourceId);
         else
             st.insertEvent.bindNull(10);
-        const ChainHash link = st.chain->seal(
-            CanonicalFields{e.timestampMs, e.eventType, e.agentName, e.threadId,
-                            static_cast<int>(e.severity), e.eventId, e.userId, e.traceId,
-                            e.spanId, e.detailsJson});
+        const ChainHash link =
+            ie.leaf ? st.chain->sealLeaf(*ie.leaf) : st.chain->seal(canonicalFields(e));
         auto threadNo = threadNumber(e.threadId);
         if (!threadNo)
             return rollback(threadNo.error());

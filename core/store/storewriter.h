@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "ingest/auditevent.h"
 #include "scan/finding.h"
+#include "store/chain.h"
 #include "store/database.h"
 
 #include <atomic>
@@ -41,7 +42,16 @@ struct IngestedEvent
     AuditEvent event;
     std::vector<Finding> findings;
     std::int64_t lineNo = 0;
+    std::optional<ChainHash> leaf; ///< the event's chain leaf, when a worker computed it
 };
+
+/// The fields of `e` that the integrity chain covers.
+inline CanonicalFields canonicalFields(const AuditEvent& e)
+{
+    return CanonicalFields{e.timestampMs, e.eventType, e.agentName, e.threadId,
+                           static_cast<int>(e.severity), e.eventId, e.userId, e.traceId,
+                           e.spanId, e.detailsJson};
+}
 
 /// A line that is not a valid event, kept for review with the reason it was refused.
 struct QuarantinedLine
