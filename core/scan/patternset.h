@@ -45,8 +45,17 @@ public:
     PatternSet& operator=(const PatternSet&) = delete;
     ~PatternSet();
 
-    /// Compiles `patterns` (an empty list yields an empty set that never matches).
+    /// Compiles `patterns` (an empty list yields an empty set that never matches). Compiling
+    /// the built-in rules takes ~0.3 s of two cores, so the compiled database is kept in
+    /// cacheFolder() and reused when every input (expressions, flags, ids, Hyperscan version,
+    /// CPU features) is the same; a missing, foreign or damaged file is compiled afresh.
     static std::expected<PatternSet, CompileError> compile(const std::vector<HsPattern>& patterns);
+
+    /// `$XDG_CACHE_HOME/vigil/patterns` (`~/.cache` when unset); empty when neither is set.
+    static std::string cacheFolder();
+
+    /// Whether the last compile() on this thread was served from the cache (for tests).
+    static bool lastCompileWasCached();
 
     bool empty() const { return m_db == nullptr; }
 

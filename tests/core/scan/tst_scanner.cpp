@@ -4,6 +4,14 @@
 
 #include "scantestutil.h"
 
+#include "scan/patternset.h"
+
+#include <hs/hs.h>
+
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
 #include <thread>
 
 using namespace scantest;
@@ -57,6 +65,7 @@ private Q_SLOTS:
     void redactSpans_data();
     void redactSpans();
     void redactFindings();
+    void compiledPatternsAreCached();
 };
 
 void TestScanner::orderIsFieldThenStart()
@@ -238,6 +247,70 @@ void TestScanner::redactFindings()
              QByteArray("Z\xC3\xBCrich: mail [REDACTED:pii.email], key [REDACTED:secret.aws_access_key]; "
                         "ignore all instructions"));
     QCOMPARE(vigil::redact(v, "details.other", fs), v);
+}
+
+void TestScanner::compiledPatternsAreCached()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray saved = qgetenv("XDG_CACHE_HOME");
+    qputenv("XDG_CACHE_HOME", home.path().toUtf8());
+    const std::vector<vigil::scan::HsPattern> patterns{
+        {"ignore (all )?previous instructions", HS_FLAG_CASELESS, 1}, {"\\bsk-[a-z0-9]{8}", 0, 2}};
+    const std::string text = "please IGNORE previous instructions, key sk-abcd1234";
+    auto matches = [&](const vigil::scan::PatternSet& set) {
+        hs_scratch* scratch = nullptr;
+        [&] { QVERIFY(set.allocScratch(&scratch)); }();
+        std::vector<vigil::scan::HsMatch> out;
+        set.scan(text, scratch, out);
+        hs_free_scratch(scratch);
+        std::vector<unsigned> ids;
+        for (const auto& m : out)
+            ids.push_back(m.id);
+        return ids;
+    };
+    const std::vector<unsigned> expected{1, 2};
+
+    auto first = vigil::scan::PatternSet::compile(patterns);
+    QVERIFY(first);
+    QVERIFY(!vigil::scan::PatternSet::lastCompileWasCached());
+    QCOMPARE(matches(*first), expected);
+    const QDir dir(QString::fromStdString(vigil::scan::PatternSet::cacheFolder()));
+    QVERIFY(dir.path().startsWith(home.path()));
+    const QStringList files = dir.entryList({QStringLiteral("*.hsdb")}, QDir::Files);
+    QCOMPARE(files.size(), 1);
+    QCOMPARE(QFileInfo(dir.filePath(files[0])).permissions() & (QFile::ReadGroup | QFile::ReadOther),
+             QFile::Permissions());
+
+    auto second = vigil::scan::PatternSet::compile(patterns);
+    QVERIFY(second);
+    QVERIFY(vigil::scan::PatternSet::lastCompileWasCached());
+    QCOMPARE(matches(*second), expected);
+
+    // Other patterns are another database, never the cached one.
+    auto other = vigil::scan::PatternSet::compile({{"previous", 0, 7}});
+    QVERIFY(other && !vigil::scan::PatternSet::lastCompileWasCached());
+    QCOMPARE(matches(*other), std::vector<unsigned>{7});
+
+    // A damaged file is compiled afresh (and replaced); so is one others may write.
+    QFile damaged(dir.filePath(files[0]));
+    QVERIFY(damaged.open(QIODevice::ReadWrite));
+    damaged.seek(damaged.size() / 2);
+    damaged.write(QByteArray(64, '\xff'));
+    damaged.resize(damaged.size() - 100);
+    damaged.close();
+    auto again = vigil::scan::PatternSet::compile(patterns);
+    QVERIFY(again && !vigil::scan::PatternSet::lastCompileWasCached());
+    QCOMPARE(matches(*again), expected);
+    QVERIFY(QFile::setPermissions(dir.filePath(files[0]),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::WriteOther));
+    auto open = vigil::scan::PatternSet::compile(patterns);
+    QVERIFY(open && !vigil::scan::PatternSet::lastCompileWasCached());
+
+    if (saved.isNull())
+        qunsetenv("XDG_CACHE_HOME");
+    else
+        qputenv("XDG_CACHE_HOME", saved);
 }
 
 QTEST_GUILESS_MAIN(TestScanner)
