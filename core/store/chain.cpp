@@ -113,17 +113,6 @@ bool isUuid(std::string_view s)
     return true;
 }
 
-Result<std::int64_t> scalarInt(Database& db, const char* sql)
-{
-    auto st = SqlStatement::prepare(db, sql);
-    if (!st)
-        return std::unexpected(st.error());
-    auto row = st->step();
-    if (!row)
-        return std::unexpected(row.error());
-    return *row ? st->columnInt(0) : 0;
-}
-
 } // namespace
 
 std::optional<ChainHash> columnHash(const SqlStatement& st, int col)
@@ -493,7 +482,7 @@ Result<ChainHead> readChainHead(Database& db)
     auto cp = readCheckpoint(db);
     if (!cp)
         return std::unexpected(cp.error());
-    auto count = scalarInt(db, "SELECT count(*) FROM events");
+    auto count = queryInt(db, "SELECT count(*) FROM events");
     if (!count)
         return std::unexpected(count.error());
     head.events = *count + (*cp ? (*cp)->position : 0);
@@ -583,7 +572,7 @@ Result<ChainSealer> ChainSealer::openLocked(Database& db)
     if (!key && key.error().code == "store.chain_key_missing") {
         // Nothing sealed yet (a database created elsewhere and never written): a new key
         // protects what comes. With sealed events, a new key would orphan the chain.
-        auto sealed = scalarInt(db, "SELECT count(*) FROM events WHERE chain IS NOT NULL");
+        auto sealed = queryInt(db, "SELECT count(*) FROM events WHERE chain IS NOT NULL");
         auto cp = readCheckpoint(db);
         if (!sealed)
             return std::unexpected(sealed.error());

@@ -268,6 +268,17 @@ std::string_view SqlStatement::columnTextView(int c) const
 
 std::string SqlStatement::columnText(int c) const { return std::string(columnTextView(c)); }
 
+Result<std::int64_t> queryInt(Database& db, const char* sql)
+{
+    auto st = SqlStatement::prepare(db, sql);
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    return *row ? st->columnInt(0) : 0;
+}
+
 Result<std::optional<std::string>> readMeta(Database& db, std::string_view key)
 {
     auto st = SqlStatement::prepare(db, "SELECT value FROM meta WHERE key=?1");

@@ -91,6 +91,9 @@ private:
     sqlite3* m_db = nullptr;
 };
 
+/// The integer in the first column of the first row `sql` yields (0 for no row).
+Result<std::int64_t> queryInt(Database& db, const char* sql);
+
 /// The value stored under `key` in the meta table, or nullopt when there is none.
 Result<std::optional<std::string>> readMeta(Database& db, std::string_view key);
 /// Stores `value` under `key` in the meta table, replacing what was there.

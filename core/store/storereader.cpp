@@ -28,17 +28,6 @@ EventRow readEvent(const SqlStatement& st)
     return r;
 }
 
-Result<std::int64_t> scalar(Database& db, const char* sql)
-{
-    auto st = SqlStatement::prepare(db, sql);
-    if (!st)
-        return std::unexpected(st.error());
-    auto row = st->step();
-    if (!row)
-        return std::unexpected(row.error());
-    return *row ? st->columnInt(0) : 0;
-}
-
 // Builds the WHERE clause of a filter; every user value is a bound parameter, never SQL.
 struct Where
 {
@@ -136,7 +125,7 @@ Result<StoreStats> StoreReader::stats()
                        Q{&s.sources, "SELECT count(*) FROM sources"},
                        Q{&s.firstEventMs, "SELECT coalesce(min(ts), 0) FROM events"},
                        Q{&s.lastEventMs, "SELECT coalesce(max(ts), 0) FROM events"}}) {
-        auto v = scalar(m_db, q.sql);
+        auto v = queryInt(m_db, q.sql);
         if (!v)
             return std::unexpected(v.error());
         *q.out = *v;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bridge/enginebridge.h"
 
+#include "bridge/bridgeutil.h"
 #include "bridge/demofeed.h"
 #include "common/csv.h"
 #include "bridge/eventjson.h"
@@ -42,74 +43,10 @@
 namespace vigil::ui {
 namespace {
 
-std::string str(const QString& s)
-{
-    return s.toStdString();
-}
-
-QString qstr(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
-
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
 }
-
-/// A thread with an event loop and, on it, at most one read connection to the database.
-class Worker
-{
-public:
-    explicit Worker(const QString& name)
-    {
-        m_thread.setObjectName(name);
-        m_context = new QObject;
-        m_context->moveToThread(&m_thread);
-        m_thread.start();
-    }
-    ~Worker()
-    {
-        // Deleted on its own thread as the thread finishes (with the timers it owns);
-        // calls still pending are discarded with it.
-        m_context->deleteLater();
-        m_thread.quit();
-        m_thread.wait();
-        m_reader.reset();
-    }
-    Worker(const Worker&) = delete;
-    Worker& operator=(const Worker&) = delete;
-
-    template <typename F>
-    void post(F f)
-    {
-        QMetaObject::invokeMethod(m_context, std::move(f), Qt::QueuedConnection);
-    }
-    QObject* context() const { return m_context; }
-
-    /// The reader of `path`, opened on first use. Worker thread only.
-    StoreReader* reader(const std::string& path, std::string* error)
-    {
-        if (m_reader && m_path == path)
-            return &*m_reader;
-        m_reader.reset();
-        auto r = StoreReader::open(path);
-        if (!r) {
-            if (error)
-                *error = r.error().message;
-            return nullptr;
-        }
-        m_reader.emplace(std::move(*r));
-        m_path = path;
-        return &*m_reader;
-    }
-
-private:
-    QThread m_thread;
-    QObject* m_context = nullptr;
-    std::optional<StoreReader> m_reader;
-    std::string m_path;
-};
 
 EventFilter toFilter(const EventQuery& q)
 {
@@ -294,9 +231,9 @@ struct EngineBridge::Private
     std::string path;
     QString qpath;
 
-    std::unique_ptr<Worker> query;     // pages, details, incident lists
-    std::unique_ptr<Worker> aggregate; // charts, status, notifications
-    std::unique_ptr<Worker> tail;      // the live tail
+    std::unique_ptr<BridgeWorker> query;     // pages, details, incident lists
+    std::unique_ptr<BridgeWorker> aggregate; // charts, status, notifications
+    std::unique_ptr<BridgeWorker> tail;      // the live tail
 
     std::mutex tokenMutex;
     std::unordered_set<quint64> pending;
@@ -316,7 +253,7 @@ struct EngineBridge::Private
     std::atomic<bool> importing{false};
 
     // Demo feed: a thread of its own whose timer streams the corpus' live part.
-    std::unique_ptr<Worker> demoWorker;
+    std::unique_ptr<BridgeWorker> demoWorker;
     std::atomic<bool> demoRunning{false};
     std::atomic<bool> demoStreaming{false};
 
@@ -339,7 +276,7 @@ struct EngineBridge::Private
         return pending.erase(t) > 0;
     }
 
-    StoreReader* reader(Worker& w)
+    StoreReader* reader(BridgeWorker& w)
     {
         std::string error;
         StoreReader* r = w.reader(path, &error);
@@ -574,9 +511,9 @@ bool EngineBridge::open(const QString& path, QString* error)
         d->lineNumbers.clear();
     }
     startLive();
-    d->query = std::make_unique<Worker>(QStringLiteral("vigil-query"));
-    d->aggregate = std::make_unique<Worker>(QStringLiteral("vigil-aggregate"));
-    d->tail = std::make_unique<Worker>(QStringLiteral("vigil-tail"));
+    d->query = std::make_unique<BridgeWorker>(QStringLiteral("vigil-query"));
+    d->aggregate = std::make_unique<BridgeWorker>(QStringLiteral("vigil-aggregate"));
+    d->tail = std::make_unique<BridgeWorker>(QStringLiteral("vigil-tail"));
     d->lastCommitted = 0;
     d->rateClock.start();
     d->criticalSince = nowMs();
@@ -1280,7 +1217,7 @@ bool EngineBridge::startDemo(double eventsPerSecond)
         Q_EMIT errorOccurred(tr("This build has no demo corpus."));
         return false;
     }
-    d->demoWorker = std::make_unique<Worker>(QStringLiteral("vigil-demo"));
+    d->demoWorker = std::make_unique<BridgeWorker>(QStringLiteral("vigil-demo"));
     Private* p = d.get();
     d->demoWorker->post([p, c, eventsPerSecond] {
         // History: the imported part ends now, its spacing kept.
@@ -1359,7 +1296,7 @@ std::shared_ptr<const iam::PolicySet> EngineBridge::iamEnginePolicies() const
 
 bool EngineBridge::iamPost(bool queryWorker, std::function<void(StoreReader*)> job)
 {
-    Worker* w = queryWorker ? d->query.get() : d->aggregate.get();
+    BridgeWorker* w = queryWorker ? d->query.get() : d->aggregate.get();
     if (!w)
         return false;
     Private* p = d.get();

@@ -4,6 +4,7 @@
 // as the values of bridge/iamtypes.h.
 #include "bridge/enginebridge.h"
 
+#include "bridge/bridgeutil.h"
 #include "bridge/eventjson.h"
 
 #include "iam/permissionmap.h"
@@ -51,11 +52,6 @@ namespace {
 // in IamMapData::droppedUses only.
 constexpr std::size_t kRefsPerUse = 64;
 constexpr std::size_t kMaxUses = 200000;
-
-QString qstr(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
 
 /// The policy file's name as the user knows it: the engine reads embedded policies (the
 /// demo's) through a temporary file whose name means nothing to anyone.

@@ -3,6 +3,8 @@
 // core/report and the store's erasure and retention functions.
 #include "bridge/enginebridge.h"
 
+#include "bridge/bridgeutil.h"
+
 #include "base/timeutil.h"
 #include "report/reportbuilder.h"
 #include "report/reportfile.h"
@@ -23,15 +25,6 @@
 namespace vigil::ui {
 
 namespace {
-
-std::string str(const QString& s)
-{
-    return s.toStdString();
-}
-QString qstr(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
 
 /// The report of `request` from the database at `path` (report thread).
 ReportResult buildResult(const std::string& path, const ReportRequestData& request,
@@ -129,8 +122,7 @@ QString purgeSummary(const PurgeResult& p)
 /// The report thread and the retention timer.
 struct EngineBridge::ReportState
 {
-    QThread thread;
-    QObject* context = nullptr; // lives on `thread`
+    BridgeWorker worker{QStringLiteral("vigil-reports")};
     quint64 nextToken = 1;
     std::shared_ptr<std::atomic<quint64>> latestReport = std::make_shared<std::atomic<quint64>>(0);
     QTimer* schedule = nullptr; // owned by the bridge (UI thread)
@@ -139,25 +131,15 @@ struct EngineBridge::ReportState
     {
         qRegisterMetaType<ReportResult>();
         qRegisterMetaType<ReportRequestData>();
-        thread.setObjectName(QStringLiteral("vigil-reports"));
-        context = new QObject;
-        context->moveToThread(&thread);
-        thread.start();
     }
     ~ReportState()
     {
-        latestReport->store(0); // stops a report being built
-        thread.quit();
-        thread.wait();
-        delete context;
+        latestReport->store(0); // stops a report being built; the worker then winds down
     }
     ReportState(const ReportState&) = delete;
     ReportState& operator=(const ReportState&) = delete;
 
-    template <typename F> void post(F f)
-    {
-        QMetaObject::invokeMethod(context, std::move(f), Qt::QueuedConnection);
-    }
+    template <typename F> void post(F f) { worker.post(std::move(f)); }
 };
 
 quint64 EngineBridge::generateReport(const ReportRequestData& request)

@@ -4,6 +4,8 @@
 // changes go through the store writer. Only Qt value types (bridge/reviewtypes.h) leave.
 #include "bridge/enginebridge.h"
 
+#include "bridge/bridgeutil.h"
+
 #include "base/timeutil.h"
 #include "iam/policyset.h"
 #include "review/checklist.h"
@@ -28,34 +30,6 @@
 
 namespace vigil::ui {
 namespace {
-
-std::string str(const QString& s)
-{
-    return s.toStdString();
-}
-
-QString qstr(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
-
-QStringList qlist(const std::vector<std::string>& v)
-{
-    QStringList out;
-    out.reserve(static_cast<qsizetype>(v.size()));
-    for (const auto& s : v)
-        out.push_back(qstr(s));
-    return out;
-}
-
-std::vector<std::string> slist(const QStringList& v)
-{
-    std::vector<std::string> out;
-    out.reserve(static_cast<std::size_t>(v.size()));
-    for (const auto& s : v)
-        out.push_back(str(s));
-    return out;
-}
 
 constexpr int kDebounceMs = 2000;     // after the last commit
 constexpr int kMaxLatencyMs = 10000;  // while commits keep coming
