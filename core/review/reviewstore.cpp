@@ -302,17 +302,7 @@ std::vector<ThreatMatrix> ReviewStore::plain(const std::vector<StoredMatrix>& st
 
 Result<std::int64_t> ReviewStore::addVerdict(const Verdict& v)
 {
-    std::int64_t id = 0;
-    auto r = m_writer.run([&](Database& db) -> Result<void> {
-        auto inserted = insertVerdict(db, v);
-        if (!inserted)
-            return std::unexpected(inserted.error());
-        id = *inserted;
-        return {};
-    });
-    if (!r)
-        return std::unexpected(r.error());
-    return id;
+    return m_writer.runResult<std::int64_t>([&](Database& db) { return insertVerdict(db, v); });
 }
 
 bool ReviewStore::postVerdict(Verdict v, std::function<void(const Result<std::int64_t>&)> done)
@@ -322,61 +312,22 @@ bool ReviewStore::postVerdict(Verdict v, std::function<void(const Result<std::in
             done(std::unexpected(ok.error()));
         return true;
     }
-    // Task and completion run one after the other on the writer thread.
-    auto id = std::make_shared<std::int64_t>(0);
-    return m_writer.post(
-        [v = std::move(v), id](Database& db) -> Result<void> {
-            auto inserted = insertVerdict(db, v);
-            if (!inserted)
-                return std::unexpected(inserted.error());
-            *id = *inserted;
-            return {};
-        },
-        [id, done = std::move(done)](const Result<void>& r) {
-            if (!done)
-                return;
-            if (r)
-                done(*id);
-            else
-                done(std::unexpected(r.error()));
-        });
+    return m_writer.postResult<std::int64_t>(
+        [v = std::move(v)](Database& db) { return insertVerdict(db, v); }, std::move(done));
 }
 
 Result<std::int64_t> ReviewStore::saveMatrix(std::int64_t id, const ThreatMatrix& m)
 {
-    std::int64_t saved = 0;
-    auto r = m_writer.run([&](Database& db) -> Result<void> {
-        auto written = writeMatrix(db, id, m, nowEpochMs());
-        if (!written)
-            return std::unexpected(written.error());
-        saved = *written;
-        return {};
-    });
-    if (!r)
-        return std::unexpected(r.error());
-    return saved;
+    return m_writer.runResult<std::int64_t>(
+        [&](Database& db) { return writeMatrix(db, id, m, nowEpochMs()); });
 }
 
 bool ReviewStore::postSaveMatrix(std::int64_t id, ThreatMatrix m,
                                  std::function<void(const Result<std::int64_t>&)> done)
 {
-    auto saved = std::make_shared<std::int64_t>(0);
-    return m_writer.post(
-        [id, m = std::move(m), saved](Database& db) -> Result<void> {
-            auto written = writeMatrix(db, id, m, nowEpochMs());
-            if (!written)
-                return std::unexpected(written.error());
-            *saved = *written;
-            return {};
-        },
-        [saved, done = std::move(done)](const Result<void>& r) {
-            if (!done)
-                return;
-            if (r)
-                done(*saved);
-            else
-                done(std::unexpected(r.error()));
-        });
+    return m_writer.postResult<std::int64_t>(
+        [id, m = std::move(m)](Database& db) { return writeMatrix(db, id, m, nowEpochMs()); },
+        std::move(done));
 }
 
 Result<void> ReviewStore::deleteMatrix(std::int64_t id)
@@ -386,17 +337,7 @@ Result<void> ReviewStore::deleteMatrix(std::int64_t id)
 
 Result<int> ReviewStore::seedTemplates()
 {
-    int created = 0;
-    auto r = m_writer.run([&](Database& db) -> Result<void> {
-        auto n = seedMatrices(db, nowEpochMs());
-        if (!n)
-            return std::unexpected(n.error());
-        created = *n;
-        return {};
-    });
-    if (!r)
-        return std::unexpected(r.error());
-    return created;
+    return m_writer.runResult<int>([](Database& db) { return seedMatrices(db, nowEpochMs()); });
 }
 
 } // namespace vigil

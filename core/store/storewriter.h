@@ -141,6 +141,48 @@ public:
     /// Runs `task` on the writer thread and waits for its result.
     Result<void> run(Task task);
 
+    /// run() for a task that yields a value.
+    template <typename T>
+    Result<T> runResult(std::function<Result<T>(Database&)> task)
+    {
+        std::optional<T> value;
+        auto r = run([&](Database& db) -> Result<void> {
+            auto v = task(db);
+            if (!v)
+                return std::unexpected(v.error());
+            value = std::move(*v);
+            return {};
+        });
+        if (!r)
+            return std::unexpected(r.error());
+        return std::move(*value);
+    }
+
+    /// post() for a task that yields a value: `done` gets it, or the error, on the writer
+    /// thread.
+    template <typename T>
+    bool postResult(std::function<Result<T>(Database&)> task,
+                    std::function<void(const Result<T>&)> done)
+    {
+        auto value = std::make_shared<std::optional<T>>();
+        return post(
+            [task = std::move(task), value](Database& db) -> Result<void> {
+                auto v = task(db);
+                if (!v)
+                    return std::unexpected(v.error());
+                *value = std::move(*v);
+                return {};
+            },
+            [value, done = std::move(done)](const Result<void>& r) {
+                if (!done)
+                    return;
+                if (r)
+                    done(std::move(**value));
+                else
+                    done(std::unexpected(r.error()));
+            });
+    }
+
     /// Waits until everything queued before this call is committed.
     void flush();
 
