@@ -82,15 +82,19 @@ int runStats(const std::vector<std::string>& args)
             std::cout << "erased      " << withThousands(s->erased) << " (tombstones)\n";
         const auto live = nlohmann::json::parse(s->liveStats, nullptr, false);
         if (!s->liveStats.empty() && live.is_object()) {
-            auto num = [&](const char* key) { return live.value(key, 0.0); };
             std::cout << "live        " << live.value("listen", std::string("-")) << ", as of "
-                      << live.value("written_at", std::string("?")) << '\n'
-                      << "  events/s          " << withThousands(static_cast<std::int64_t>(num("events_per_second"))) << '\n'
-                      << "  queue depth       " << withThousands(static_cast<std::int64_t>(num("writer_queue_depth"))) << '\n'
-                      << "  in flight         " << withThousands(static_cast<std::int64_t>(num("pipeline_in_flight"))) << '\n'
-                      << "  connections open  " << withThousands(static_cast<std::int64_t>(num("connections_open"))) << '\n'
-                      << "  rejected          " << withThousands(static_cast<std::int64_t>(num("rejected"))) << '\n'
-                      << "  duplicates        " << withThousands(static_cast<std::int64_t>(num("duplicates"))) << '\n';
+                      << live.value("written_at", std::string("?")) << '\n';
+            for (auto [label, key] : {std::pair{"events/s", "events_per_second"},
+                                      {"queue depth", "writer_queue_depth"},
+                                      {"in flight", "pipeline_in_flight"},
+                                      {"connections open", "connections_open"},
+                                      {"rejected", "rejected"},
+                                      {"duplicates", "duplicates"}}) {
+                const std::string name = label;
+                std::cout << "  " << name << std::string(18 - name.size(), ' ')
+                          << withThousands(static_cast<std::int64_t>(live.value(key, 0.0)))
+                          << '\n';
+            }
         }
     }
     return Ok;

@@ -204,13 +204,11 @@ LiveStats LiveIngest::stats() const
 
 void LiveIngest::persistStats()
 {
-    auto stamped = nlohmann::ordered_json::parse(liveStatsJson(stats()));
-    stamped["written_at"] = formatRfc3339Utc(nowEpochMs()); // tells a reader how fresh it is
-    const std::string json = stamped.dump();
+    const std::string json = liveStatsJson(stats(), nowEpochMs());
     m_writer.post([json](Database& db) { return writeMeta(db, "live_stats", json); });
 }
 
-std::string liveStatsJson(const LiveStats& s)
+std::string liveStatsJson(const LiveStats& s, std::optional<std::int64_t> writtenAtMs)
 {
     nlohmann::ordered_json j;
     j["uptime_seconds"] = s.uptimeSeconds;
@@ -247,6 +245,8 @@ std::string liveStatsJson(const LiveStats& s)
                               {"truncations", f.truncations},
                               {"error", f.error}});
     j["last_error"] = s.lastError;
+    if (writtenAtMs)
+        j["written_at"] = formatRfc3339Utc(*writtenAtMs); // tells a reader how fresh it is
     return j.dump();
 }
 

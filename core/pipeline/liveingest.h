@@ -140,6 +140,8 @@ private:
 };
 
 /// The counters as a JSON object (the `live_stats` meta value, and `serve`'s summary).
-std::string liveStatsJson(const LiveStats& stats);
+/// With `writtenAtMs`, also says when they were taken (`written_at`).
+std::string liveStatsJson(const LiveStats& stats,
+                          std::optional<std::int64_t> writtenAtMs = std::nullopt);
 
 } // namespace vigil

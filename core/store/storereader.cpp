@@ -112,9 +112,8 @@ Result<StoreStats> StoreReader::stats()
         const char* sql;
     };
     // Tombstones (erased <> 0) keep their row for the integrity chain; they are not events
-    // any more. The partial index events_erased makes counting them cheap.
-    for (const Q& q : {Q{&s.events, "SELECT (SELECT count(*) FROM events) - "
-                                    "(SELECT count(*) FROM events WHERE erased <> 0)"},
+    // any more (subtracted below). The partial index events_erased makes counting them cheap.
+    for (const Q& q : {Q{&s.events, "SELECT count(*) FROM events"},
                        Q{&s.erased, "SELECT count(*) FROM events WHERE erased <> 0"},
                        Q{&s.rejected, "SELECT count(*) FROM quarantine"},
                        Q{&s.duplicates, "SELECT value FROM counters WHERE name='duplicates'"},
@@ -130,6 +129,7 @@ Result<StoreStats> StoreReader::stats()
             return std::unexpected(v.error());
         *q.out = *v;
     }
+    s.events -= s.erased;
     for (auto [map, sql] :
          {std::pair{&s.findingsByCategory,
                     "SELECT category, count(*) FROM findings GROUP BY category ORDER BY category"},

@@ -285,15 +285,8 @@ void StoreWriter::loop()
             m_notFull.notify_all();
         } else {
             auto& t = std::get<TaskItem>(item);
-            Result<void> r = m_db.exec("BEGIN IMMEDIATE");
-            if (r) {
-                r = t.task(m_db);
-                if (r)
-                    r = m_db.exec("COMMIT");
-                if (!r)
-                    (void)m_db.exec("ROLLBACK");
-            }
-            m_st->forgetCaches();
+            const Result<void> r = inTransaction([&] { return t.task(m_db); });
+            m_st->forgetCaches(); // a task may change incidents or erase threads
             if (t.done)
                 t.done(r);
         }
@@ -396,7 +389,7 @@ void StoreWriter::reaperLoop()
                 return;
             dead = std::move(m_graveyard.front());
             m_graveyard.pop_front();
-        }
+        } // `dead` is freed here, outside the lock
     }
 }
 
@@ -570,8 +563,8 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
 {
     Prepared& st = *m_st;
     CommitResult res;
-    // The caller's transaction rolls back on error (inTransaction).
-    auto rollback = [&](const Error& e) -> Result<CommitResult> {
+    // On error the caller's transaction rolls back (inTransaction); the summaries go too.
+    auto abandon = [&](const Error& e) -> Result<CommitResult> {
         committed.clear();
         return std::unexpected(e);
     };
@@ -593,7 +586,7 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             sourceId = st.upsertSource.columnInt(0);
         st.upsertSource.reset();
         if (!row)
-            return rollback(row.error());
+            return abandon(row.error());
     }
 
     for (IngestedEvent& ie : batch.events) {
@@ -621,7 +614,7 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             ie.leaf ? st.chain->sealLeaf(*ie.leaf) : st.chain->seal(canonicalFields(e));
         auto threadNo = threadNumber(e.threadId);
         if (!threadNo)
-            return rollback(threadNo.error());
+            return abandon(threadNo.error());
         st.insertEvent.bind(11, ie.lineNo)
             .bindText(12, e.detailsJson)
             .bind(13, static_cast<std::int64_t>(mask))
@@ -631,7 +624,7 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
         auto r = st.insertEvent.run();
         st.insertEvent.reset();
         if (!r)
-            return rollback(r.error());
+            return abandon(r.error());
         if (sqlite3_changes(m_db.handle()) == 0) {
             ++res.duplicates; // an ignored duplicate does not advance the chain
             continue;
@@ -642,7 +635,7 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
         for (const Finding& f : ie.findings) {
             auto incident = incidentFor(ie, f, row);
             if (!incident)
-                return rollback(incident.error());
+                return abandon(incident.error());
             if (std::find(res.incidents.begin(), res.incidents.end(), *incident) ==
                 res.incidents.end())
                 res.incidents.push_back(*incident);
@@ -663,12 +656,12 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             auto fr = st.insertFinding.run();
             st.insertFinding.reset();
             if (!fr)
-                return rollback(fr.error());
+                return abandon(fr.error());
             ++res.findings;
         }
         if (m_hasListener.load(std::memory_order_relaxed))
             committed.push_back(CommittedEvent{row, e.timestampMs, e.eventType, e.agentName,
-                                           e.threadId, e.severity, mask, maxSev});
+                                               e.threadId, e.severity, mask, maxSev});
     }
 
     const std::int64_t received = nowEpochMs();
@@ -687,19 +680,19 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
         auto r = st.insertQuarantine.run();
         st.insertQuarantine.reset();
         if (!r)
-            return rollback(r.error());
+            return abandon(r.error());
         ++res.rejected;
     }
 
     if (auto r = flushTouches(); !r)
-        return rollback(r.error());
+        return abandon(r.error());
 
     if (res.duplicates > 0) {
         st.bumpDuplicates.bind(1, res.duplicates);
         auto r = st.bumpDuplicates.run();
         st.bumpDuplicates.reset();
         if (!r)
-            return rollback(r.error());
+            return abandon(r.error());
     }
     return res;
 }

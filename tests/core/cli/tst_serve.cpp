@@ -216,6 +216,15 @@ void TestServe::tokenNeverInStderr()
     QCOMPARE(live.value(QStringLiteral("accepted")).toInteger(), 10);
     QVERIFY(live.value(QStringLiteral("written_at")).toString().endsWith(u'Z'));
     QVERIFY(live.contains(QStringLiteral("writer_queue_depth")));
+    QProcess table;
+    table.start(QStringLiteral(VIGIL_CLI_PATH), {QStringLiteral("stats"), QStringLiteral("--db"),
+                                                 QString::fromStdString(db), QStringLiteral("--format"),
+                                                 QStringLiteral("table")});
+    QVERIFY(table.waitForFinished(30000));
+    QCOMPARE(table.exitCode(), 0);
+    const QByteArray text = table.readAllStandardOutput();
+    QVERIFY2(text.contains("\nlive        127.0.0.1:") && text.contains("\n  events/s  "),
+             text.constData());
 }
 
 void TestServe::limitsFromTheCommandLine()
