@@ -75,9 +75,12 @@ const char* sarifLevel(FindingSeverity s)
 {
     switch (s) {
     case FindingSeverity::Critical:
-    case FindingSeverity::High: return "error";
-    case FindingSeverity::Medium: return "warning";
-    case FindingSeverity::Low: return "note";
+    case FindingSeverity::High:
+        return "error";
+    case FindingSeverity::Medium:
+        return "warning";
+    case FindingSeverity::Low:
+        return "note";
     }
     return "warning";
 }
@@ -94,11 +97,13 @@ struct Totals
 int runScan(const std::vector<std::string>& args)
 {
     const std::vector<OptionSpec> spec{
-        {"policies", true, false, "agent IAM policy file: adds iam and privilege_escalation findings"},
+        {"policies", true, false,
+         "agent IAM policy file: adds iam and privilege_escalation findings"},
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"format", true, false, "jsonl (default when not a terminal), table or sarif"},
-        {"fail-on", true, false, "exit 3 when a finding of this severity or higher is made "
-                                 "(low, medium, high, critical)"},
+        {"fail-on", true, false,
+         "exit 3 when a finding of this severity or higher is made "
+         "(low, medium, high, critical)"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
     };
     auto parsed = parseArgs(args, spec);
@@ -114,8 +119,9 @@ int runScan(const std::vector<std::string>& args)
         return Ok;
     }
     if (parsed->positional.size() != 1)
-        return error("scan", parsed->positional.empty() ? "no input file given (use - for standard input)"
-                                                         : "scan takes exactly one input");
+        return error("scan", parsed->positional.empty()
+                                 ? "no input file given (use - for standard input)"
+                                 : "scan takes exactly one input");
     const std::string format =
         parsed->get("format").value_or(stdoutIsTerminal() ? "table" : "jsonl");
     if (format != "jsonl" && format != "table" && format != "sarif")
@@ -165,15 +171,16 @@ int runScan(const std::vector<std::string>& args)
                 out += '\n';
             } else if (format == "table") {
                 char buf[96];
-                std::snprintf(buf, sizeof buf, "%7lld  %-8s  %-20s  ", static_cast<long long>(r.line),
-                              std::string(toString(r.finding.severity)).c_str(),
-                              r.finding.category.c_str());
+                std::snprintf(
+                    buf, sizeof buf, "%7lld  %-8s  %-20s  ", static_cast<long long>(r.line),
+                    std::string(toString(r.finding.severity)).c_str(), r.finding.category.c_str());
                 out += buf;
                 out += r.finding.rule;
                 out += "  ";
                 out += r.finding.field.empty() ? "-" : r.finding.field;
                 if (r.finding.start >= 0)
-                    out += "[" + std::to_string(r.finding.start) + ":" + std::to_string(r.finding.end) + "]";
+                    out += "[" + std::to_string(r.finding.start) + ":" +
+                           std::to_string(r.finding.end) + "]";
                 out += "  " + r.finding.message + "\n";
             } else {
                 nlohmann::ordered_json res;
@@ -216,8 +223,9 @@ int runScan(const std::vector<std::string>& args)
                 return;
             pending.push_back(pool.submit(std::move(chunk)));
             chunk = RawChunk{};
-            while (pending.size() > maxPending || (!pending.empty() &&
-                   pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+            while (pending.size() > maxPending ||
+                   (!pending.empty() && pending.front().wait_for(std::chrono::seconds(0)) ==
+                                            std::future_status::ready)) {
                 emit(pending.front().get());
                 pending.pop_front();
             }
@@ -286,13 +294,14 @@ int runScan(const std::vector<std::string>& args)
         cats += (cats.empty() ? "" : ", ") + c + " " + std::to_string(n);
         total += n;
     }
-    std::fprintf(stderr,
-                 "scanned %lld lines: %lld events accepted, %lld lines rejected; %lld findings%s%s%s; "
-                 "%.2f s, %.1f MB/s\n",
-                 static_cast<long long>(totals.lines), static_cast<long long>(totals.accepted),
-                 static_cast<long long>(totals.rejected), static_cast<long long>(total),
-                 cats.empty() ? "" : " (", cats.c_str(), cats.empty() ? "" : ")", secs,
-                 secs > 0 ? double(totals.bytes) / 1e6 / secs : 0.0);
+    std::fprintf(
+        stderr,
+        "scanned %lld lines: %lld events accepted, %lld lines rejected; %lld findings%s%s%s; "
+        "%.2f s, %.1f MB/s\n",
+        static_cast<long long>(totals.lines), static_cast<long long>(totals.accepted),
+        static_cast<long long>(totals.rejected), static_cast<long long>(total),
+        cats.empty() ? "" : " (", cats.c_str(), cats.empty() ? "" : ")", secs,
+        secs > 0 ? double(totals.bytes) / 1e6 / secs : 0.0);
     if (failOn && totals.worst && *totals.worst >= *failOn)
         return FailOnTripped;
     return Ok;

@@ -45,9 +45,18 @@ bool printable(std::string_view s)
     return true;
 }
 
-bool isLower(char c) { return c >= 'a' && c <= 'z'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isAlnum(char c) { return isLower(c) || isDigit(c) || (c >= 'A' && c <= 'Z'); }
+bool isLower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+bool isAlnum(char c)
+{
+    return isLower(c) || isDigit(c) || (c >= 'A' && c <= 'Z');
+}
 
 // ^[a-z][a-z0-9_.-]{0,63}$
 bool validEventType(std::string_view s)
@@ -89,14 +98,20 @@ bool validAction(std::string_view s)
 const char* typeName(element_type t)
 {
     switch (t) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+        return "an array";
+    case element_type::OBJECT:
+        return "an object";
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::DOUBLE:
+        return "a number";
+    case element_type::STRING:
+        return "a string";
+    case element_type::BOOL:
+        return "a boolean";
+    case element_type::NULL_VALUE:
+        return "null";
     }
     return "a value";
 }
@@ -109,9 +124,12 @@ bool isNumber(element_type t)
 double asDouble(element e)
 {
     switch (e.type()) {
-    case element_type::INT64: return static_cast<double>(int64_t(e));
-    case element_type::UINT64: return static_cast<double>(uint64_t(e));
-    default: return double(e);
+    case element_type::INT64:
+        return static_cast<double>(int64_t(e));
+    case element_type::UINT64:
+        return static_cast<double>(uint64_t(e));
+    default:
+        return double(e);
     }
 }
 
@@ -156,16 +174,26 @@ public:
     std::expected<void, Rejection> run()
     {
         switch (m_ev.kind) {
-        case EventKind::UserQueryReceived: return userQuery();
-        case EventKind::BrainPlanCreated: return brainPlan();
-        case EventKind::WorkerInvoked: return workerInvoked();
-        case EventKind::WorkerResult: return workerResult();
-        case EventKind::SqlExecuted: return sqlExecuted();
-        case EventKind::HumanEscalation: return humanEscalation();
-        case EventKind::SecurityEvent: return securityEvent();
-        case EventKind::ErrorOccurred: return errorOccurred();
-        case EventKind::ToolCall: return toolCall();
-        case EventKind::Custom: return {};
+        case EventKind::UserQueryReceived:
+            return userQuery();
+        case EventKind::BrainPlanCreated:
+            return brainPlan();
+        case EventKind::WorkerInvoked:
+            return workerInvoked();
+        case EventKind::WorkerResult:
+            return workerResult();
+        case EventKind::SqlExecuted:
+            return sqlExecuted();
+        case EventKind::HumanEscalation:
+            return humanEscalation();
+        case EventKind::SecurityEvent:
+            return securityEvent();
+        case EventKind::ErrorOccurred:
+            return errorOccurred();
+        case EventKind::ToolCall:
+            return toolCall();
+        case EventKind::Custom:
+            return {};
         }
         return {};
     }
@@ -181,8 +209,8 @@ private:
         element e;
         if (m_d.at_key(key).get(e) != simdjson::SUCCESS) {
             if (required)
-                return reject("input.missing_field", "missing field " + path(key) + " for " +
-                                                         m_ev.eventType);
+                return reject("input.missing_field",
+                              "missing field " + path(key) + " for " + m_ev.eventType);
             return std::optional<element>{};
         }
         if (e.is_null() && !required)
@@ -198,8 +226,8 @@ private:
         if (!*e)
             return {};
         if (!(*e)->is_string())
-            return reject("input.bad_type", path(key) + " must be a string, got " +
-                                                typeName((*e)->type()));
+            return reject("input.bad_type",
+                          path(key) + " must be a string, got " + typeName((*e)->type()));
         if (out)
             *out = std::string(std::string_view(**e));
         return {};
@@ -220,8 +248,8 @@ private:
                 *objectOut = simdjson::minify(**e);
             return {};
         }
-        return reject("input.bad_type", path(key) + " must be text or an object, got " +
-                                            typeName(t));
+        return reject("input.bad_type",
+                      path(key) + " must be text or an object, got " + typeName(t));
     }
 
     Check number(std::string_view key, bool required, double lo, double hi,
@@ -235,18 +263,18 @@ private:
             return {};
         const element_type t = (*e)->type();
         if (!isNumber(t) || (integer && t == element_type::DOUBLE))
-            return reject("input.bad_type", path(key) + (integer ? " must be an integer" :
-                                                                   " must be a number") +
-                                                ", got " + typeName(t));
+            return reject("input.bad_type",
+                          path(key) + (integer ? " must be an integer" : " must be a number") +
+                              ", got " + typeName(t));
         const double v = asDouble(**e);
         if (!(v >= lo && v <= hi))
             return reject("input.bad_value", path(key) + " is out of range");
         if (out)
             *out = v;
         if (intOut)
-            *intOut = t == element_type::UINT64 ? static_cast<std::int64_t>(std::min<uint64_t>(
-                                                      uint64_t(**e), INT64_MAX))
-                                                : int64_t(**e);
+            *intOut = t == element_type::UINT64
+                          ? static_cast<std::int64_t>(std::min<uint64_t>(uint64_t(**e), INT64_MAX))
+                          : int64_t(**e);
         return {};
     }
 
@@ -439,8 +467,8 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
     if (line.size() > kMaxLineBytes)
-        return reject("input.too_long", "line is longer than 1 MiB (" +
-                                            std::to_string(line.size()) + " bytes)");
+        return reject("input.too_long",
+                      "line is longer than 1 MiB (" + std::to_string(line.size()) + " bytes)");
     if (line.starts_with("\xEF\xBB\xBF"))
         line.remove_prefix(3);
     if (!simdjson::validate_utf8(line.data(), line.size()))
@@ -539,9 +567,8 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
         if (!*r.value)
             return reject("input.missing_field", std::string("missing field ") + r.name);
         if ((*r.value)->type() != r.type)
-            return reject("input.bad_type", std::string(r.name) + " must be " +
-                                                typeName(r.type) + ", got " +
-                                                typeName((*r.value)->type()));
+            return reject("input.bad_type", std::string(r.name) + " must be " + typeName(r.type) +
+                                                ", got " + typeName((*r.value)->type()));
     }
 
     const std::string_view ts(*timestamp);
@@ -558,8 +585,7 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
 
     ev.agentName = std::string(std::string_view(*agent));
     if (!validAgentName(ev.agentName))
-        return reject("input.bad_value",
-                      "agent_name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+        return reject("input.bad_value", "agent_name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
 
     const std::string_view th(*thread);
     const std::size_t thLen = codePoints(th);

@@ -94,11 +94,9 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
     for (const RawChunk::Line& l : chunk.lines) {
         const std::string_view text(chunk.data.data() + l.offset, l.length);
         if (l.overlong) {
-            batch.rejected.push_back(QuarantinedLine{std::string(text), l.fullBytes,
-                                                     "input.too_long",
-                                                     "line is longer than 1 MiB (" +
-                                                         std::to_string(l.fullBytes) + " bytes)",
-                                                     l.lineNo});
+            batch.rejected.push_back(QuarantinedLine{
+                std::string(text), l.fullBytes, "input.too_long",
+                "line is longer than 1 MiB (" + std::to_string(l.fullBytes) + " bytes)", l.lineNo});
             continue;
         }
         if (isBlankLine(text))

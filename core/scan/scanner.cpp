@@ -27,7 +27,8 @@ using namespace vigil::scan;
 
 namespace {
 
-enum class Kind {
+enum class Kind
+{
     Phrase,
     Regex,
     Token,
@@ -85,7 +86,8 @@ bool isRawPatternKind(Kind k)
 }
 
 /// Built-in prefilters: cheap Hyperscan hits that decide which C++ validators run.
-enum Trigger : unsigned {
+enum Trigger : unsigned
+{
     TEmail = 1u << 0,
     TEmailObfuscated = 1u << 1,
     TNumber = 1u << 2,
@@ -162,7 +164,14 @@ struct FieldFilter
     }
 };
 
-enum class SchemaCheck { NotObject, MissingField, WrongType, OutOfRange, RowLimit };
+enum class SchemaCheck
+{
+    NotObject,
+    MissingField,
+    WrongType,
+    OutOfRange,
+    RowLimit
+};
 
 struct CompiledRule
 {
@@ -322,7 +331,10 @@ struct ScanScratch::Impl
     struct PathHash
     {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const
+        {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     using PathPlans = std::unordered_map<std::string, FieldPlan, PathHash, std::equal_to<>>;
     std::vector<std::pair<std::string, PathPlans>> plans;
@@ -375,7 +387,8 @@ struct Scanner::Impl
     void addField(const CompiledRule& r, std::string_view path, int start, int end,
                   ScanScratch::Impl& s) const;
 
-    void phrases(TextRef ref, const FieldPlan& p, std::string_view path, ScanScratch::Impl& s) const;
+    void phrases(TextRef ref, const FieldPlan& p, std::string_view path,
+                 ScanScratch::Impl& s) const;
     void rawPatterns(TextRef ref, const FieldPlan& p, std::string_view path,
                      ScanScratch::Impl& s) const;
     void encoded(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
@@ -513,7 +526,8 @@ Result<void> Scanner::Impl::compileRules()
                 r.kindMask |= 1u << unsigned(k);
         }
         readParams(r);
-        if (r.kind == Kind::DetailsLength || r.kind == Kind::Schema || r.kind == Kind::SecurityEvent)
+        if (r.kind == Kind::DetailsLength || r.kind == Kind::Schema ||
+            r.kind == Kind::SecurityEvent)
             eventLevel.push_back(compiled.size());
         compiled.push_back(std::move(r));
     }
@@ -535,8 +549,10 @@ Result<void> Scanner::Impl::compileRules()
             refs.push_back(PatternRef{int(ri), 0});
             if (raw) {
                 const unsigned flags = r.caseless ? HS_FLAG_CASELESS : 0u;
-                rawFastP.push_back(HsPattern{r.info->patterns[pi], flags | HS_FLAG_SINGLEMATCH, id});
-                rawSomP.push_back(HsPattern{r.info->patterns[pi], flags | HS_FLAG_SOM_LEFTMOST, id});
+                rawFastP.push_back(
+                    HsPattern{r.info->patterns[pi], flags | HS_FLAG_SINGLEMATCH, id});
+                rawSomP.push_back(
+                    HsPattern{r.info->patterns[pi], flags | HS_FLAG_SOM_LEFTMOST, id});
                 rawOrigins.push_back(Origin{int(ri), int(pi)});
             } else {
                 const std::string e = phraseExpression(r.info->patterns[pi]);
@@ -609,7 +625,8 @@ Result<void> Scanner::Impl::compileRules()
                              {&phraseFastP, &phraseOrigins, &phraseFast, {}},
                              {&phraseSomP, &phraseOrigins, &phraseSom, {}}}};
     for (Job& j : jobs)
-        j.result = std::async(std::launch::async, [p = j.patterns] { return PatternSet::compile(*p); });
+        j.result =
+            std::async(std::launch::async, [p = j.patterns] { return PatternSet::compile(*p); });
     std::optional<Error> firstError;
     for (Job& j : jobs) {
         auto set = j.result.get();
@@ -620,7 +637,8 @@ Result<void> Scanner::Impl::compileRules()
         if (firstError)
             continue;
         const int idx = set.error().index;
-        if (idx >= 0 && std::size_t(idx) < j.origins->size() && (*j.origins)[std::size_t(idx)].rule >= 0) {
+        if (idx >= 0 && std::size_t(idx) < j.origins->size() &&
+            (*j.origins)[std::size_t(idx)].rule >= 0) {
             const Origin o = (*j.origins)[std::size_t(idx)];
             firstError = Error{"rules.bad_pattern", compiled[std::size_t(o.rule)].info->source +
                                                         ".patterns[" + std::to_string(o.pattern) +
@@ -662,24 +680,44 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
         p.applies[i] = 1;
         const int idx = int(i);
         switch (r.kind) {
-        case Kind::Phrase: p.anyPhrase = true; break;
-        case Kind::Encoded: p.encoded = idx; break;
-        case Kind::HiddenText: p.hiddenText = idx; break;
-        case Kind::Email: p.email = idx; break;
-        case Kind::Phone: p.phone = idx; break;
-        case Kind::Ssn: p.ssn = idx; break;
-        case Kind::CreditCard: p.card = idx; break;
-        case Kind::Sql: (r.sqlEmbedded ? p.sqlEmbedded : p.sqlStatement).push_back(idx); break;
+        case Kind::Phrase:
+            p.anyPhrase = true;
+            break;
+        case Kind::Encoded:
+            p.encoded = idx;
+            break;
+        case Kind::HiddenText:
+            p.hiddenText = idx;
+            break;
+        case Kind::Email:
+            p.email = idx;
+            break;
+        case Kind::Phone:
+            p.phone = idx;
+            break;
+        case Kind::Ssn:
+            p.ssn = idx;
+            break;
+        case Kind::CreditCard:
+            p.card = idx;
+            break;
+        case Kind::Sql:
+            (r.sqlEmbedded ? p.sqlEmbedded : p.sqlStatement).push_back(idx);
+            break;
         case Kind::LogForged:
             p.forged = idx;
             p.multiline = r.multiline.match(path);
             break;
-        case Kind::LogEscape: p.escape = idx; break;
+        case Kind::LogEscape:
+            p.escape = idx;
+            break;
         case Kind::LogControl:
             p.control = idx;
             p.singleLine = !r.singleLine.include.empty() && r.singleLine.match(path);
             break;
-        case Kind::Length: p.length.push_back(idx); break;
+        case Kind::Length:
+            p.length.push_back(idx);
+            break;
         default:
             if (isRawPatternKind(r.kind))
                 p.anyRawPattern = true;
@@ -743,16 +781,29 @@ void Scanner::Impl::rawPatterns(TextRef ref, const FieldPlan& p, std::string_vie
         const CompiledRule& r = compiled[std::size_t(ri)];
         std::optional<ByteSpan> span;
         switch (r.kind) {
-        case Kind::Regex: span = ByteSpan{m.from, m.to}; break;
-        case Kind::Token: span = SecretMatcher::token(ref.text, m.from, m.to, r.token); break;
-        case Kind::Jwt: span = SecretMatcher::jwt(ref.text, m.from, m.to); break;
-        case Kind::Pem: span = SecretMatcher::pem(ref.text, m.from, m.to, r.minBody); break;
-        case Kind::Assignment: span = SecretMatcher::assignment(ref.text, m.to, r.assign); break;
-        case Kind::BasicAuth: span = SecretMatcher::basicAuth(ref.text, m.from, m.to); break;
+        case Kind::Regex:
+            span = ByteSpan{m.from, m.to};
+            break;
+        case Kind::Token:
+            span = SecretMatcher::token(ref.text, m.from, m.to, r.token);
+            break;
+        case Kind::Jwt:
+            span = SecretMatcher::jwt(ref.text, m.from, m.to);
+            break;
+        case Kind::Pem:
+            span = SecretMatcher::pem(ref.text, m.from, m.to, r.minBody);
+            break;
+        case Kind::Assignment:
+            span = SecretMatcher::assignment(ref.text, m.to, r.assign);
+            break;
+        case Kind::BasicAuth:
+            span = SecretMatcher::basicAuth(ref.text, m.from, m.to);
+            break;
         case Kind::UrlCredentials:
             span = SecretMatcher::urlCredentials(ref.text, m.from, m.to);
             break;
-        default: break;
+        default:
+            break;
         }
         if (span && span->second > span->first) {
             const auto [b, e] = ref.span(span->first, span->second);
@@ -856,8 +907,9 @@ void Scanner::Impl::pii(TextRef ref, unsigned trig, const FieldPlan& p, std::str
 {
     if (p.email >= 0 && (trig & (TEmail | TEmailObfuscated))) {
         s.pii.clear();
-        PiiMatcher::findEmails(ref.text, compiled[std::size_t(p.email)].emailObfuscated &&
-                                             (trig & TEmailObfuscated), s.pii);
+        PiiMatcher::findEmails(
+            ref.text, compiled[std::size_t(p.email)].emailObfuscated && (trig & TEmailObfuscated),
+            s.pii);
         for (const PiiHit& h : s.pii) {
             const auto [b, e] = ref.span(h.begin, h.end);
             addField(compiled[std::size_t(p.email)], path, b, e, s);
@@ -871,7 +923,7 @@ void Scanner::Impl::pii(TextRef ref, unsigned trig, const FieldPlan& p, std::str
         s.pii.clear();
         PiiMatcher::findNumbers(ref.text, o, s.pii);
         for (const PiiHit& h : s.pii) {
-            const int ri = h.kind == NumberKind::Card ? p.card
+            const int ri = h.kind == NumberKind::Card  ? p.card
                            : h.kind == NumberKind::Ssn ? p.ssn
                                                        : p.phone;
             const auto [b, e] = ref.span(h.begin, h.end);
@@ -993,7 +1045,7 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
 }
 
 void Scanner::Impl::addField(const CompiledRule& r, std::string_view path, int start, int end,
-                            ScanScratch::Impl& s) const
+                             ScanScratch::Impl& s) const
 {
     add(r, path, start, end, s.field);
     s.fieldRule.push_back(std::size_t(&r - compiled.data()));
@@ -1168,8 +1220,8 @@ std::unique_ptr<ScanScratch> Scanner::makeScratch() const
 {
     std::unique_ptr<ScanScratch> s(new ScanScratch());
     s->m_impl->owner = this;
-    for (const PatternSet* set : {&m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast,
-                                  &m_impl->phraseSom})
+    for (const PatternSet* set :
+         {&m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast, &m_impl->phraseSom})
         if (!set->allocScratch(&s->m_impl->hs))
             return nullptr;
     return s;

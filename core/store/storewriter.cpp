@@ -155,7 +155,8 @@ Result<void> StoreWriter::prepare()
 bool StoreWriter::submit(WriteBatch batch)
 {
     std::unique_lock lock(m_mutex);
-    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
+    m_notFull.wait(lock,
+                   [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
     if (m_closing)
         return false;
     m_queue.emplace_back(std::move(batch));
@@ -166,7 +167,8 @@ bool StoreWriter::submit(WriteBatch batch)
 bool StoreWriter::post(Task task, std::function<void(const Result<void>&)> done)
 {
     std::unique_lock lock(m_mutex);
-    m_notFull.wait(lock, [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
+    m_notFull.wait(lock,
+                   [&] { return m_closing || m_queue.size() + m_held < m_options.queueCapacity; });
     if (m_closing)
         return false;
     m_queue.emplace_back(TaskItem{std::move(task), std::move(done)});
@@ -487,7 +489,8 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     const auto sev = static_cast<std::int64_t>(f.severity);
 
     auto touch = [&](std::int64_t id) -> Result<std::int64_t> {
-        Prepared::Touch& p = st.touches.try_emplace(id, Prepared::Touch{sev, ts, ts, 0}).first->second;
+        Prepared::Touch& p =
+            st.touches.try_emplace(id, Prepared::Touch{sev, ts, ts, 0}).first->second;
         p.severity = std::max(p.severity, sev);
         p.firstMs = std::min(p.firstMs, ts);
         p.lastMs = std::max(p.lastMs, ts);
@@ -518,9 +521,9 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     st.findThreadIncident.reset();
 
     // 2. An open incident of the same agent and rule, seen within the window.
-    if (auto it = st.byAgentRule.find(akey);
-        it != st.byAgentRule.end() && ts - it->second.lastMs <= m_options.incidentWindowMs &&
-        it->second.lastMs - ts <= m_options.incidentWindowMs)
+    if (auto it = st.byAgentRule.find(akey); it != st.byAgentRule.end() &&
+                                             ts - it->second.lastMs <= m_options.incidentWindowMs &&
+                                             it->second.lastMs - ts <= m_options.incidentWindowMs)
         return touch(it->second.id);
     st.findAgentRuleIncident.bindText(1, ev.event.agentName)
         .bindText(2, f.rule)
@@ -539,8 +542,8 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
 
     // 3. A new incident.
     const std::int64_t now = nowEpochMs();
-    const std::string title = f.category + " " + f.rule + " by " + ev.event.agentName +
-                              " in thread " + ev.event.threadId;
+    const std::string title =
+        f.category + " " + f.rule + " by " + ev.event.agentName + " in thread " + ev.event.threadId;
     st.insertIncident.bindText(1, tkey)
         .bindText(2, title)
         .bindText(3, f.category)

@@ -35,12 +35,12 @@ struct Rng
         return s;
     }
     int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
-    template <typename T, std::size_t N>
-    const T& pick(const T (&a)[N]) { return a[below(int(N))]; }
+    template <typename T, std::size_t N> const T& pick(const T (&a)[N]) { return a[below(int(N))]; }
 };
 
 const char* const kRegions[] = {"north", "south", "east", "west", "central"};
-const char* const kChannels[] = {"Sport One", "News24", "KidsZone", "Cinema+", "Docu HD", "channel 7"};
+const char* const kChannels[] = {"Sport One", "News24",  "KidsZone",
+                                 "Cinema+",   "Docu HD", "channel 7"};
 const char* const kQuestions[] = {
     "Average watch time of %s by age group in %s over the last four weeks, split by device type",
     "How many viewers in %s watched %s last week, and how does that compare with the week before?",
@@ -100,8 +100,9 @@ Sample make(Rng& r, int attacksPerMille)
         break;
     case 1:
         e.eventType = "brain_plan_created";
-        text("details.plan", "1. sql-writer builds query for " + std::string(r.pick(kRegions)) +
-                                 "  2. weight-applier applies panel weights  3. formatter renders table" + bad);
+        text("details.plan",
+             "1. sql-writer builds query for " + std::string(r.pick(kRegions)) +
+                 "  2. weight-applier applies panel weights  3. formatter renders table" + bad);
         text("details.model", "anthropic.claude-sonnet-4");
         break;
     case 2:
@@ -119,10 +120,12 @@ Sample make(Rng& r, int attacksPerMille)
     case 3:
         e.eventType = "sql_executed";
         text("details.query_hash", hex(r, 16));
-        text("details.sql", "SELECT channel, age_group, count(*) AS viewers, avg(watch_seconds) FROM "
-                            "daily_summary WHERE region = '" + std::string(r.pick(kRegions)) +
-                                "' AND event_date >= date '2026-10-01' GROUP BY channel, age_group" +
-                                (attack ? "; DELETE FROM daily_summary" : ""));
+        text("details.sql",
+             "SELECT channel, age_group, count(*) AS viewers, avg(watch_seconds) FROM "
+             "daily_summary WHERE region = '" +
+                 std::string(r.pick(kRegions)) +
+                 "' AND event_date >= date '2026-10-01' GROUP BY channel, age_group" +
+                 (attack ? "; DELETE FROM daily_summary" : ""));
         text("details.table", "daily_summary");
         break;
     case 4:
@@ -137,11 +140,14 @@ Sample make(Rng& r, int attacksPerMille)
         e.eventType = r.below(2) ? "error_occurred" : "human_escalation";
         if (e.eventType == "error_occurred") {
             text("details.error_type", "TimeoutError");
-            text("details.stack_trace", "Traceback (most recent call last):\n  File \"worker.py\", line 88, "
-                                        "in run\n    raise TimeoutError()\nTimeoutError" + bad);
+            text("details.stack_trace",
+                 "Traceback (most recent call last):\n  File \"worker.py\", line 88, "
+                 "in run\n    raise TimeoutError()\nTimeoutError" +
+                     bad);
             text("details.state_id", "s-" + std::to_string(r.below(1000)));
         } else {
-            text("details.reason", "low confidence on weighted share for " + std::string(r.pick(kChannels)) + bad);
+            text("details.reason",
+                 "low confidence on weighted share for " + std::string(r.pick(kChannels)) + bad);
             text("details.reviewer", "ops");
         }
         break;
@@ -178,7 +184,8 @@ int main(int argc, char** argv)
         else if (a == "--attacks" && i + 1 < argc)
             attacks = std::atoi(argv[++i]);
         else if (a == "--help" || a == "-h") {
-            std::puts("usage: bench_scan [EVENTS] [--threads T] [--file corpus.jsonl] [--attacks PER_MILLE]");
+            std::puts("usage: bench_scan [EVENTS] [--threads T] [--file corpus.jsonl] [--attacks "
+                      "PER_MILLE]");
             return 0;
         } else
             n = std::strtoull(argv[i], nullptr, 10);
@@ -221,7 +228,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "bench_scan: %s\n", scanner.error().message.c_str());
         return 1;
     }
-    const double compile = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+    const double compile =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
     std::printf("rules: %zu, compile %.3f s\n", (*scanner)->rules().size(), compile);
     std::printf("events: %zu, %.1f MB, %.0f bytes/event\n", samples.size(), double(bytes) / 1e6,
                 double(bytes) / double(std::max<std::size_t>(samples.size(), 1)));
@@ -255,7 +263,8 @@ int main(int argc, char** argv)
 
     for (int t = 0; t < threads; ++t) {
         const Result& r = results[std::size_t(t)];
-        std::printf("thread %d: wall %.3f s = %.0f events/s, %.1f MB/s; cpu %.3f s = %.0f events/s, %.1f MB/s; "
+        std::printf("thread %d: wall %.3f s = %.0f events/s, %.1f MB/s; cpu %.3f s = %.0f "
+                    "events/s, %.1f MB/s; "
                     "findings %zu\n",
                     t, r.wall, double(samples.size()) / r.wall, double(bytes) / 1e6 / r.wall, r.cpu,
                     double(samples.size()) / r.cpu, double(bytes) / 1e6 / r.cpu, r.findings);

@@ -63,21 +63,27 @@ void TestDecoder::accepts_data()
     QTest::newRow("custom type kept") << QByteArray::fromStdString(
         withDetails("my.custom-event_2", R"({"anything":[1,{"x":null}]})"));
     QTest::newRow("tool call") << QByteArray::fromStdString(withDetails(
-        "tool_call", R"({"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","outcome":"denied"})"));
+        "tool_call",
+        R"({"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","outcome":"denied"})"));
     QTest::newRow("plan as object") << QByteArray::fromStdString(withDetails(
         "brain_plan_created", R"({"plan":{"steps":[1,2]},"model":"m","tokens":0,"cost":0.5})"));
     QTest::newRow("worker result with table") << QByteArray::fromStdString(withDetails(
-        "worker_result", R"({"output_hash":"ab","confidence":1,"latency_ms":3,"schema":"table","output":{"columns":[],"rows":[]}})"));
+        "worker_result",
+        R"({"output_hash":"ab","confidence":1,"latency_ms":3,"schema":"table","output":{"columns":[],"rows":[]}})"));
     QTest::newRow("filters") << QByteArray::fromStdString(withDetails(
-        "worker_invoked", R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"column":"region","operator":"=","value":"west"},{"column":"c","operator":"IN","value":[1,2]}]})"));
-    QTest::newRow("unicode text") << QByteArray::fromStdString(replaced(
-        kValid, "Viewers by region", "Zuschauer \u00fc\u00e4 \xe2\x9c\x93 \\u00e9"));
+        "worker_invoked",
+        R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"column":"region","operator":"=","value":"west"},{"column":"c","operator":"IN","value":[1,2]}]})"));
+    QTest::newRow("unicode text") << QByteArray::fromStdString(
+        replaced(kValid, "Viewers by region", "Zuschauer \u00fc\u00e4 \xe2\x9c\x93 \\u00e9"));
     QTest::newRow("event id") << QByteArray::fromStdString(
-        replaced(kValid, R"("user_id":"u-17",)", R"("user_id":"u-17","event_id":"e-1","trace_id":"tr","span_id":"sp",)"));
-    QTest::newRow("thread 100 chars") << QByteArray::fromStdString(
-        replaced(kValid, "t-4f2a", std::string(100, 't')));
-    QTest::newRow("nesting 64") << QByteArray::fromStdString(withDetails(
-        "custom", std::string(63, '[') == "" ? "" : "{\"a\":" + std::string(62, '[') + std::string(62, ']') + "}"));
+        replaced(kValid, R"("user_id":"u-17",)",
+                 R"("user_id":"u-17","event_id":"e-1","trace_id":"tr","span_id":"sp",)"));
+    QTest::newRow("thread 100 chars")
+        << QByteArray::fromStdString(replaced(kValid, "t-4f2a", std::string(100, 't')));
+    QTest::newRow("nesting 64") << QByteArray::fromStdString(
+        withDetails("custom", std::string(63, '[') == ""
+                                  ? ""
+                                  : "{\"a\":" + std::string(62, '[') + std::string(62, ']') + "}"));
     QTest::newRow("bom") << QByteArray::fromStdString("\xEF\xBB\xBF" + kValid);
 }
 
@@ -107,45 +113,88 @@ void TestDecoder::rejects_data()
     row("number", "42", "input.not_object");
     row("prefix not a timestamp", "INFO " + kValid, "input.invalid_json");
     row("prefix two spaces", "2026-11-21T10:00:00.123Z  " + kValid.substr(1), "input.invalid_json");
-    row("timestamp not utc", replaced(kValid, "10:00:00.123Z", "10:00:00.123+01:00"), "input.bad_value");
-    row("timestamp garbage", replaced(kValid, "2026-11-21T10:00:00.123Z", "yesterday"), "input.bad_value");
+    row("timestamp not utc", replaced(kValid, "10:00:00.123Z", "10:00:00.123+01:00"),
+        "input.bad_value");
+    row("timestamp garbage", replaced(kValid, "2026-11-21T10:00:00.123Z", "yesterday"),
+        "input.bad_value");
     row("timestamp feb 30", replaced(kValid, "2026-11-21", "2026-02-30"), "input.bad_value");
-    row("timestamp number", replaced(kValid, R"("2026-11-21T10:00:00.123Z")", "1700000000"), "input.bad_type");
+    row("timestamp number", replaced(kValid, R"("2026-11-21T10:00:00.123Z")", "1700000000"),
+        "input.bad_type");
     row("severity unknown", replaced(kValid, R"("info")", R"("debug")"), "input.bad_value");
     row("severity case", replaced(kValid, R"("info")", R"("INFO")"), "input.bad_value");
-    row("event type upper", replaced(kValid, "user_query_received", "UserQuery"), "input.bad_value");
-    row("event type too long", replaced(kValid, "user_query_received", "a" + std::string(64, 'b')), "input.bad_value");
+    row("event type upper", replaced(kValid, "user_query_received", "UserQuery"),
+        "input.bad_value");
+    row("event type too long", replaced(kValid, "user_query_received", "a" + std::string(64, 'b')),
+        "input.bad_value");
     row("agent bad char", replaced(kValid, R"("brain")", R"("br ain")"), "input.bad_value");
     row("agent leading dash", replaced(kValid, R"("brain")", R"("-brain")"), "input.bad_value");
     row("thread too long", replaced(kValid, "t-4f2a", std::string(101, 't')), "input.bad_value");
     row("thread control char", replaced(kValid, "t-4f2a", "t\\u0007x"), "input.bad_value");
     row("thread empty", replaced(kValid, "t-4f2a", ""), "input.bad_value");
-    row("details not object", replaced(kValid, R"({"query":"Viewers by region for channel 7 last week"})", R"("text")"), "input.bad_type");
+    row("details not object",
+        replaced(kValid, R"({"query":"Viewers by region for channel 7 last week"})", R"("text")"),
+        "input.bad_type");
     row("user id too long", replaced(kValid, "u-17", std::string(101, 'u')), "input.bad_value");
-    row("event id number", replaced(kValid, R"("user_id":"u-17",)", R"("event_id":5,)"), "input.bad_type");
-    row("event id too long", replaced(kValid, R"("user_id":"u-17",)", R"("event_id":")" + std::string(129, 'e') + "\","), "input.bad_value");
-    row("duplicate key", replaced(kValid, R"("severity":"info",)", R"("severity":"info","severity":"critical",)"), "input.bad_value");
+    row("event id number", replaced(kValid, R"("user_id":"u-17",)", R"("event_id":5,)"),
+        "input.bad_type");
+    row("event id too long",
+        replaced(kValid, R"("user_id":"u-17",)", R"("event_id":")" + std::string(129, 'e') + "\","),
+        "input.bad_value");
+    row("duplicate key",
+        replaced(kValid, R"("severity":"info",)", R"("severity":"info","severity":"critical",)"),
+        "input.bad_value");
     row("query missing", withDetails("user_query_received", "{}"), "input.missing_field");
     row("query number", withDetails("user_query_received", R"({"query":5})"), "input.bad_type");
-    row("tokens negative", withDetails("brain_plan_created", R"({"plan":"p","model":"m","tokens":-1,"cost":0})"), "input.bad_value");
-    row("tokens fractional", withDetails("brain_plan_created", R"({"plan":"p","model":"m","tokens":1.5,"cost":0})"), "input.bad_type");
-    row("cost negative", withDetails("sql_executed", R"({"query_hash":"q","bytes_scanned":1,"cost":-0.1})"), "input.bad_value");
-    row("confidence above 1", withDetails("worker_result", R"({"output_hash":"o","confidence":1.2,"latency_ms":1})"), "input.bad_value");
-    row("latency string", withDetails("worker_result", R"({"output_hash":"o","confidence":0.2,"latency_ms":"1"})"), "input.bad_type");
-    row("schema unknown", withDetails("worker_result", R"({"output_hash":"o","confidence":0.2,"latency_ms":1,"schema":"chart"})"), "input.bad_value");
-    row("escalation no reason", withDetails("human_escalation", R"({"confidence":0.2})"), "input.missing_field");
-    row("security no type", withDetails("security_event", R"({"details":"x"})"), "input.missing_field");
-    row("error no type", withDetails("error_occurred", R"({"stack_trace":"x"})"), "input.missing_field");
-    row("tool action malformed", withDetails("tool_call", R"({"action":"GetObject","resource":"r"})"), "input.bad_value");
-    row("tool outcome unknown", withDetails("tool_call", R"({"action":"s3:GetObject","resource":"r","outcome":"maybe"})"), "input.bad_value");
-    row("filters not array", withDetails("worker_invoked", R"({"worker_name":"w","input_hash":"h","model":"m","filters":{}})"), "input.bad_type");
-    row("filter without column", withDetails("worker_invoked", R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"operator":"=","value":"x"}]})"), "input.missing_field");
+    row("tokens negative",
+        withDetails("brain_plan_created", R"({"plan":"p","model":"m","tokens":-1,"cost":0})"),
+        "input.bad_value");
+    row("tokens fractional",
+        withDetails("brain_plan_created", R"({"plan":"p","model":"m","tokens":1.5,"cost":0})"),
+        "input.bad_type");
+    row("cost negative",
+        withDetails("sql_executed", R"({"query_hash":"q","bytes_scanned":1,"cost":-0.1})"),
+        "input.bad_value");
+    row("confidence above 1",
+        withDetails("worker_result", R"({"output_hash":"o","confidence":1.2,"latency_ms":1})"),
+        "input.bad_value");
+    row("latency string",
+        withDetails("worker_result", R"({"output_hash":"o","confidence":0.2,"latency_ms":"1"})"),
+        "input.bad_type");
+    row("schema unknown",
+        withDetails("worker_result",
+                    R"({"output_hash":"o","confidence":0.2,"latency_ms":1,"schema":"chart"})"),
+        "input.bad_value");
+    row("escalation no reason", withDetails("human_escalation", R"({"confidence":0.2})"),
+        "input.missing_field");
+    row("security no type", withDetails("security_event", R"({"details":"x"})"),
+        "input.missing_field");
+    row("error no type", withDetails("error_occurred", R"({"stack_trace":"x"})"),
+        "input.missing_field");
+    row("tool action malformed",
+        withDetails("tool_call", R"({"action":"GetObject","resource":"r"})"), "input.bad_value");
+    row("tool outcome unknown",
+        withDetails("tool_call", R"({"action":"s3:GetObject","resource":"r","outcome":"maybe"})"),
+        "input.bad_value");
+    row("filters not array",
+        withDetails("worker_invoked",
+                    R"({"worker_name":"w","input_hash":"h","model":"m","filters":{}})"),
+        "input.bad_type");
+    row("filter without column",
+        withDetails(
+            "worker_invoked",
+            R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"operator":"=","value":"x"}]})"),
+        "input.missing_field");
     row("invalid utf8", replaced(kValid, "Viewers", "View\xff\xfe"), "input.invalid_utf8");
     row("overlong utf8", replaced(kValid, "Viewers", "\xc0\xaf"), "input.invalid_utf8");
     row("lone surrogate escape", replaced(kValid, "Viewers", "\\ud800"), "input.invalid_json");
-    row("nesting 65", withDetails("custom", "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}"), "input.too_deep");
-    row("details over 64 KiB", withDetails("custom", R"({"blob":")" + std::string(70000, 'x') + "\"}"), "input.too_long");
-    row("line over 1 MiB", withDetails("custom", R"({"blob":")" + std::string(2 * 1024 * 1024, 'x') + "\"}"), "input.too_long");
+    row("nesting 65",
+        withDetails("custom", "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}"),
+        "input.too_deep");
+    row("details over 64 KiB",
+        withDetails("custom", R"({"blob":")" + std::string(70000, 'x') + "\"}"), "input.too_long");
+    row("line over 1 MiB",
+        withDetails("custom", R"({"blob":")" + std::string(2 * 1024 * 1024, 'x') + "\"}"),
+        "input.too_long");
 }
 
 void TestDecoder::rejects()
@@ -163,7 +212,8 @@ void TestDecoder::rejects()
 void TestDecoder::missingEachRequiredField_data()
 {
     QTest::addColumn<QString>("field");
-    for (const char* f : {"timestamp", "event_type", "agent_name", "thread_id", "severity", "details"})
+    for (const char* f :
+         {"timestamp", "event_type", "agent_name", "thread_id", "severity", "details"})
         QTest::newRow(f) << QString::fromLatin1(f);
 }
 
@@ -221,18 +271,28 @@ void TestDecoder::typedFields()
     QCOMPARE(ev.threadId, std::string("t-4f2a"));
     QCOMPARE(ev.userId, std::string("u-17"));
 
-    QVERIFY(d.decode(withDetails("tool_call", R"({"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"})"), ev));
+    QVERIFY(d.decode(
+        withDetails("tool_call", R"({"action":"s3:GetObject","resource":"arn:aws:s3:::b/k"})"),
+        ev));
     QVERIFY(ev.kind == EventKind::ToolCall);
     QCOMPARE(ev.action, std::string("s3:GetObject"));
     QCOMPARE(ev.resource, std::string("arn:aws:s3:::b/k"));
     QVERIFY(ev.outcome.empty());
 
-    QVERIFY(d.decode(withDetails("brain_plan_created", R"({"plan":"p","model":"anthropic.claude-sonnet-4","tokens":1059,"cost":0.0094})"), ev));
+    QVERIFY(d.decode(
+        withDetails(
+            "brain_plan_created",
+            R"({"plan":"p","model":"anthropic.claude-sonnet-4","tokens":1059,"cost":0.0094})"),
+        ev));
     QCOMPARE(ev.model, std::string("anthropic.claude-sonnet-4"));
     QCOMPARE(*ev.tokens, 1059LL);
     QCOMPARE(*ev.cost, 0.0094);
 
-    QVERIFY(d.decode(withDetails("worker_result", R"({"output_hash":"o","confidence":0.5,"latency_ms":1,"schema":"metric","output":{"value":1}})"), ev));
+    QVERIFY(d.decode(
+        withDetails(
+            "worker_result",
+            R"({"output_hash":"o","confidence":0.5,"latency_ms":1,"schema":"metric","output":{"value":1}})"),
+        ev));
     QCOMPARE(ev.outputSchema, std::string("metric"));
     QCOMPARE(ev.outputJson, std::string(R"({"value":1})"));
 }
@@ -241,7 +301,11 @@ void TestDecoder::textsHavePaths()
 {
     Decoder d;
     AuditEvent ev;
-    QVERIFY(d.decode(withDetails("worker_invoked", R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"column":"region","operator":"=","value":"west"}]})"), ev));
+    QVERIFY(d.decode(
+        withDetails(
+            "worker_invoked",
+            R"({"worker_name":"w","input_hash":"h","model":"m","filters":[{"column":"region","operator":"=","value":"west"}]})"),
+        ev));
     QVERIFY(ev.text("details.worker_name"));
     QCOMPARE(ev.text("details.filters[0].value")->value, std::string("west"));
     QCOMPARE(ev.text("details.filters[0].column")->value, std::string("region"));
@@ -270,7 +334,9 @@ void TestDecoder::decoderIsReusable()
 {
     Decoder d;
     AuditEvent ev;
-    QVERIFY(d.decode(withDetails("tool_call", R"({"action":"s3:GetObject","resource":"r","outcome":"denied"})"), ev));
+    QVERIFY(d.decode(
+        withDetails("tool_call", R"({"action":"s3:GetObject","resource":"r","outcome":"denied"})"),
+        ev));
     QVERIFY(!d.decode("not json", ev));
     QVERIFY(d.decode(kValid, ev));
     QVERIFY(ev.action.empty()); // nothing left over from the earlier event

@@ -22,7 +22,7 @@ using vigil::Finding;
 
 /// An event of `type` whose `details` hold exactly `texts` (path, value), in that order.
 inline AuditEvent makeEvent(const std::string& type,
-                        std::vector<std::pair<std::string, std::string>> texts)
+                            std::vector<std::pair<std::string, std::string>> texts)
 {
     AuditEvent e;
     e.timestamp = "2026-11-21T10:00:00.000Z";
@@ -40,7 +40,8 @@ inline AuditEvent makeEvent(const std::string& type,
 }
 
 /// One text field `details.<key>` on an event of `type`.
-inline AuditEvent makeField(const std::string& type, const std::string& key, const std::string& value)
+inline AuditEvent makeField(const std::string& type, const std::string& key,
+                            const std::string& value)
 {
     return makeEvent(type, {{"details." + key, value}});
 }
