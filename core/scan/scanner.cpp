@@ -226,6 +226,19 @@ struct PatternRef
 };
 
 /// Which rules apply to one (event type, field path), plus derived switches.
+/// What the fast scans of the joined fields found for one field (Scanner::scan).
+struct FieldPlan;
+struct FieldGate
+{
+    const FieldPlan* plan = nullptr;
+    bool joined = false; ///< ASCII, part of the joined scans; else scanned on its own
+    unsigned trigger = 0;
+    bool rawHit = false;
+    bool phraseHit = false;
+    std::size_t rawBegin = 0, rawEnd = 0;
+    std::size_t phraseBegin = 0, phraseEnd = 0;
+};
+
 struct FieldPlan
 {
     std::vector<char> applies;
@@ -292,6 +305,83 @@ std::string phraseExpression(const std::string& p)
     return e;
 }
 
+constexpr std::array<unsigned char, 256> kRunClass = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const bool alnum =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        t[std::size_t(c)] = static_cast<unsigned char>(
+            (alnum || c == '+' || c == '/' || c == '_' || c == '-' ? 1 : 0) | (hex ? 2 : 0) |
+            (c == ' ' || c == ':' || c == '-' ? 4 : 0));
+    }
+    return t;
+}();
+
+/// TBase64 when `t` holds a run of at least `minBase64` base64 (or base64url) letters; THex
+/// for a run of `minHex` hex digits or eight hex pairs joined by ` `, `:` or `-`
+/// (`de:ad:be:ef:...`). The decoders confirm; this only decides whether they run.
+unsigned encodedRunTriggers(std::string_view t, std::size_t minBase64, std::size_t minHex)
+{
+    unsigned out = 0;
+    const bool wantHex = minHex != SIZE_MAX;
+    std::size_t b64 = 0, hex = 0;
+    const std::size_t n = t.size();
+    auto cls = [&](std::size_t i) { return kRunClass[static_cast<unsigned char>(t[i])]; };
+    for (std::size_t i = 0; i < n; ++i) {
+        const unsigned char k = cls(i);
+        b64 = (k & 1) ? b64 + 1 : 0;
+        hex = (k & 2) ? hex + 1 : 0;
+        if (b64 >= minBase64)
+            out |= TBase64;
+        if (hex >= minHex)
+            out |= THex;
+        if (wantHex && !(out & THex) && (k & 2) && i + 23 <= n && (cls(i + 2) & 4)) {
+            bool grouped = true;
+            for (std::size_t g = 0; g < 8 && grouped; ++g) {
+                const std::size_t at = i + 3 * g;
+                grouped = (cls(at) & 2) && (cls(at + 1) & 2) && (g == 7 || (cls(at + 2) & 4));
+            }
+            if (grouped)
+                out |= THex;
+        }
+    }
+    return out;
+}
+
+/// True when `e` holds `^`, `$`, `\A`, `\z`, `\Z` or `\G` outside a character class:
+/// its matches depend on the buffer's edges, not only on the field's bytes.
+bool anchored(std::string_view e)
+{
+    bool inClass = false;
+    for (std::size_t i = 0; i < e.size(); ++i) {
+        const char c = e[i];
+        if (c == '\\') {
+            if (i + 1 < e.size() && !inClass &&
+                std::string_view("AzZG").find(e[i + 1]) != std::string_view::npos)
+                return true;
+            ++i;
+            continue;
+        }
+        if (inClass) {
+            if (c == ']')
+                inClass = false;
+            continue;
+        }
+        if (c == '[') {
+            inClass = true;
+            // A `]` (after an optional `^`) right after `[` is a literal member.
+            if (i + 1 < e.size() && e[i + 1] == '^')
+                ++i;
+            if (i + 1 < e.size() && e[i + 1] == ']')
+                ++i;
+        } else if (c == '^' || c == '$') {
+            return true;
+        }
+    }
+    return false;
+}
+
 FindingSeverity severityFromWord(std::string_view w, FindingSeverity fallback)
 {
     if (auto s = findingSeverityFromString(w))
@@ -327,6 +417,10 @@ struct ScanScratch::Impl
     std::vector<SqlKeywordHit> sql;
     std::vector<SqlToken> sqlTokens;
 
+    /// The event's ASCII fields, joined for one fast scan per view (see Scanner::scan).
+    std::string joinedRaw, joinedPhrase;
+    std::vector<FieldGate> gates;
+
     /// Field plans by event type, then by path (looked up without building a key).
     struct PathHash
     {
@@ -357,6 +451,11 @@ struct Scanner::Impl
     std::vector<std::size_t> eventLevel; ///< compiled rules judged per event, not per field
     std::vector<PatternRef> refs;
     PatternSet rawFast, rawSom, phraseFast, phraseSom;
+    /// Every fast-scan expression gives the same matches inside a field whether the field
+    /// is scanned alone or joined with others (no `^`, `$` or other buffer anchors).
+    bool joinable = true;
+    /// Shortest base64 and hex runs the encoded-payload rules decode (SIZE_MAX: none).
+    std::size_t runBase64 = SIZE_MAX, runHex = SIZE_MAX;
     TextNormalizer normalizer;
     NumberOptions numberBase;
 
@@ -366,7 +465,8 @@ struct Scanner::Impl
     const FieldPlan& plan(ScanScratch::Impl& s, const AuditEvent& ev, std::string_view path) const;
 
     void scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
-                   std::vector<Finding>& out) const;
+                   std::vector<Finding>& out, const FieldGate* gate) const;
+    void gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const;
     void scanEvent(const AuditEvent& ev, ScanScratch::Impl& s, std::vector<Finding>& out) const;
 
     void add(const CompiledRule& r, std::string_view path, int start, int end,
@@ -387,8 +487,8 @@ struct Scanner::Impl
     void addField(const CompiledRule& r, std::string_view path, int start, int end,
                   ScanScratch::Impl& s) const;
 
-    void phrases(TextRef ref, const FieldPlan& p, std::string_view path,
-                 ScanScratch::Impl& s) const;
+    void phrases(TextRef ref, const FieldPlan& p, std::string_view path, ScanScratch::Impl& s,
+                 const FieldGate* gate) const;
     void rawPatterns(TextRef ref, const FieldPlan& p, std::string_view path,
                      ScanScratch::Impl& s) const;
     void encoded(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
@@ -549,14 +649,13 @@ Result<void> Scanner::Impl::compileRules()
             refs.push_back(PatternRef{int(ri), 0});
             if (raw) {
                 const unsigned flags = r.caseless ? HS_FLAG_CASELESS : 0u;
-                rawFastP.push_back(
-                    HsPattern{r.info->patterns[pi], flags | HS_FLAG_SINGLEMATCH, id});
+                rawFastP.push_back(HsPattern{r.info->patterns[pi], flags, id});
                 rawSomP.push_back(
                     HsPattern{r.info->patterns[pi], flags | HS_FLAG_SOM_LEFTMOST, id});
                 rawOrigins.push_back(Origin{int(ri), int(pi)});
             } else {
                 const std::string e = phraseExpression(r.info->patterns[pi]);
-                phraseFastP.push_back(HsPattern{e, HS_FLAG_SINGLEMATCH, id});
+                phraseFastP.push_back(HsPattern{e, 0, id});
                 phraseSomP.push_back(HsPattern{e, HS_FLAG_SOM_LEFTMOST, id});
                 phraseOrigins.push_back(Origin{int(ri), int(pi)});
             }
@@ -591,13 +690,12 @@ Result<void> Scanner::Impl::compileRules()
         {TEsc, R"(\x1B|\xC2[\x90\x9B\x9D\x9E\x9F])", 0},
         {TControl, R"([\x00-\x08\x0B\x0C\x0D\x0E-\x1A\x1C-\x1F\x7F]|\xC2[\x80-\x9F])", 0},
     };
+    // Runs of base64 or hex letters have no literal to anchor on and match at nearly every
+    // byte of a hash, so encodedRunTriggers() finds them, in one pass, instead of Hyperscan.
     if (minBase64 < 4096)
-        triggers.push_back({TBase64, "[A-Za-z0-9+/_-]{" + std::to_string(minBase64) + "}", 0});
+        runBase64 = minBase64;
     if (minHex < 4096)
-        triggers.push_back({THex,
-                            "[0-9A-Fa-f]{" + std::to_string(minHex) +
-                                R"(}|(?:[0-9A-Fa-f]{2}[ :-]){7}[0-9A-Fa-f]{2})",
-                            0});
+        runHex = minHex;
     if (!sqlWords.empty()) {
         std::string e = "\\b(?:";
         for (std::size_t i = 0; i < sqlWords.size(); ++i)
@@ -608,9 +706,16 @@ Result<void> Scanner::Impl::compileRules()
     for (const TriggerDef& t : triggers) {
         const unsigned id = unsigned(refs.size());
         refs.push_back(PatternRef{-1, t.bit});
-        rawFastP.push_back(HsPattern{t.expression, t.flags | HS_FLAG_SINGLEMATCH, id});
+        rawFastP.push_back(HsPattern{t.expression, t.flags, id});
         rawOrigins.push_back(Origin{-1, -1});
     }
+
+    // Fast scans run on fields joined per event (Scanner::scan) unless an expression
+    // depends on where the buffer starts or ends. Without single-match flags they report
+    // every match end, so each field hears of its own.
+    for (const auto* list : {&rawFastP, &phraseFastP})
+        for (const HsPattern& p : *list)
+            joinable = joinable && !anchored(p.expression);
 
     // The four databases compile independently; Hyperscan compilation dominates start-up.
     struct Job
@@ -665,11 +770,7 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
     ScanScratch::Impl::PathPlans& byPath = s.plans[s.lastType].second;
     if (auto it = byPath.find(path); it != byPath.end())
         return it->second;
-    if (++s.planCount > 8192) { // bounded: paths with array indices are unbounded
-        for (auto& t : s.plans)
-            t.second.clear();
-        s.planCount = 1;
-    }
+    ++s.planCount; // Scanner::scan bounds the count between events
 
     FieldPlan p;
     p.applies.assign(compiled.size(), 0);
@@ -738,11 +839,16 @@ bool Scanner::Impl::phraseHit(std::string_view norm, const FieldPlan& p, ScanScr
 }
 
 void Scanner::Impl::phrases(TextRef ref, const FieldPlan& p, std::string_view path,
-                            ScanScratch::Impl& s) const
+                            ScanScratch::Impl& s, const FieldGate* gate) const
 {
-    normalizer.phrase(ref, s.norm, nullptr);
-    if (!phraseHit(s.norm, p, s))
-        return;
+    if (gate) {
+        if (!gate->phraseHit)
+            return;
+    } else {
+        normalizer.phrase(ref, s.norm, nullptr);
+        if (!phraseHit(s.norm, p, s))
+            return;
+    }
     // Rare path: rebuild with the offset map and ask for start offsets.
     normalizer.phrase(ref, s.norm, &s.normSrc);
     s.som.clear();
@@ -999,10 +1105,82 @@ void Scanner::Impl::logs(TextRef ref, unsigned trig, const FieldPlan& p, std::st
     }
 }
 
-void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
-                              std::vector<Finding>& out) const
+void Scanner::Impl::gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const
 {
-    const FieldPlan& p = plan(s, ev, tf.path);
+    // Each fast scan costs a fixed setup on top of its bytes, and most fields are short, so
+    // the event's ASCII fields are joined (0xFF, never valid UTF-8, between them) and each
+    // view is scanned once. Without buffer anchors (`joinable`), every match inside a field
+    // ends inside it and is reported there; a match running over a separator can only add
+    // a trigger or a hit that the field's own checks then fail to confirm.
+    s.gates.assign(ev.texts.size(), FieldGate{});
+    s.joinedRaw.clear();
+    s.joinedPhrase.clear();
+    for (std::size_t i = 0; i < ev.texts.size(); ++i) {
+        const TextField& tf = ev.texts[i];
+        if (!isAscii(tf.value))
+            continue;
+        FieldGate& g = s.gates[i];
+        g.plan = &plan(s, ev, tf.path);
+        g.joined = true;
+        g.trigger = encodedRunTriggers(tf.value, runBase64, runHex);
+        g.rawBegin = s.joinedRaw.size();
+        s.joinedRaw += tf.value;
+        g.rawEnd = s.joinedRaw.size();
+        s.joinedRaw += '\xFF';
+        if (g.plan->anyPhrase) {
+            normalizer.phrase(TextRef{tf.value, nullptr}, s.norm, nullptr);
+            g.phraseBegin = s.joinedPhrase.size();
+            s.joinedPhrase += s.norm;
+            g.phraseEnd = s.joinedPhrase.size();
+            s.joinedPhrase += '\xFF';
+        }
+    }
+
+    // The field whose bytes [begin, end) hold a match's last byte, or nullptr when it is a
+    // separator. Hyperscan reports matches in order of their end, so the search moves forward.
+    auto owner = [&](std::size_t to, std::size_t& cursor, bool phrase) -> FieldGate* {
+        for (; cursor < s.gates.size(); ++cursor) {
+            FieldGate& g = s.gates[cursor];
+            if (!g.joined)
+                continue;
+            const std::size_t b = phrase ? g.phraseBegin : g.rawBegin;
+            const std::size_t e = phrase ? g.phraseEnd : g.rawEnd;
+            if (phrase && b == e)
+                continue; // not in the phrase view
+            if (to <= b)
+                return nullptr;
+            if (to <= e)
+                return &g;
+        }
+        return nullptr;
+    };
+    auto scanJoined = [&](const PatternSet& set, const std::string& text, bool phrase) {
+        s.matches.clear();
+        set.scan(text, s.hs, s.matches);
+        std::stable_sort(s.matches.begin(), s.matches.end(),
+                         [](const HsMatch& a, const HsMatch& b) { return a.to < b.to; });
+        std::size_t cursor = 0;
+        for (const HsMatch& m : s.matches) {
+            FieldGate* g = owner(m.to, cursor, phrase);
+            if (!g)
+                continue;
+            const PatternRef& pr = refs[m.id];
+            if (pr.rule < 0)
+                g->trigger |= pr.trigger;
+            else if (g->plan->applies[std::size_t(pr.rule)])
+                (phrase ? g->phraseHit : g->rawHit) = true;
+        }
+    };
+    if (!s.joinedRaw.empty())
+        scanJoined(rawFast, s.joinedRaw, false);
+    if (!s.joinedPhrase.empty())
+        scanJoined(phraseFast, s.joinedPhrase, true);
+}
+
+void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
+                              std::vector<Finding>& out, const FieldGate* gate) const
+{
+    const FieldPlan& p = gate ? *gate->plan : plan(s, ev, tf.path);
     s.field.clear();
     s.fieldRule.clear();
 
@@ -1015,23 +1193,28 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
 
     s.tags.clear();
     TextRef ref{tf.value, nullptr};
-    if (normalizer.raw(tf.value, nullptr, s.raw, &s.tags))
-        ref = TextRef{s.raw.text, s.raw.src.data()};
-
-    s.matches.clear();
-    rawFast.scan(ref.text, s.hs, s.matches);
     unsigned trig = 0;
     bool rawHit = false;
-    for (const HsMatch& m : s.matches) {
-        const PatternRef& pr = refs[m.id];
-        if (pr.rule < 0)
-            trig |= pr.trigger;
-        else if (p.applies[std::size_t(pr.rule)])
-            rawHit = true;
+    if (gate) { // ASCII: its own raw view, already scanned with the event's other fields
+        trig = gate->trigger;
+        rawHit = gate->rawHit;
+    } else {
+        if (normalizer.raw(tf.value, nullptr, s.raw, &s.tags))
+            ref = TextRef{s.raw.text, s.raw.src.data()};
+        trig = encodedRunTriggers(ref.text, runBase64, runHex);
+        s.matches.clear();
+        rawFast.scan(ref.text, s.hs, s.matches);
+        for (const HsMatch& m : s.matches) {
+            const PatternRef& pr = refs[m.id];
+            if (pr.rule < 0)
+                trig |= pr.trigger;
+            else if (p.applies[std::size_t(pr.rule)])
+                rawHit = true;
+        }
     }
 
     if (p.anyPhrase)
-        phrases(ref, p, tf.path, s);
+        phrases(ref, p, tf.path, s, gate);
     if (p.encoded >= 0 || p.hiddenText >= 0)
         encoded(ref, trig, p, tf.path, s);
     if (rawHit)
@@ -1230,9 +1413,24 @@ std::unique_ptr<ScanScratch> Scanner::makeScratch() const
 void Scanner::scan(const AuditEvent& event, ScanScratch& scratch, std::vector<Finding>& out) const
 {
     ScanScratch::Impl& s = *scratch.m_impl;
-    for (const TextField& tf : event.texts)
-        m_impl->scanField(event, tf, s, out);
-    m_impl->scanEvent(event, s, out);
+    const Impl& d = *m_impl;
+    // Field plans are cached per path; paths with array indices are unbounded, so the cache
+    // is emptied between events once it grows past a bound (never during one: the gates
+    // below hold plans).
+    if (s.planCount + event.texts.size() > 8192) {
+        for (auto& t : s.plans)
+            t.second.clear();
+        s.planCount = 0;
+    }
+    if (d.joinable && event.texts.size() > 1) {
+        d.gateFields(event, s);
+        for (std::size_t i = 0; i < event.texts.size(); ++i)
+            d.scanField(event, event.texts[i], s, out, s.gates[i].joined ? &s.gates[i] : nullptr);
+    } else {
+        for (const TextField& tf : event.texts)
+            d.scanField(event, tf, s, out, nullptr);
+    }
+    d.scanEvent(event, s, out);
 }
 
 const std::vector<RuleInfo>& Scanner::rules() const
