@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -133,18 +134,43 @@ double asDouble(element e)
     }
 }
 
-void collectTexts(element e, std::string& path, std::vector<TextField>& out)
+/// Empties `ev` for the next decode but keeps the storage of its strings, so decoding into a
+/// reused event allocates nothing for fields that fit. `texts` keeps its elements too:
+/// collectTexts() overwrites them and drops the rest.
+void clearForReuse(AuditEvent& ev)
+{
+    ev.timestampMs = 0;
+    ev.kind = EventKind::Custom;
+    ev.severity = EventSeverity::Info;
+    for (std::string* s :
+         {&ev.timestamp, &ev.eventType, &ev.agentName, &ev.threadId, &ev.eventId, &ev.userId,
+          &ev.traceId, &ev.spanId, &ev.detailsJson, &ev.model, &ev.workerName, &ev.action,
+          &ev.resource, &ev.outcome, &ev.securityType, &ev.outputSchema, &ev.outputJson})
+        s->clear();
+    ev.tokens.reset();
+    ev.cost.reset();
+    ev.confidence.reset();
+    ev.bytesScanned.reset();
+    ev.detailsChars = 0;
+}
+
+void collectTexts(element e, std::string& path, std::vector<TextField>& out, std::size_t& used)
 {
     switch (e.type()) {
-    case element_type::STRING:
-        out.push_back(TextField{path, std::string(std::string_view(e))});
+    case element_type::STRING: {
+        if (used == out.size())
+            out.emplace_back();
+        TextField& t = out[used++];
+        t.path.assign(path);
+        t.value.assign(std::string_view(e));
         break;
+    }
     case element_type::OBJECT:
         for (auto field : object(e)) {
             const std::size_t keep = path.size();
             path += '.';
             path += field.key;
-            collectTexts(field.value, path, out);
+            collectTexts(field.value, path, out, used);
             path.resize(keep);
         }
         break;
@@ -155,7 +181,7 @@ void collectTexts(element e, std::string& path, std::vector<TextField>& out)
             path += '[';
             path += std::to_string(i++);
             path += ']';
-            collectTexts(child, path, out);
+            collectTexts(child, path, out, used);
             path.resize(keep);
         }
         break;
@@ -229,7 +255,7 @@ private:
             return reject("input.bad_type",
                           path(key) + " must be a string, got " + typeName((*e)->type()));
         if (out)
-            *out = std::string(std::string_view(**e));
+            out->assign(std::string_view(**e));
         return {};
     }
 
@@ -289,10 +315,11 @@ private:
     Check userQuery()
     {
         VIGIL_TRY(string("query", true));
-        std::string uid;
-        VIGIL_TRY(string("user_id", false, &uid));
-        if (m_ev.userId.empty() && !uid.empty() && codePoints(uid) <= 100)
-            m_ev.userId = uid;
+        if (!m_ev.userId.empty())
+            return string("user_id", false);
+        VIGIL_TRY(string("user_id", false, &m_ev.userId));
+        if (codePoints(m_ev.userId) > 100)
+            m_ev.userId.clear();
         return {};
     }
 
@@ -409,30 +436,104 @@ private:
     AuditEvent& m_ev;
 };
 
-// Scans for nesting depth without building anything; stops at the first level above the cap
-// so a line of 100,000 brackets costs one linear pass and no recursion.
-bool deeperThan(std::string_view s, std::size_t cap)
+constexpr auto byteSet(std::string_view members)
 {
+    std::array<bool, 256> t{};
+    for (char c : members)
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+constexpr auto kStringStop = byteSet("\"\\");
+constexpr auto kStructural = byteSet("\"{}[],:");
+
+/// What one pass over the text finds before the parser runs.
+struct Outline
+{
+    bool tooDeep = false;
+    /// Raw bytes of the top-level `details` value (trustworthy once the text parsed).
+    std::size_t detailsBegin = std::string_view::npos;
+    std::size_t detailsEnd = std::string_view::npos;
+};
+
+// One linear pass, no recursion: stops at the first level above `cap`, so a line of 100,000
+// brackets costs one scan, and notes where the top-level `details` value lies so it can be
+// minified from its text instead of serialized from the parsed tree.
+Outline outline(std::string_view s, std::size_t cap)
+{
+    Outline o;
     std::size_t depth = 0;
     bool inString = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
+    bool expectKey = false; // at depth 1, the next string is a key
+    bool keyIsDetails = false;
+    bool inDetails = false; // between `"details":` and the `,` or `}` that ends its value
+    std::size_t keyStart = 0;
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n; ++i) {
         if (inString) {
-            if (c == '\\')
+            while (i < n && !kStringStop[static_cast<unsigned char>(s[i])])
                 ++i;
-            else if (c == '"')
+            if (i >= n)
+                break;
+            if (s[i] == '\\') {
+                ++i;
+            } else {
                 inString = false;
+                if (depth == 1 && expectKey) {
+                    keyIsDetails = s.substr(keyStart, i - keyStart) == "details";
+                    expectKey = false;
+                }
+            }
             continue;
         }
-        if (c == '"')
+        while (i < n && !kStructural[static_cast<unsigned char>(s[i])])
+            ++i;
+        if (i >= n)
+            break;
+        const char c = s[i];
+        switch (c) {
+        case '"':
             inString = true;
-        else if (c == '{' || c == '[') {
-            if (++depth > cap)
-                return true;
-        } else if ((c == '}' || c == ']') && depth > 0)
-            --depth;
+            keyStart = i + 1;
+            break;
+        case '{':
+        case '[':
+            if (++depth > cap) {
+                o.tooDeep = true;
+                return o;
+            }
+            if (depth == 1)
+                expectKey = c == '{';
+            break;
+        case '}':
+        case ']':
+            if (depth == 1 && inDetails) {
+                o.detailsEnd = i;
+                inDetails = false;
+            }
+            if (depth > 0)
+                --depth;
+            break;
+        case ',':
+            if (depth == 1) {
+                if (inDetails) {
+                    o.detailsEnd = i;
+                    inDetails = false;
+                }
+                expectKey = true;
+            }
+            break;
+        case ':':
+            if (depth == 1 && keyIsDetails && o.detailsBegin == std::string_view::npos) {
+                o.detailsBegin = i + 1;
+                inDetails = true;
+            }
+            keyIsDetails = false;
+            break;
+        default:
+            break;
+        }
     }
-    return false;
+    return o;
 }
 
 } // namespace
@@ -481,7 +582,8 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
         parseRfc3339Utc(line.substr(0, brace - 1)))
         json = line.substr(brace);
 
-    if (deeperThan(json, kMaxDepth))
+    const Outline shape = outline(json, kMaxDepth);
+    if (shape.tooDeep)
         return reject("input.too_deep", "JSON is nested deeper than 64 levels");
 
     auto& buf = m_impl->padded;
@@ -503,7 +605,7 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
         return reject("input.not_object",
                       std::string("line is ") + typeName(root.type()) + ", not a JSON object");
 
-    ev = AuditEvent{};
+    clearForReuse(ev);
     std::optional<element> timestamp, eventType, agent, thread, severity, details;
     for (auto field : object(root)) {
         std::optional<element>* slot = nullptr;
@@ -548,7 +650,7 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
                 return reject("input.bad_value", std::string(k) + " must be 1 to " +
                                                      std::to_string(idMax) +
                                                      " printable characters");
-            *idSlot = std::string(v);
+            idSlot->assign(v);
         }
     }
 
@@ -576,14 +678,14 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
     if (!ms)
         return reject("input.bad_value", "timestamp must be RFC 3339 UTC with a Z suffix");
     ev.timestampMs = *ms;
-    ev.timestamp = std::string(ts);
+    ev.timestamp.assign(ts);
 
-    ev.eventType = std::string(std::string_view(*eventType));
+    ev.eventType.assign(std::string_view(*eventType));
     if (!validEventType(ev.eventType))
         return reject("input.bad_value", "event_type must match ^[a-z][a-z0-9_.-]{0,63}$");
     ev.kind = eventKindFromType(ev.eventType);
 
-    ev.agentName = std::string(std::string_view(*agent));
+    ev.agentName.assign(std::string_view(*agent));
     if (!validAgentName(ev.agentName))
         return reject("input.bad_value", "agent_name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
 
@@ -591,7 +693,7 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
     const std::size_t thLen = codePoints(th);
     if (thLen == 0 || thLen > 100 || !printable(th))
         return reject("input.bad_value", "thread_id must be 1 to 100 printable characters");
-    ev.threadId = std::string(th);
+    ev.threadId.assign(th);
 
     const auto sev = eventSeverityFromString(std::string_view(*severity));
     if (!sev)
@@ -599,7 +701,18 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
                       "severity must be \"info\", \"warning\", \"error\" or \"critical\"");
     ev.severity = *sev;
 
-    ev.detailsJson = simdjson::minify(*details);
+    if (shape.detailsEnd != std::string_view::npos && shape.detailsEnd > shape.detailsBegin) {
+        // The parser accepted the text, so the span is exactly the value: minify its bytes.
+        // Read from the padded copy: the minifier may load whole blocks past the end.
+        const std::string_view raw(buf.data() + shape.detailsBegin,
+                                   shape.detailsEnd - shape.detailsBegin);
+        ev.detailsJson.resize_and_overwrite(raw.size(), [&](char* out, std::size_t) {
+            std::size_t n = 0;
+            return simdjson::minify(raw.data(), raw.size(), out, n) == simdjson::SUCCESS ? n : 0;
+        });
+    }
+    if (ev.detailsJson.empty()) // `details` spelled with escapes in its key
+        ev.detailsJson = simdjson::minify(*details);
     if (ev.detailsJson.size() > kMaxDetailsBytes)
         return reject("input.too_long", "details is larger than 64 KiB");
     ev.detailsChars = codePoints(ev.detailsJson);
@@ -609,7 +722,9 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
 
     std::string& path = m_impl->pathScratch;
     path.assign("details");
-    collectTexts(*details, path, ev.texts);
+    std::size_t used = 0;
+    collectTexts(*details, path, ev.texts, used);
+    ev.texts.resize(used);
     return {};
 }
 

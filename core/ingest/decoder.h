@@ -34,8 +34,9 @@ public:
     Decoder(const Decoder&) = delete;
     Decoder& operator=(const Decoder&) = delete;
 
-    /// Decodes `line` (without its `\n`). On success fills `out` (every field overwritten).
-    /// Returns nullopt-equivalent success or the rejection.
+    /// Decodes `line` (without its `\n`). On success fills `out`, overwriting every field
+    /// but reusing the storage of its strings, so decoding into recycled events allocates
+    /// little. On rejection `out` holds no meaningful event.
     std::expected<void, Rejection> decode(std::string_view line, AuditEvent& out);
 
 private:

@@ -48,6 +48,9 @@ private Q_SLOTS:
     void textsHavePaths();
     void deepNestingIsRefusedWithoutRecursion();
     void decoderIsReusable();
+    void reusedEventMatchesFreshOne();
+    void detailsMinifiedFromText_data();
+    void detailsMinifiedFromText();
     void blankLines();
 };
 
@@ -341,6 +344,107 @@ void TestDecoder::decoderIsReusable()
     QVERIFY(d.decode(kValid, ev));
     QVERIFY(ev.action.empty()); // nothing left over from the earlier event
     QVERIFY(ev.outcome.empty());
+}
+
+// The pipeline decodes into recycled events; every field of a reused event must equal what a
+// fresh event gets, whatever the event before it held.
+void TestDecoder::reusedEventMatchesFreshOne()
+{
+    const std::string big =
+        R"({"timestamp":"2026-11-21T10:00:00Z","event_type":"worker_invoked","agent_name":"sql-writer",)"
+        R"("thread_id":"t-1","severity":"warning","event_id":"e-1","trace_id":"tr","span_id":"sp",)"
+        R"("user_id":"u-9","details":{"worker_name":"w","input_hash":"h","model":"m","input":"long )" +
+        std::string(300, 'x') +
+        R"(","filters":[{"column":"a","operator":"=","value":"1"},{"column":"b","operator":"=","value":"2"}]}})";
+    const std::vector<std::string> lines{
+        big,
+        kValid,
+        withDetails("brain_plan_created", R"({"plan":"p","model":"m2","tokens":7,"cost":0.5})"),
+        big,
+        "not json",
+        withDetails("tool_call", R"({"action":"s3:GetObject","resource":"r"})"),
+        withDetails(
+            "worker_result",
+            R"({"output_hash":"o","confidence":1,"latency_ms":2,"schema":"table","output":[1]})"),
+        withDetails("custom", "{}")};
+    Decoder reusing, fresh;
+    AuditEvent reused;
+    for (const std::string& line : lines) {
+        AuditEvent one;
+        const bool ok = bool(fresh.decode(line, one));
+        QCOMPARE(bool(reusing.decode(line, reused)), ok);
+        if (!ok)
+            continue;
+        const auto all = [](const AuditEvent& e) {
+            std::vector<std::string> v{e.timestamp,
+                                       e.eventType,
+                                       e.agentName,
+                                       e.threadId,
+                                       e.eventId,
+                                       e.userId,
+                                       e.traceId,
+                                       e.spanId,
+                                       e.detailsJson,
+                                       e.model,
+                                       e.workerName,
+                                       e.action,
+                                       e.resource,
+                                       e.outcome,
+                                       e.securityType,
+                                       e.outputSchema,
+                                       e.outputJson,
+                                       std::to_string(e.timestampMs),
+                                       std::to_string(int(e.kind)),
+                                       std::to_string(int(e.severity)),
+                                       std::to_string(e.detailsChars),
+                                       e.tokens ? std::to_string(*e.tokens) : "-",
+                                       e.cost ? std::to_string(*e.cost) : "-",
+                                       e.confidence ? std::to_string(*e.confidence) : "-",
+                                       e.bytesScanned ? std::to_string(*e.bytesScanned) : "-"};
+            for (const TextField& t : e.texts)
+                v.push_back(t.path + "=" + t.value);
+            return v;
+        };
+        QCOMPARE(all(reused), all(one));
+    }
+}
+
+void TestDecoder::detailsMinifiedFromText_data()
+{
+    QTest::addColumn<std::string>("details");
+    QTest::addColumn<std::string>("stored");
+    QTest::newRow("spaces") << std::string(R"( { "query" : "a  b" , "n" : [ 1, 2 ] } )")
+                            << std::string(R"({"query":"a  b","n":[1,2]})");
+    QTest::newRow("newline-free tabs")
+        << std::string("{\t\"query\":\t\"x\"}") << std::string(R"({"query":"x"})");
+    QTest::newRow("nested details key")
+        << std::string(R"({"type":"t","details":{"a":"}","b":[{"details":1}]}})")
+        << std::string(R"({"type":"t","details":{"a":"}","b":[{"details":1}]}})");
+    QTest::newRow("quotes and brackets in strings")
+        << std::string(R"({"q":"say \"}\" , ] {"})") << std::string(R"({"q":"say \"}\" , ] {"})");
+}
+
+// `details` is stored minified from its own text, not re-serialized from the parse tree.
+void TestDecoder::detailsMinifiedFromText()
+{
+    QFETCH(std::string, details);
+    QFETCH(std::string, stored);
+    Decoder d;
+    AuditEvent ev;
+    const std::string line = withDetails("custom", details);
+    QVERIFY2(d.decode(line, ev), line.c_str());
+    QCOMPARE(ev.detailsJson, stored);
+
+    // `details` placed first, and spelled with an escape in its key: same result.
+    const std::string first =
+        R"({"details":)" + details +
+        R"(,"timestamp":"2026-11-21T10:00:00Z","event_type":"custom","agent_name":"a","thread_id":"t","severity":"info"})";
+    QVERIFY2(d.decode(first, ev), first.c_str());
+    QCOMPARE(ev.detailsJson, stored);
+    const std::string escaped = replaced(first, R"("details")", R"("det\u0061ils")");
+    QVERIFY2(d.decode(escaped, ev), escaped.c_str());
+    QVERIFY(ev.detailsJson.starts_with("{"));
+    QVERIFY(ev.text("details.q") || ev.text("details.query") || ev.text("details.type"));
 }
 
 void TestDecoder::blankLines()
