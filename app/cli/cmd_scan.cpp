@@ -6,6 +6,7 @@
 #include "pipeline/chunkpool.h"
 #include "pipeline/engine.h"
 #include "scan/scanner.h"
+#include "store/eventrecycler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -208,6 +209,7 @@ int runScan(const std::vector<std::string>& args)
             std::fwrite(out.data(), 1, out.size(), stdout);
             out.clear();
         }
+        EventRecycler::give(std::move(batch.events));
     };
 
     if (format == "table")

@@ -3,6 +3,7 @@
 
 #include "ingest/decoder.h"
 #include "pipeline/chunkpool.h"
+#include "store/eventrecycler.h"
 
 #include <algorithm>
 
@@ -90,7 +91,9 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
     batch.sourceName = chunk.sourceName;
     batch.checkpoint = std::move(chunk.checkpoint);
     batch.onCommitted = std::move(chunk.onCommitted);
-    batch.events.reserve(chunk.lines.size());
+    // Decode into recycled events: their strings keep their storage (see EventRecycler).
+    batch.events = EventRecycler::take();
+    std::size_t used = 0;
     for (const RawChunk::Line& l : chunk.lines) {
         const std::string_view text(chunk.data.data() + l.offset, l.length);
         if (l.overlong) {
@@ -101,9 +104,13 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
         }
         if (isBlankLine(text))
             continue;
-        IngestedEvent ie;
+        if (used == batch.events.size())
+            batch.events.emplace_back();
+        IngestedEvent& ie = batch.events[used];
         ie.lineNo = l.lineNo;
-        if (auto r = decoder.decode(text, ie.event); !r) {
+        ie.findings.clear();
+        ie.leaf.reset();
+        if (auto r = decoder.decode(text, ie.event); !r) { // the slot serves the next line
             batch.rejected.push_back(QuarantinedLine{
                 std::string(text.substr(0, std::min<std::size_t>(text.size(), kMaxDetailsBytes))),
                 l.fullBytes, r.error().code, r.error().message, l.lineNo});
@@ -113,8 +120,9 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
             scan(ie.event, ie.findings);
         if (leaves)
             ie.leaf = leaves->leaf(canonicalFields(ie.event));
-        batch.events.push_back(std::move(ie));
+        ++used;
     }
+    batch.events.resize(used);
     return batch;
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/storewriter.h"
 
+#include "store/eventrecycler.h"
+
 #include "base/timeutil.h"
 #include "store/chain.h"
+#include "store/eventrecycler.h"
 #include "store/schema.h"
 
 #include <sqlite3.h>
@@ -391,7 +394,10 @@ void StoreWriter::reaperLoop()
                 return;
             dead = std::move(m_graveyard.front());
             m_graveyard.pop_front();
-        } // `dead` is freed here, outside the lock
+        }
+        for (WriteBatch& b : dead)
+            EventRecycler::give(std::move(b.events));
+        // what the recycler did not take is freed here, outside the lock
     }
 }
 
