@@ -198,15 +198,23 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "bench_scan: cannot read %s\n", file.c_str());
             return 1;
         }
-        vigil::Decoder decoder;
+        std::vector<std::string> lines;
         std::string line;
-        while (samples.size() < n && std::getline(in, line)) {
+        while (lines.size() < n && std::getline(in, line))
+            lines.push_back(line);
+        vigil::Decoder decoder;
+        samples.reserve(lines.size());
+        const double d0 = cpuSeconds();
+        for (const std::string& l : lines) {
             Sample s;
-            if (decoder.decode(line, s.event)) {
-                s.bytes = line.size() + 1;
+            if (decoder.decode(l, s.event)) {
+                s.bytes = l.size() + 1;
                 samples.push_back(std::move(s));
             }
         }
+        const double decodeCpu = cpuSeconds() - d0;
+        std::printf("decode: %zu events, cpu %.3f s = %.0f events/s\n", samples.size(), decodeCpu,
+                    double(samples.size()) / std::max(decodeCpu, 1e-9));
     } else {
         Rng rng;
         samples.reserve(n);
