@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/eventrecycler.h"
 
+#include <memory>
 #include <mutex>
 
 namespace vigil {
@@ -53,8 +54,11 @@ void EventRecycler::give(std::vector<IngestedEvent>&& events)
         return;
     // An event that held a large details object would keep its storage for good: let it go.
     for (IngestedEvent& e : events)
-        if (keptBytes(e.event) > kMaxEventBytes)
-            e = IngestedEvent{};
+        if (keptBytes(e.event) > kMaxEventBytes) {
+            // Not `e = {}`: a moved-in short string leaves the target's buffer in place.
+            std::destroy_at(&e);
+            std::construct_at(&e);
+        }
     Pool& p = pool();
     std::unique_lock lock(p.mutex);
     if (p.spare.size() >= kMaxVectors)

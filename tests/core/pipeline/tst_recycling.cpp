@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+// Workers decode into event vectors recycled from finished batches (EventRecycler). Nothing
+// of an earlier event may show through, and the pool must stay bounded.
+
+#include "ingest/decoder.h"
+#include "pipeline/ingestpipeline.h"
+#include "store/eventrecycler.h"
+
+#include <QTest>
+
+#include <string>
+#include <vector>
+
+using namespace vigil;
+
+namespace {
+
+std::string eventLine(const std::string& type, const std::string& details,
+                      const std::string& extra = {})
+{
+    return R"({"timestamp":"2026-11-21T10:00:00Z","event_type":")" + type +
+           R"(","agent_name":"sql-writer","thread_id":"t-1","severity":"info",)" + extra +
+           R"("details":)" + details + "}";
+}
+
+RawChunk chunkOf(const std::vector<std::string>& lines)
+{
+    RawChunk c;
+    c.sourceName = "test";
+    std::int64_t no = 0;
+    for (const std::string& l : lines)
+        c.addLine(l, false, std::int64_t(l.size()), ++no);
+    return c;
+}
+
+std::vector<std::string> fields(const IngestedEvent& ie)
+{
+    const AuditEvent& e = ie.event;
+    std::vector<std::string> v{e.timestamp,
+                               e.eventType,
+                               e.agentName,
+                               e.threadId,
+                               e.eventId,
+                               e.userId,
+                               e.traceId,
+                               e.spanId,
+                               e.detailsJson,
+                               e.model,
+                               e.workerName,
+                               e.action,
+                               e.resource,
+                               e.outcome,
+                               e.securityType,
+                               e.outputSchema,
+                               e.outputJson,
+                               std::to_string(e.detailsChars),
+                               std::to_string(ie.lineNo),
+                               std::to_string(ie.findings.size()),
+                               ie.leaf ? "leaf" : "-"};
+    for (const TextField& t : e.texts)
+        v.push_back(t.path + "=" + t.value);
+    return v;
+}
+
+void drainPool()
+{
+    while (!EventRecycler::take().empty()) {
+    }
+}
+
+} // namespace
+
+class TestRecycling : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { drainPool(); }
+    void recycledEventsDecodeLikeFreshOnes();
+    void poolIsBounded();
+    void largeEventsAreNotKept();
+};
+
+void TestRecycling::recycledEventsDecodeLikeFreshOnes()
+{
+    const std::string many =
+        R"({"worker_name":"w","input_hash":"h","model":"m","input":")" + std::string(200, 'q') +
+        R"(","filters":[{"column":"a","operator":"=","value":"1"},{"column":"b","operator":"=","value":"2"}]})";
+    const std::vector<std::string> first{
+        eventLine("worker_invoked", many,
+                  R"("event_id":"e-1","trace_id":"tr","span_id":"sp","user_id":"u",)"),
+        eventLine("worker_invoked", many),
+        eventLine("tool_call", R"({"action":"s3:GetObject","resource":"r","outcome":"denied"})"),
+        eventLine("worker_invoked", many)};
+    const std::vector<std::string> second{eventLine("custom", "{}"), "not json",
+                                          eventLine("custom", R"({"a":"b"})"), "",
+                                          eventLine("user_query_received", R"({"query":"hi"})")};
+
+    Decoder decoder;
+    // A scan function that flags every event, so recycled events carry findings to clear.
+    const ScanFunction scan = [](const AuditEvent&, std::vector<Finding>& out) {
+        Finding f;
+        f.rule = "test.rule";
+        out.push_back(f);
+    };
+    RawChunk a = chunkOf(first);
+    WriteBatch used = IngestPipeline::process(a, decoder, scan);
+    QCOMPARE(used.events.size(), first.size());
+    EventRecycler::give(std::move(used.events));
+
+    RawChunk b = chunkOf(second);
+    const WriteBatch reused = IngestPipeline::process(b, decoder, ScanFunction{});
+    QCOMPARE(reused.events.size(), std::size_t(3));
+    QCOMPARE(reused.rejected.size(), std::size_t(1));
+    QCOMPARE(reused.rejected[0].lineNo, std::int64_t(2));
+
+    drainPool();
+    RawChunk c = chunkOf(second);
+    Decoder freshDecoder;
+    const WriteBatch fresh = IngestPipeline::process(c, freshDecoder, ScanFunction{});
+    QCOMPARE(fresh.events.size(), reused.events.size());
+    for (std::size_t i = 0; i < fresh.events.size(); ++i)
+        QCOMPARE(fields(reused.events[i]), fields(fresh.events[i]));
+}
+
+void TestRecycling::poolIsBounded()
+{
+    for (int i = 0; i < 40; ++i) {
+        std::vector<IngestedEvent> v(3);
+        EventRecycler::give(std::move(v));
+    }
+    int kept = 0;
+    while (!EventRecycler::take().empty())
+        ++kept;
+    QVERIFY(kept > 0);
+    QVERIFY2(kept < 40, "the pool keeps every vector it is given");
+}
+
+void TestRecycling::largeEventsAreNotKept()
+{
+    std::vector<IngestedEvent> v(2);
+    v[0].event.detailsJson.assign(64 * 1024, 'x');
+    v[1].event.detailsJson.assign(100, 'y');
+    EventRecycler::give(std::move(v));
+    const std::vector<IngestedEvent> back = EventRecycler::take();
+    QCOMPARE(back.size(), std::size_t(2));
+    QVERIFY(back[0].event.detailsJson.capacity() < 1024);
+    QCOMPARE(back[1].event.detailsJson, std::string(100, 'y'));
+}
+
+QTEST_GUILESS_MAIN(TestRecycling)
+#include "tst_recycling.moc"
