@@ -5,7 +5,12 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -22,11 +27,19 @@ std::unexpected<Rejection> reject(const char* code, std::string message)
     return std::unexpected<Rejection>(Rejection{code, std::move(message)});
 }
 
+// UTF-8 code points: bytes that are not continuation bytes (10xxxxxx), eight at a time.
 std::size_t codePoints(std::string_view s)
 {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        n += (c & 0xC0) != 0x80;
+    std::size_t n = s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const std::uint64_t continuation = (w & ~(w << 1) & 0x8080808080808080ULL) >> 7;
+        n -= static_cast<std::size_t>((continuation * 0x0101010101010101ULL) >> 56); // byte sum
+    }
+    for (; i < s.size(); ++i)
+        n -= (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
     return n;
 }
 
@@ -444,7 +457,7 @@ constexpr auto byteSet(std::string_view members)
     return t;
 }
 constexpr auto kStringStop = byteSet("\"\\");
-constexpr auto kStructural = byteSet("\"{}[],:");
+constexpr auto kStructural = byteSet("\"{}[],: \t\r\n");
 
 /// What one pass over the text finds before the parser runs.
 struct Outline
@@ -453,11 +466,13 @@ struct Outline
     /// Raw bytes of the top-level `details` value (trustworthy once the text parsed).
     std::size_t detailsBegin = std::string_view::npos;
     std::size_t detailsEnd = std::string_view::npos;
+    bool detailsSpaced = false; ///< whitespace between its tokens: minify before storing
 };
 
 // One linear pass, no recursion: stops at the first level above `cap`, so a line of 100,000
 // brackets costs one scan, and notes where the top-level `details` value lies so it can be
-// minified from its text instead of serialized from the parsed tree.
+// stored from its text instead of serialized from the parsed tree. `s` must be followed by
+// 16 readable bytes: string contents are skipped 16 bytes at a time.
 Outline outline(std::string_view s, std::size_t cap)
 {
     Outline o;
@@ -470,8 +485,25 @@ Outline outline(std::string_view s, std::size_t cap)
     const std::size_t n = s.size();
     for (std::size_t i = 0; i < n; ++i) {
         if (inString) {
+#if defined(__SSE2__)
+            const __m128i quote = _mm_set1_epi8('"');
+            const __m128i backslash = _mm_set1_epi8('\\');
+            for (;;) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+                const auto stops = static_cast<unsigned>(_mm_movemask_epi8(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+                if (stops) {
+                    i += static_cast<std::size_t>(__builtin_ctz(stops));
+                    break;
+                }
+                i += 16;
+                if (i >= n)
+                    break;
+            }
+#else
             while (i < n && !kStringStop[static_cast<unsigned char>(s[i])])
                 ++i;
+#endif
             if (i >= n)
                 break;
             if (s[i] == '\\') {
@@ -521,6 +553,13 @@ Outline outline(std::string_view s, std::size_t cap)
                 }
                 expectKey = true;
             }
+            break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\n':
+            if (inDetails)
+                o.detailsSpaced = true;
             break;
         case ':':
             if (depth == 1 && keyIsDetails && o.detailsBegin == std::string_view::npos) {
@@ -582,15 +621,15 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
         parseRfc3339Utc(line.substr(0, brace - 1)))
         json = line.substr(brace);
 
-    const Outline shape = outline(json, kMaxDepth);
-    if (shape.tooDeep)
-        return reject("input.too_deep", "JSON is nested deeper than 64 levels");
-
     auto& buf = m_impl->padded;
     if (buf.size() < json.size() + simdjson::SIMDJSON_PADDING)
         buf.resize(json.size() + simdjson::SIMDJSON_PADDING);
     std::memcpy(buf.data(), json.data(), json.size());
     std::memset(buf.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+    const Outline shape = outline(std::string_view(buf.data(), json.size()), kMaxDepth);
+    if (shape.tooDeep)
+        return reject("input.too_deep", "JSON is nested deeper than 64 levels");
 
     element root;
     if (const auto err = m_impl->parser.parse(buf.data(), json.size(), false).get(root); err) {
@@ -702,14 +741,19 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
     ev.severity = *sev;
 
     if (shape.detailsEnd != std::string_view::npos && shape.detailsEnd > shape.detailsBegin) {
-        // The parser accepted the text, so the span is exactly the value: minify its bytes.
-        // Read from the padded copy: the minifier may load whole blocks past the end.
+        // The parser accepted the text, so the span is exactly the value: store its bytes,
+        // minified when the producer spaced its tokens. Read from the padded copy: the
+        // minifier may load whole blocks past the end.
         const std::string_view raw(buf.data() + shape.detailsBegin,
                                    shape.detailsEnd - shape.detailsBegin);
-        ev.detailsJson.resize_and_overwrite(raw.size(), [&](char* out, std::size_t) {
-            std::size_t n = 0;
-            return simdjson::minify(raw.data(), raw.size(), out, n) == simdjson::SUCCESS ? n : 0;
-        });
+        if (!shape.detailsSpaced)
+            ev.detailsJson.assign(raw);
+        else
+            ev.detailsJson.resize_and_overwrite(raw.size(), [&](char* out, std::size_t) {
+                std::size_t n = 0;
+                return simdjson::minify(raw.data(), raw.size(), out, n) == simdjson::SUCCESS ? n
+                                                                                             : 0;
+            });
     }
     if (ev.detailsJson.empty()) // `details` spelled with escapes in its key
         ev.detailsJson = simdjson::minify(*details);

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void reusedEventMatchesFreshOne();
     void detailsMinifiedFromText_data();
     void detailsMinifiedFromText();
+    void detailsCharsCountsCodePoints();
     void blankLines();
 };
 
@@ -445,6 +446,19 @@ void TestDecoder::detailsMinifiedFromText()
     QVERIFY2(d.decode(escaped, ev), escaped.c_str());
     QVERIFY(ev.detailsJson.starts_with("{"));
     QVERIFY(ev.text("details.q") || ev.text("details.query") || ev.text("details.type"));
+}
+
+void TestDecoder::detailsCharsCountsCodePoints()
+{
+    // Two-, three- and four-byte characters on both sides of 8-byte word boundaries.
+    const std::string text =
+        "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x99\x82 abcdefghijklmnop \xC3\xA9";
+    Decoder d;
+    AuditEvent ev;
+    QVERIFY(d.decode(withDetails("custom", R"({"q":")" + text + R"("})"), ev));
+    const QString expected =
+        QStringLiteral("{\"q\":\"") + QString::fromUtf8(text.c_str()) + QStringLiteral("\"}");
+    QCOMPARE(ev.detailsChars, std::size_t(expected.toStdU32String().size()));
 }
 
 void TestDecoder::blankLines()
