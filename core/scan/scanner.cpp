@@ -305,45 +305,154 @@ std::string phraseExpression(const std::string& p)
     return e;
 }
 
-constexpr std::array<unsigned char, 256> kRunClass = [] {
+enum ByteClass : unsigned char
+{
+    CBase64 = 1, ///< [A-Za-z0-9+/_-]
+    CHex = 2,    ///< [0-9A-Fa-f]
+    CHexSep = 4, ///< between hex pairs: ` `, `:`, `-`
+    CDigit = 8,
+    CNumberSep = 16, ///< between digit groups: ` `, `.`, `-`
+    CSpecial = 32,   ///< `(`, `+`, `%`, `\`, `&`: checked where they stand
+};
+
+constexpr std::array<unsigned char, 256> kByteClass = [] {
     std::array<unsigned char, 256> t{};
     for (int c = 0; c < 256; ++c) {
-        const bool alnum =
-            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        t[std::size_t(c)] = static_cast<unsigned char>(
-            (alnum || c == '+' || c == '/' || c == '_' || c == '-' ? 1 : 0) | (hex ? 2 : 0) |
-            (c == ' ' || c == ':' || c == '-' ? 4 : 0));
+        const bool digit = c >= '0' && c <= '9';
+        const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        const bool hex = digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        unsigned k = 0;
+        if (digit || alpha || c == '+' || c == '/' || c == '_' || c == '-')
+            k |= CBase64;
+        if (hex)
+            k |= CHex;
+        if (c == ' ' || c == ':' || c == '-')
+            k |= CHexSep;
+        if (digit)
+            k |= CDigit;
+        if (c == ' ' || c == '.' || c == '-')
+            k |= CNumberSep;
+        if (c == '(' || c == '+' || c == '%' || c == '\\' || c == '&')
+            k |= CSpecial;
+        t[std::size_t(c)] = static_cast<unsigned char>(k);
     }
     return t;
 }();
 
-/// TBase64 when `t` holds a run of at least `minBase64` base64 (or base64url) letters; THex
-/// for a run of `minHex` hex digits or eight hex pairs joined by ` `, `:` or `-`
-/// (`de:ad:be:ef:...`). The decoders confirm; this only decides whether they run.
-unsigned encodedRunTriggers(std::string_view t, std::size_t minBase64, std::size_t minHex)
+/// The prefilters that are plain byte runs, found in one pass (they have no literal for
+/// Hyperscan to anchor on, and the run patterns matched at nearly every byte of a hash):
+/// - TBase64: a run of at least `minBase64` base64 (or base64url) letters;
+/// - THex: a run of `minHex` hex digits, or eight hex pairs joined by ` `, `:` or `-`;
+/// - TNumber: nine digits in groups joined by single ` `, `.` or `-` (phone numbers, SSNs
+///   and cards all have that many), `(ddd)`, or `+` before a digit;
+/// - TEscapes: `%hh`, `\xhh`, `\uhhhh`, `&#[x]h{1,6};` or `&name;` (2 to 6 letters).
+/// Each is a superset of what its validators accept; they decide whether those run.
+unsigned byteTriggers(std::string_view t, std::size_t minBase64, std::size_t minHex)
 {
-    unsigned out = 0;
-    const bool wantHex = minHex != SIZE_MAX;
-    std::size_t b64 = 0, hex = 0;
     const std::size_t n = t.size();
-    auto cls = [&](std::size_t i) { return kRunClass[static_cast<unsigned char>(t[i])]; };
+    auto cls = [&](std::size_t i) {
+        return i < n ? kByteClass[static_cast<unsigned char>(t[i])] : static_cast<unsigned char>(0);
+    };
+
+    // One tight pass for the run lengths and what the rarer checks need.
+    std::size_t b64 = 0, hex = 0, longestB64 = 0, longestHex = 0, digitCount = 0;
+    unsigned seen = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const unsigned char k = cls(i);
-        b64 = (k & 1) ? b64 + 1 : 0;
-        hex = (k & 2) ? hex + 1 : 0;
-        if (b64 >= minBase64)
-            out |= TBase64;
-        if (hex >= minHex)
-            out |= THex;
-        if (wantHex && !(out & THex) && (k & 2) && i + 23 <= n && (cls(i + 2) & 4)) {
+        const unsigned char k = kByteClass[static_cast<unsigned char>(t[i])];
+        b64 = (k & CBase64) ? b64 + 1 : 0;
+        hex = (k & CHex) ? hex + 1 : 0;
+        longestB64 = std::max(longestB64, b64);
+        longestHex = std::max(longestHex, hex);
+        digitCount += (k & CDigit) != 0;
+        seen |= k;
+    }
+    unsigned out = 0;
+    if (longestB64 >= minBase64)
+        out |= TBase64;
+    if (longestHex >= minHex)
+        out |= THex;
+
+    if (minHex != SIZE_MAX && !(out & THex) && (seen & CHexSep) && n >= 23) {
+        for (std::size_t i = 0; i + 23 <= n && !(out & THex); ++i) {
             bool grouped = true;
             for (std::size_t g = 0; g < 8 && grouped; ++g) {
                 const std::size_t at = i + 3 * g;
-                grouped = (cls(at) & 2) && (cls(at + 1) & 2) && (g == 7 || (cls(at + 2) & 4));
+                grouped =
+                    (cls(at) & CHex) && (cls(at + 1) & CHex) && (g == 7 || (cls(at + 2) & CHexSep));
             }
             if (grouped)
                 out |= THex;
+        }
+    }
+
+    if (digitCount >= 9) {
+        std::size_t digits = 0;
+        bool afterSep = false;
+        for (std::size_t i = 0; i < n && !(out & TNumber); ++i) {
+            const unsigned char k = kByteClass[static_cast<unsigned char>(t[i])];
+            if (k & CDigit) {
+                afterSep = false;
+                if (++digits >= 9)
+                    out |= TNumber;
+            } else if ((k & CNumberSep) && digits > 0 && !afterSep) {
+                afterSep = true;
+            } else {
+                digits = 0;
+                afterSep = false;
+            }
+        }
+    }
+
+    if (!(seen & CSpecial))
+        return out;
+    auto run = [&](std::size_t from, unsigned char mask, std::size_t max) {
+        std::size_t k = 0;
+        while (k < max && (cls(from + k) & mask))
+            ++k;
+        return k;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!(kByteClass[static_cast<unsigned char>(t[i])] & CSpecial))
+            continue;
+        switch (t[i]) {
+        case '(':
+            if (run(i + 1, CDigit, 3) == 3 && i + 4 < n && t[i + 4] == ')')
+                out |= TNumber;
+            break;
+        case '+':
+            if (cls(i + 1) & CDigit)
+                out |= TNumber;
+            break;
+        case '%':
+            if (run(i + 1, CHex, 2) == 2)
+                out |= TEscapes;
+            break;
+        case '\\':
+            if (i + 1 < n && (t[i + 1] == 'x' || t[i + 1] == 'X') && run(i + 2, CHex, 2) == 2)
+                out |= TEscapes;
+            if (i + 1 < n && (t[i + 1] == 'u' || t[i + 1] == 'U') && run(i + 2, CHex, 4) == 4)
+                out |= TEscapes;
+            break;
+        case '&': {
+            std::size_t j = i + 1;
+            if (j < n && t[j] == '#') {
+                ++j;
+                if (j < n && (t[j] == 'x' || t[j] == 'X'))
+                    ++j;
+                const std::size_t h = run(j, CHex, 7);
+                if (h >= 1 && h <= 6 && j + h < n && t[j + h] == ';')
+                    out |= TEscapes;
+            } else {
+                std::size_t letters = 0;
+                while (j + letters < n && letters < 7 && isAsciiAlpha(t[j + letters]))
+                    ++letters;
+                if (letters >= 2 && letters <= 6 && j + letters < n && t[j + letters] == ';')
+                    out |= TEscapes;
+            }
+            break;
+        }
+        default:
+            break;
         }
     }
     return out;
@@ -680,18 +789,11 @@ Result<void> Scanner::Impl::compileRules()
     std::vector<TriggerDef> triggers{
         {TEmail, R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2})", 0},
         {TEmailObfuscated, R"([\[({] ?at ?[\])}])", HS_FLAG_CASELESS},
-        {TNumber,
-         R"(\d{3}[ .-]?\d{2,3}[ .-]?\d{4}|\d{4}[ -]?\d{4}[ -]?\d{4}|\d{4}[ -]?\d{6}[ -]?\d{4}|\(\d{3}\)|\+\d{1,3}[ .(-]{0,2}\d{1,4}[ .)-]{0,2}\d{2})",
-         0},
-        {TEscapes,
-         R"(%[0-9A-Fa-f]{2}|\\[xX][0-9A-Fa-f]{2}|\\[uU][0-9A-Fa-f]{4}|&#[xX]?[0-9A-Fa-f]{1,6};|&[a-zA-Z]{2,6};)",
-         0},
         {TLineBreak, R"([\r\n]|\xC2\x85|\xE2\x80[\xA8\xA9])", 0},
         {TEsc, R"(\x1B|\xC2[\x90\x9B\x9D\x9E\x9F])", 0},
         {TControl, R"([\x00-\x08\x0B\x0C\x0D\x0E-\x1A\x1C-\x1F\x7F]|\xC2[\x80-\x9F])", 0},
     };
-    // Runs of base64 or hex letters have no literal to anchor on and match at nearly every
-    // byte of a hash, so encodedRunTriggers() finds them, in one pass, instead of Hyperscan.
+    // Runs of base64 or hex letters, digit groups and escapes: byteTriggers(), not Hyperscan.
     if (minBase64 < 4096)
         runBase64 = minBase64;
     if (minHex < 4096)
@@ -1122,7 +1224,7 @@ void Scanner::Impl::gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const
         FieldGate& g = s.gates[i];
         g.plan = &plan(s, ev, tf.path);
         g.joined = true;
-        g.trigger = encodedRunTriggers(tf.value, runBase64, runHex);
+        g.trigger = byteTriggers(tf.value, runBase64, runHex);
         g.rawBegin = s.joinedRaw.size();
         s.joinedRaw += tf.value;
         g.rawEnd = s.joinedRaw.size();
@@ -1201,7 +1303,7 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
     } else {
         if (normalizer.raw(tf.value, nullptr, s.raw, &s.tags))
             ref = TextRef{s.raw.text, s.raw.src.data()};
-        trig = encodedRunTriggers(ref.text, runBase64, runHex);
+        trig = byteTriggers(ref.text, runBase64, runHex);
         s.matches.clear();
         rawFast.scan(ref.text, s.hs, s.matches);
         for (const HsMatch& m : s.matches) {
