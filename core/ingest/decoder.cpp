@@ -148,18 +148,20 @@ double asDouble(element e)
 }
 
 /// Empties `ev` for the next decode but keeps the storage of its strings, so decoding into a
-/// reused event allocates nothing for fields that fit. `texts` keeps its elements too:
-/// collectTexts() overwrites them and drops the rest.
+/// reused event allocates nothing for fields that fit. The fields every accepted event sets
+/// (timestamp, type, agent, thread, details) are overwritten later and not touched here;
+/// nor is a string that is already empty (a recycled event's storage is cold, and clearing
+/// writes to it). `texts` keeps its elements too: collectTexts() overwrites them.
 void clearForReuse(AuditEvent& ev)
 {
     ev.timestampMs = 0;
     ev.kind = EventKind::Custom;
     ev.severity = EventSeverity::Info;
     for (std::string* s :
-         {&ev.timestamp, &ev.eventType, &ev.agentName, &ev.threadId, &ev.eventId, &ev.userId,
-          &ev.traceId, &ev.spanId, &ev.detailsJson, &ev.model, &ev.workerName, &ev.action,
+         {&ev.eventId, &ev.userId, &ev.traceId, &ev.spanId, &ev.model, &ev.workerName, &ev.action,
           &ev.resource, &ev.outcome, &ev.securityType, &ev.outputSchema, &ev.outputJson})
-        s->clear();
+        if (!s->empty())
+            s->clear();
     ev.tokens.reset();
     ev.cost.reset();
     ev.confidence.reset();
@@ -740,6 +742,7 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
                       "severity must be \"info\", \"warning\", \"error\" or \"critical\"");
     ev.severity = *sev;
 
+    ev.detailsJson.clear();
     if (shape.detailsEnd != std::string_view::npos && shape.detailsEnd > shape.detailsBegin) {
         // The parser accepted the text, so the span is exactly the value: store its bytes,
         // minified when the producer spaced its tokens. Read from the padded copy: the
