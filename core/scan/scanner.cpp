@@ -313,6 +313,7 @@ enum ByteClass : unsigned char
     CDigit = 8,
     CNumberSep = 16, ///< between digit groups: ` `, `.`, `-`
     CSpecial = 32,   ///< `(`, `+`, `%`, `\`, `&`: checked where they stand
+    CHigh = 64,      ///< not ASCII
 };
 
 constexpr std::array<unsigned char, 256> kByteClass = [] {
@@ -334,6 +335,8 @@ constexpr std::array<unsigned char, 256> kByteClass = [] {
             k |= CNumberSep;
         if (c == '(' || c == '+' || c == '%' || c == '\\' || c == '&')
             k |= CSpecial;
+        if (c >= 0x80)
+            k |= CHigh;
         t[std::size_t(c)] = static_cast<unsigned char>(k);
     }
     return t;
@@ -347,7 +350,8 @@ constexpr std::array<unsigned char, 256> kByteClass = [] {
 ///   and cards all have that many), `(ddd)`, or `+` before a digit;
 /// - TEscapes: `%hh`, `\xhh`, `\uhhhh`, `&#[x]h{1,6};` or `&name;` (2 to 6 letters).
 /// Each is a superset of what its validators accept; they decide whether those run.
-unsigned byteTriggers(std::string_view t, std::size_t minBase64, std::size_t minHex)
+unsigned byteTriggers(std::string_view t, std::size_t minBase64, std::size_t minHex,
+                      bool* ascii = nullptr)
 {
     const std::size_t n = t.size();
     auto cls = [&](std::size_t i) {
@@ -366,6 +370,8 @@ unsigned byteTriggers(std::string_view t, std::size_t minBase64, std::size_t min
         digitCount += (k & CDigit) != 0;
         seen |= k;
     }
+    if (ascii)
+        *ascii = !(seen & CHigh);
     unsigned out = 0;
     if (longestB64 >= minBase64)
         out |= TBase64;
@@ -1219,12 +1225,14 @@ void Scanner::Impl::gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const
     s.joinedPhrase.clear();
     for (std::size_t i = 0; i < ev.texts.size(); ++i) {
         const TextField& tf = ev.texts[i];
-        if (!isAscii(tf.value))
+        bool ascii = false;
+        const unsigned trigger = byteTriggers(tf.value, runBase64, runHex, &ascii);
+        if (!ascii)
             continue;
         FieldGate& g = s.gates[i];
         g.plan = &plan(s, ev, tf.path);
         g.joined = true;
-        g.trigger = byteTriggers(tf.value, runBase64, runHex);
+        g.trigger = trigger;
         g.rawBegin = s.joinedRaw.size();
         s.joinedRaw += tf.value;
         g.rawEnd = s.joinedRaw.size();

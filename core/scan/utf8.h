@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -64,10 +66,16 @@ inline void appendUtf8(std::string& out, char32_t c)
 /// True when every byte is ASCII (the common case, which skips all Unicode work).
 inline bool isAscii(std::string_view s)
 {
-    unsigned char acc = 0;
-    for (char c : s)
-        acc |= static_cast<unsigned char>(c);
-    return acc < 0x80;
+    std::uint64_t acc = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) { // eight bytes at a time
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        acc |= w;
+    }
+    for (; i < s.size(); ++i)
+        acc |= static_cast<unsigned char>(s[i]);
+    return (acc & 0x8080808080808080ULL) == 0;
 }
 
 /// Number of code points, counting each invalid byte as one (matches decodeUtf8).
