@@ -107,9 +107,8 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
         if (used == batch.events.size())
             batch.events.emplace_back();
         IngestedEvent& ie = batch.events[used];
+        EventRecycler::prepare(ie);
         ie.lineNo = l.lineNo;
-        ie.findings.clear();
-        ie.leaf.reset();
         if (auto r = decoder.decode(text, ie.event); !r) { // the slot serves the next line
             batch.rejected.push_back(QuarantinedLine{
                 std::string(text.substr(0, std::min<std::size_t>(text.size(), kMaxDetailsBytes))),

@@ -52,18 +52,25 @@ void EventRecycler::give(std::vector<IngestedEvent>&& events)
 {
     if (events.empty())
         return;
-    // An event that held a large details object would keep its storage for good: let it go.
-    for (IngestedEvent& e : events)
-        if (keptBytes(e.event) > kMaxEventBytes) {
-            // Not `e = {}`: a moved-in short string leaves the target's buffer in place.
-            std::destroy_at(&e);
-            std::construct_at(&e);
-        }
     Pool& p = pool();
     std::unique_lock lock(p.mutex);
     if (p.spare.size() >= kMaxVectors)
         return; // `events` stays with the caller, who frees it outside the lock
     p.spare.push_back(std::move(events));
+}
+
+void EventRecycler::prepare(IngestedEvent& slot)
+{
+    // An event that held a large details object would keep its storage for good: let it go.
+    // Checked here, by the worker about to overwrite the slot, rather than in give(): the
+    // slot's memory is touched now anyway, while give() runs on the consumer's thread.
+    if (keptBytes(slot.event) > kMaxEventBytes) {
+        // Not `slot = {}`: a moved-in short string leaves the target's buffer in place.
+        std::destroy_at(&slot);
+        std::construct_at(&slot);
+    }
+    slot.findings.clear();
+    slot.leaf.reset();
 }
 
 } // namespace vigil
