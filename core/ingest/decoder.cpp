@@ -32,6 +32,20 @@ std::size_t codePoints(std::string_view s)
 {
     std::size_t n = s.size();
     std::size_t i = 0;
+#if defined(__SSE2__)
+    // Continuation bytes are 0x80..0xBF: below -64 as signed bytes. Per-lane counts are
+    // summed (psadbw) before they can wrap.
+    const __m128i below = _mm_set1_epi8(-64);
+    while (i + 16 <= s.size()) {
+        __m128i counts = _mm_setzero_si128();
+        for (int k = 0; k < 255 && i + 16 <= s.size(); ++k, i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+            counts = _mm_sub_epi8(counts, _mm_cmplt_epi8(v, below));
+        }
+        const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+        n -= static_cast<std::size_t>(_mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4));
+    }
+#endif
     for (; i + 8 <= s.size(); i += 8) {
         std::uint64_t w;
         std::memcpy(&w, s.data() + i, 8);

@@ -450,15 +450,20 @@ void TestDecoder::detailsMinifiedFromText()
 
 void TestDecoder::detailsCharsCountsCodePoints()
 {
-    // Two-, three- and four-byte characters on both sides of 8-byte word boundaries.
-    const std::string text =
-        "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x99\x82 abcdefghijklmnop \xC3\xA9";
-    Decoder d;
-    AuditEvent ev;
-    QVERIFY(d.decode(withDetails("custom", R"({"q":")" + text + R"("})"), ev));
-    const QString expected =
-        QStringLiteral("{\"q\":\"") + QString::fromUtf8(text.c_str()) + QStringLiteral("\"}");
-    QCOMPARE(ev.detailsChars, std::size_t(expected.toStdU32String().size()));
+    // Two-, three- and four-byte characters on both sides of 8- and 16-byte boundaries, in
+    // a short value and in one long enough for the counter lanes to be summed midway.
+    const std::string unit = "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x99\x82 abcdefghijklmnop \xC3\xA9";
+    for (int repeat : {1, 3, 200}) {
+        std::string text;
+        for (int i = 0; i < repeat; ++i)
+            text += unit;
+        Decoder d;
+        AuditEvent ev;
+        QVERIFY(d.decode(withDetails("custom", R"({"q":")" + text + R"("})"), ev));
+        const QString expected =
+            QStringLiteral("{\"q\":\"") + QString::fromUtf8(text.c_str()) + QStringLiteral("\"}");
+        QCOMPARE(ev.detailsChars, std::size_t(expected.toStdU32String().size()));
+    }
 }
 
 void TestDecoder::blankLines()
