@@ -21,7 +21,8 @@ Result<std::string> readWholeFile(const std::string& path, std::size_t cap)
     ss << in.rdbuf();
     std::string s = ss.str();
     if (s.size() > cap)
-        return fail("engine.too_large", path + " is larger than " + std::to_string(cap >> 20) + " MiB");
+        return fail("engine.too_large",
+                    path + " is larger than " + std::to_string(cap >> 20) + " MiB");
     return s;
 }
 
@@ -58,11 +59,25 @@ Result<Engine> Engine::load(const std::optional<std::string>& rulesFile,
 ScanFactory Engine::scanFactory() const
 {
     return [scanner = m_scanner, iam = m_iam]() -> ScanFunction {
-        std::shared_ptr<ScanScratch> scratch(scanner->makeScratch());
-        return [scanner, iam, scratch](const AuditEvent& ev, std::vector<Finding>& out) {
-            scanner->scan(ev, *scratch, out);
+        struct State
+        {
+            std::unique_ptr<ScanScratch> scratch;
+            std::vector<const AuditEvent*> events;
+            std::vector<std::vector<Finding>*> outs;
+        };
+        auto state = std::make_shared<State>();
+        state->scratch = scanner->makeScratch();
+        return [scanner, iam, state](std::span<IngestedEvent> group) {
+            state->events.clear();
+            state->outs.clear();
+            for (IngestedEvent& ie : group) {
+                state->events.push_back(&ie.event);
+                state->outs.push_back(&ie.findings);
+            }
+            scanner->scan(state->events, *state->scratch, state->outs);
             if (iam)
-                iam->check(ev, out);
+                for (IngestedEvent& ie : group)
+                    iam->check(ie.event, ie.findings);
         };
     };
 }

@@ -92,8 +92,15 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
     batch.checkpoint = std::move(chunk.checkpoint);
     batch.onCommitted = std::move(chunk.onCommitted);
     // Decode into recycled events: their strings keep their storage (see EventRecycler).
+    // Scan in small groups of consecutive events, while they are still in the cache.
+    constexpr std::size_t kScanGroup = 16;
     batch.events = EventRecycler::take();
-    std::size_t used = 0;
+    std::size_t used = 0, scanned = 0;
+    auto scanPending = [&] {
+        if (scan && used > scanned)
+            scan(std::span<IngestedEvent>(batch.events.data() + scanned, used - scanned));
+        scanned = used;
+    };
     for (const RawChunk::Line& l : chunk.lines) {
         const std::string_view text(chunk.data.data() + l.offset, l.length);
         if (l.overlong) {
@@ -115,12 +122,12 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
                 l.fullBytes, r.error().code, r.error().message, l.lineNo});
             continue;
         }
-        if (scan)
-            scan(ie.event, ie.findings);
         if (leaves)
             ie.leaf = leaves->leaf(canonicalFields(ie.event));
-        ++used;
+        if (++used - scanned == kScanGroup)
+            scanPending();
     }
+    scanPending();
     batch.events.resize(used);
     return batch;
 }

@@ -12,14 +12,16 @@
 #include <map>
 #include <mutex>
 #include <queue>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace vigil {
 
-/// Per-thread scanning function: appends the findings of one event.
-using ScanFunction = std::function<void(const AuditEvent&, std::vector<Finding>&)>;
+/// Per-thread scanning function: appends each event's findings to its `findings`. Called
+/// with a few consecutive events at a time, so scanners can share work between them.
+using ScanFunction = std::function<void(std::span<IngestedEvent>)>;
 /// Makes one ScanFunction per worker thread (each with its own scratch state). May be empty:
 /// then events are stored without findings.
 using ScanFactory = std::function<ScanFunction()>;
@@ -55,8 +57,8 @@ struct PipelineStats
 
 struct PipelineOptions
 {
-    unsigned workers = 0;         ///< decode/scan threads; 0 picks from the core count
-    std::size_t maxInFlight = 6;  ///< chunks submitted but not yet handed to the writer
+    unsigned workers = 0;        ///< decode/scan threads; 0 picks from the core count
+    std::size_t maxInFlight = 6; ///< chunks submitted but not yet handed to the writer
     ScanFactory scanFactory;
 };
 
@@ -104,7 +106,7 @@ private:
     std::uint64_t m_nextToWriter = 0;           // next sequence number the writer gets
     std::int64_t m_inFlight = 0;
     std::int64_t m_chunksIn = 0, m_linesIn = 0;
-    bool m_forwarding = false;                  // one thread at a time hands batches on
+    bool m_forwarding = false; // one thread at a time hands batches on
     bool m_stopping = false;
     std::vector<std::thread> m_workers;
 };

@@ -14,9 +14,14 @@
 #include <hs/hs.h>
 #include <nlohmann/json.hpp>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <future>
 #include <map>
 #include <unordered_map>
@@ -342,6 +347,100 @@ constexpr std::array<unsigned char, 256> kByteClass = [] {
     return t;
 }();
 
+/// What byteTriggers() needs from every byte: the longest base64 and hex runs, the digit
+/// count, and which classes occur at all.
+struct ByteSummary
+{
+    std::size_t longestBase64 = 0, longestHex = 0, digits = 0;
+    unsigned seen = 0; ///< ByteClass bits
+};
+
+/// Longest run of set bits in a stream of 16-bit block masks (bit 0 = first byte).
+struct RunTracker
+{
+    std::size_t run = 0, longest = 0;
+
+    void add(unsigned m)
+    {
+        if (m == 0xFFFF) {
+            run += 16;
+        } else {
+            const auto lead = static_cast<std::size_t>(__builtin_ctz(~m));
+            longest = std::max(longest, run + lead);
+            std::size_t inner = 0; // longest run inside the block
+            for (unsigned x = m; x; x &= x >> 1)
+                ++inner;
+            longest = std::max(longest, inner);
+            const unsigned zeros = ~m & 0xFFFF;
+            run = static_cast<std::size_t>(15 - (31 - __builtin_clz(zeros))); // ones at the top
+        }
+        longest = std::max(longest, run);
+    }
+};
+
+ByteSummary summarize(std::string_view t)
+{
+    ByteSummary out;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    RunTracker b64, hex;
+    __m128i digitSums = _mm_setzero_si128();
+    unsigned hexSep = 0, special = 0, high = 0;
+    auto block = [&](const char* p) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+        auto range = [&](char lo, char hi) { // ASCII bounds: bytes >= 0x80 are negative, outside
+            return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                                 _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+        };
+        const __m128i digit = range('0', '9');
+        const __m128i dash = eq('-');
+        const __m128i hexMask = _mm_or_si128(digit, _mm_or_si128(range('a', 'f'), range('A', 'F')));
+        const __m128i b64Mask = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(digit, range('a', 'z')), _mm_or_si128(range('A', 'Z'), dash)),
+            _mm_or_si128(_mm_or_si128(eq('+'), eq('/')), eq('_')));
+        b64.add(static_cast<unsigned>(_mm_movemask_epi8(b64Mask)));
+        hex.add(static_cast<unsigned>(_mm_movemask_epi8(hexMask)));
+        digitSums = _mm_add_epi64(
+            digitSums, _mm_sad_epu8(_mm_and_si128(digit, _mm_set1_epi8(1)), _mm_setzero_si128()));
+        hexSep |= static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(eq(' '), eq(':')), dash)));
+        special |= static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_or_si128(eq('('), eq('+')), _mm_or_si128(eq('%'), eq('\\'))),
+            eq('&'))));
+        high |= static_cast<unsigned>(_mm_movemask_epi8(v));
+    };
+    for (; i + 16 <= t.size(); i += 16)
+        block(t.data() + i);
+    if (i < t.size()) { // the tail, zero-padded: zero bytes belong to no class
+        char tail[16] = {};
+        std::memcpy(tail, t.data() + i, t.size() - i);
+        block(tail);
+        i = t.size();
+    }
+    b64.add(0); // close a run that reached the end
+    hex.add(0);
+    out.longestBase64 = b64.longest;
+    out.longestHex = hex.longest;
+    out.digits =
+        static_cast<std::size_t>(_mm_cvtsi128_si32(digitSums) + _mm_extract_epi16(digitSums, 4));
+    out.seen = (hexSep ? unsigned(CHexSep) : 0u) | (special ? unsigned(CSpecial) : 0u) |
+               (high ? unsigned(CHigh) : 0u) | (out.digits ? unsigned(CDigit) : 0u);
+#else
+    std::size_t b64 = 0, hex = 0;
+    for (; i < t.size(); ++i) {
+        const unsigned char k = kByteClass[static_cast<unsigned char>(t[i])];
+        b64 = (k & CBase64) ? b64 + 1 : 0;
+        hex = (k & CHex) ? hex + 1 : 0;
+        out.longestBase64 = std::max(out.longestBase64, b64);
+        out.longestHex = std::max(out.longestHex, hex);
+        out.digits += (k & CDigit) != 0;
+        out.seen |= k;
+    }
+#endif
+    return out;
+}
+
 /// The prefilters that are plain byte runs, found in one pass (they have no literal for
 /// Hyperscan to anchor on, and the run patterns matched at nearly every byte of a hash):
 /// - TBase64: a run of at least `minBase64` base64 (or base64url) letters;
@@ -358,18 +457,10 @@ unsigned byteTriggers(std::string_view t, std::size_t minBase64, std::size_t min
         return i < n ? kByteClass[static_cast<unsigned char>(t[i])] : static_cast<unsigned char>(0);
     };
 
-    // One tight pass for the run lengths and what the rarer checks need.
-    std::size_t b64 = 0, hex = 0, longestB64 = 0, longestHex = 0, digitCount = 0;
-    unsigned seen = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const unsigned char k = kByteClass[static_cast<unsigned char>(t[i])];
-        b64 = (k & CBase64) ? b64 + 1 : 0;
-        hex = (k & CHex) ? hex + 1 : 0;
-        longestB64 = std::max(longestB64, b64);
-        longestHex = std::max(longestHex, hex);
-        digitCount += (k & CDigit) != 0;
-        seen |= k;
-    }
+    const ByteSummary sum = summarize(t);
+    const std::size_t longestB64 = sum.longestBase64, longestHex = sum.longestHex;
+    const std::size_t digitCount = sum.digits;
+    const unsigned seen = sum.seen;
     if (ascii)
         *ascii = !(seen & CHigh);
     unsigned out = 0;
@@ -581,7 +672,7 @@ struct Scanner::Impl
 
     void scanField(const AuditEvent& ev, const TextField& tf, ScanScratch::Impl& s,
                    std::vector<Finding>& out, const FieldGate* gate) const;
-    void gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const;
+    void gateFields(std::span<const AuditEvent* const> events, ScanScratch::Impl& s) const;
     void scanEvent(const AuditEvent& ev, ScanScratch::Impl& s, std::vector<Finding>& out) const;
 
     void add(const CompiledRule& r, std::string_view path, int start, int end,
@@ -1213,38 +1304,45 @@ void Scanner::Impl::logs(TextRef ref, unsigned trig, const FieldPlan& p, std::st
     }
 }
 
-void Scanner::Impl::gateFields(const AuditEvent& ev, ScanScratch::Impl& s) const
+void Scanner::Impl::gateFields(std::span<const AuditEvent* const> events,
+                               ScanScratch::Impl& s) const
 {
     // Each fast scan costs a fixed setup on top of its bytes, and most fields are short, so
-    // the event's ASCII fields are joined (0xFF, never valid UTF-8, between them) and each
-    // view is scanned once. Without buffer anchors (`joinable`), every match inside a field
-    // ends inside it and is reported there; a match running over a separator can only add
-    // a trigger or a hit that the field's own checks then fail to confirm.
-    s.gates.assign(ev.texts.size(), FieldGate{});
+    // the ASCII fields of the events are joined (0xFF, never valid UTF-8, between them) and
+    // each view is scanned once. Without buffer anchors (`joinable`), every match inside a
+    // field ends inside it and is reported there; a match running over a separator can only
+    // add a trigger or a hit that the field's own checks then fail to confirm.
+    std::size_t fields = 0;
+    for (const AuditEvent* ev : events)
+        fields += ev->texts.size();
+    s.gates.assign(fields, FieldGate{});
     s.joinedRaw.clear();
     s.joinedPhrase.clear();
-    for (std::size_t i = 0; i < ev.texts.size(); ++i) {
-        const TextField& tf = ev.texts[i];
-        bool ascii = false;
-        const unsigned trigger = byteTriggers(tf.value, runBase64, runHex, &ascii);
-        if (!ascii)
-            continue;
-        FieldGate& g = s.gates[i];
-        g.plan = &plan(s, ev, tf.path);
-        g.joined = true;
-        g.trigger = trigger;
-        g.rawBegin = s.joinedRaw.size();
-        s.joinedRaw += tf.value;
-        g.rawEnd = s.joinedRaw.size();
-        s.joinedRaw += '\xFF';
-        if (g.plan->anyPhrase) {
-            normalizer.phrase(TextRef{tf.value, nullptr}, s.norm, nullptr);
-            g.phraseBegin = s.joinedPhrase.size();
-            s.joinedPhrase += s.norm;
-            g.phraseEnd = s.joinedPhrase.size();
-            s.joinedPhrase += '\xFF';
+    std::size_t i = 0;
+    for (const AuditEvent* evp : events)
+        for (const TextField& tf : evp->texts) {
+            const AuditEvent& ev = *evp;
+            const std::size_t at = i++;
+            bool ascii = false;
+            const unsigned trigger = byteTriggers(tf.value, runBase64, runHex, &ascii);
+            if (!ascii)
+                continue;
+            FieldGate& g = s.gates[at];
+            g.plan = &plan(s, ev, tf.path);
+            g.joined = true;
+            g.trigger = trigger;
+            g.rawBegin = s.joinedRaw.size();
+            s.joinedRaw += tf.value;
+            g.rawEnd = s.joinedRaw.size();
+            s.joinedRaw += '\xFF';
+            if (g.plan->anyPhrase) {
+                normalizer.phrase(TextRef{tf.value, nullptr}, s.norm, nullptr);
+                g.phraseBegin = s.joinedPhrase.size();
+                s.joinedPhrase += s.norm;
+                g.phraseEnd = s.joinedPhrase.size();
+                s.joinedPhrase += '\xFF';
+            }
         }
-    }
 
     // The field whose bytes [begin, end) hold a match's last byte, or nullptr when it is a
     // separator. Hyperscan reports matches in order of their end, so the search moves forward.
@@ -1522,25 +1620,42 @@ std::unique_ptr<ScanScratch> Scanner::makeScratch() const
 
 void Scanner::scan(const AuditEvent& event, ScanScratch& scratch, std::vector<Finding>& out) const
 {
+    const AuditEvent* one = &event;
+    std::vector<Finding>* to = &out;
+    scan(std::span<const AuditEvent* const>(&one, 1), scratch,
+         std::span<std::vector<Finding>* const>(&to, 1));
+}
+
+void Scanner::scan(std::span<const AuditEvent* const> events, ScanScratch& scratch,
+                   std::span<std::vector<Finding>* const> outs) const
+{
     ScanScratch::Impl& s = *scratch.m_impl;
     const Impl& d = *m_impl;
+    std::size_t fields = 0;
+    for (const AuditEvent* ev : events)
+        fields += ev->texts.size();
     // Field plans are cached per path; paths with array indices are unbounded, so the cache
-    // is emptied between events once it grows past a bound (never during one: the gates
+    // is emptied between calls once it grows past a bound (never during one: the gates
     // below hold plans).
-    if (s.planCount + event.texts.size() > 8192) {
+    if (s.planCount + fields > 8192) {
         for (auto& t : s.plans)
             t.second.clear();
         s.planCount = 0;
     }
-    if (d.joinable && event.texts.size() > 1) {
-        d.gateFields(event, s);
-        for (std::size_t i = 0; i < event.texts.size(); ++i)
-            d.scanField(event, event.texts[i], s, out, s.gates[i].joined ? &s.gates[i] : nullptr);
-    } else {
-        for (const TextField& tf : event.texts)
-            d.scanField(event, tf, s, out, nullptr);
+    const bool join = d.joinable && fields > 1;
+    if (join)
+        d.gateFields(events, s);
+    std::size_t g = 0;
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        const AuditEvent& ev = *events[k];
+        std::vector<Finding>& out = *outs[k];
+        for (const TextField& tf : ev.texts) {
+            const FieldGate* gate = join && s.gates[g].joined ? &s.gates[g] : nullptr;
+            ++g;
+            d.scanField(ev, tf, s, out, gate);
+        }
+        d.scanEvent(ev, s, out);
     }
-    d.scanEvent(event, s, out);
 }
 
 const std::vector<RuleInfo>& Scanner::rules() const

@@ -7,6 +7,7 @@
 #include "scan/rulepack.h"
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,12 @@ public:
     /// length, output schema, security_event) in rule order. Deterministic. Findings carry
     /// spans in code points of the original value, never the matched text.
     void scan(const AuditEvent& event, ScanScratch& scratch, std::vector<Finding>& out) const;
+
+    /// Scans several events at once: the findings of `*events[i]` are appended to `*outs[i]`,
+    /// exactly as scan() would. Cheaper for short events, whose fast passes then share one
+    /// Hyperscan call (each call has a fixed cost). `events` and `outs` have the same size.
+    void scan(std::span<const AuditEvent* const> events, ScanScratch& scratch,
+              std::span<std::vector<Finding>* const> outs) const;
 
     /// Every rule of the pack the scanner was made from (disabled ones included).
     const std::vector<RuleInfo>& rules() const;

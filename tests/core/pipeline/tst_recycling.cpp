@@ -97,10 +97,12 @@ void TestRecycling::recycledEventsDecodeLikeFreshOnes()
 
     Decoder decoder;
     // A scan function that flags every event, so recycled events carry findings to clear.
-    const ScanFunction scan = [](const AuditEvent&, std::vector<Finding>& out) {
-        Finding f;
-        f.rule = "test.rule";
-        out.push_back(f);
+    const ScanFunction scan = [](std::span<IngestedEvent> group) {
+        for (IngestedEvent& ie : group) {
+            Finding f;
+            f.rule = "test.rule";
+            ie.findings.push_back(f);
+        }
     };
     RawChunk a = chunkOf(first);
     WriteBatch used = IngestPipeline::process(a, decoder, scan);
