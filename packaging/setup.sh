@@ -18,6 +18,7 @@ jobs=${VIGIL_JOBS:-2}
 packages=(
   build-essential cmake pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
+  libqt6opengl6-dev  # Qt6Charts' CMake config needs Qt6OpenGL; qt6-charts-dev does not pull it in
   nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev
   libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3
   xvfb xauth fonts-dejavu-core poppler-utils procps
