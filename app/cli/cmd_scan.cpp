@@ -217,14 +217,16 @@ int runScan(const std::vector<std::string>& args)
     {
         ChunkPool pool(workers, engine->scanFactory());
         std::deque<std::future<WriteBatch>> pending;
-        const std::size_t maxPending = 16;
-        RawChunk chunk;
+        // Enough to keep the workers fed (reading is far faster than decoding); more only
+        // spreads the chunks' and events' buffers over memory the cache has long lost.
+        const std::size_t maxPending = 6;
+        RawChunk chunk = RawChunk::withSpareStorage();
         std::int64_t lineNo = 0;
         auto flushChunk = [&] {
             if (chunk.lines.empty())
                 return;
             pending.push_back(pool.submit(std::move(chunk)));
-            chunk = RawChunk{};
+            chunk = RawChunk::withSpareStorage();
             while (pending.size() > maxPending ||
                    (!pending.empty() && pending.front().wait_for(std::chrono::seconds(0)) ==
                                             std::future_status::ready)) {

@@ -58,7 +58,9 @@ void ChunkPool::loop()
             m_jobs.pop_front();
         }
         m_space.notify_one();
-        job.result.set_value(IngestPipeline::process(job.chunk, decoder, scan));
+        WriteBatch batch = IngestPipeline::process(job.chunk, decoder, scan);
+        RawChunk::recycle(std::move(job.chunk));
+        job.result.set_value(std::move(batch));
     }
 }
 

@@ -85,7 +85,7 @@ public:
 private:
     void reset()
     {
-        m_chunk = RawChunk{};
+        m_chunk = RawChunk::withSpareStorage();
         m_chunk.sourceName = m_sourceName;
         m_chunk.data.reserve(std::min<std::size_t>(m_options.chunkBytes + 4096, 1 << 20));
     }

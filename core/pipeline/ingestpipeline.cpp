@@ -6,8 +6,27 @@
 #include "store/eventrecycler.h"
 
 #include <algorithm>
+#include <mutex>
 
 namespace vigil {
+namespace {
+
+struct SpareChunkStorage
+{
+    static constexpr std::size_t kMaxSpare = 4;
+    static constexpr std::size_t kMaxDataBytes = 8u << 20;
+
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::vector<RawChunk::Line>>> spare;
+};
+
+SpareChunkStorage& spareChunkStorage()
+{
+    static SpareChunkStorage s;
+    return s;
+}
+
+} // namespace
 
 void RawChunk::addLine(std::string_view text, bool overlong, std::int64_t fullBytes,
                        std::int64_t lineNo)
@@ -15,6 +34,31 @@ void RawChunk::addLine(std::string_view text, bool overlong, std::int64_t fullBy
     lines.push_back(Line{static_cast<std::uint32_t>(data.size()),
                          static_cast<std::uint32_t>(text.size()), overlong, fullBytes, lineNo});
     data.append(text);
+}
+
+RawChunk RawChunk::withSpareStorage()
+{
+    RawChunk chunk;
+    SpareChunkStorage& s = spareChunkStorage();
+    std::lock_guard lock(s.mutex);
+    if (!s.spare.empty()) {
+        chunk.data = std::move(s.spare.back().first);
+        chunk.lines = std::move(s.spare.back().second);
+        s.spare.pop_back();
+    }
+    return chunk;
+}
+
+void RawChunk::recycle(RawChunk&& chunk)
+{
+    if (chunk.data.capacity() > SpareChunkStorage::kMaxDataBytes)
+        return;
+    chunk.data.clear();
+    chunk.lines.clear();
+    SpareChunkStorage& s = spareChunkStorage();
+    std::lock_guard lock(s.mutex);
+    if (s.spare.size() < SpareChunkStorage::kMaxSpare)
+        s.spare.emplace_back(std::move(chunk.data), std::move(chunk.lines));
 }
 
 IngestPipeline::IngestPipeline(StoreWriter& writer, PipelineOptions options)
@@ -148,6 +192,7 @@ void IngestPipeline::workerLoop()
             m_pending.pop();
         }
         WriteBatch batch = process(job.second, decoder, scan, &leaves);
+        RawChunk::recycle(std::move(job.second));
 
         // Hand batches to the writer strictly in submission order. Whoever finishes the
         // next expected chunk forwards it and any that were waiting behind it.

@@ -44,6 +44,14 @@ struct RawChunk
     std::function<void(const Result<CommitResult>&)> onCommitted;
 
     void addLine(std::string_view text, bool overlong, std::int64_t fullBytes, std::int64_t lineNo);
+
+    /// An empty chunk whose data and line storage come from chunks already decoded (see
+    /// recycle()), so a reader filling chunk after chunk reuses warm buffers instead of
+    /// growing a fresh 4 MiB string, page by page, for every chunk.
+    static RawChunk withSpareStorage();
+    /// Hands a decoded chunk's buffers back for withSpareStorage(). Bounded: a few spare
+    /// buffers, none larger than 8 MiB. Thread-safe.
+    static void recycle(RawChunk&& chunk);
 };
 
 /// Counters of a running pipeline, for status bars and `stats`.

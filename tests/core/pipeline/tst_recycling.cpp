@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Workers decode into event vectors recycled from finished batches (EventRecycler). Nothing
-// of an earlier event may show through, and the pool must stay bounded.
+// Workers decode into event vectors recycled from finished batches (EventRecycler), and
+// readers fill chunks whose buffers come from decoded chunks (RawChunk::recycle). Nothing of
+// an earlier event or chunk may show through, and both pools must stay bounded.
 
 #include "ingest/decoder.h"
 #include "pipeline/ingestpipeline.h"
@@ -68,6 +69,18 @@ void drainPool()
     }
 }
 
+// A chunk without spare storage has only the empty string's inline capacity.
+bool hasSpareStorage(const RawChunk& c)
+{
+    return c.data.capacity() > std::string().capacity();
+}
+
+void drainChunkPool()
+{
+    while (hasSpareStorage(RawChunk::withSpareStorage())) {
+    }
+}
+
 } // namespace
 
 class TestRecycling : public QObject
@@ -78,6 +91,8 @@ private Q_SLOTS:
     void recycledEventsDecodeLikeFreshOnes();
     void poolIsBounded();
     void largeEventsAreNotKept();
+    void chunkBuffersAreReusedEmpty();
+    void chunkPoolIsBounded();
 };
 
 void TestRecycling::recycledEventsDecodeLikeFreshOnes()
@@ -151,6 +166,54 @@ void TestRecycling::largeEventsAreNotKept()
     QVERIFY(back[0].event.detailsJson.capacity() < 1024);
     QVERIFY(back[1].event.detailsJson.capacity() >= 100); // small enough to keep its storage
     QVERIFY(back[1].findings.empty());
+}
+
+void TestRecycling::chunkBuffersAreReusedEmpty()
+{
+    drainChunkPool();
+    RawChunk used = chunkOf({eventLine("custom", R"({"a":"b"})"), eventLine("custom", "{}")});
+    const std::size_t capacity = used.data.capacity();
+    used.checkpoint = SourceCheckpoint{};
+    RawChunk::recycle(std::move(used));
+
+    RawChunk next = RawChunk::withSpareStorage();
+    QVERIFY(next.data.empty());
+    QVERIFY(next.lines.empty());
+    QVERIFY(next.sourceName.empty());
+    QVERIFY(!next.checkpoint);
+    QVERIFY(!next.onCommitted);
+    QCOMPARE(next.data.capacity(), capacity); // the buffer itself came back
+
+    // A chunk built on it decodes exactly like one built from scratch.
+    const std::string line = eventLine("user_query_received", R"({"query":"hello"})");
+    next.addLine(line, false, std::int64_t(line.size()), 1);
+    Decoder decoder;
+    const WriteBatch batch = IngestPipeline::process(next, decoder, ScanFunction{});
+    QCOMPARE(batch.events.size(), std::size_t(1));
+    QCOMPARE(batch.events[0].event.eventType, std::string("user_query_received"));
+}
+
+void TestRecycling::chunkPoolIsBounded()
+{
+    drainChunkPool();
+    for (int i = 0; i < 40; ++i) {
+        RawChunk c;
+        c.data.reserve(1024);
+        RawChunk::recycle(std::move(c));
+    }
+    RawChunk huge;
+    huge.data.reserve(16u << 20);
+    RawChunk::recycle(std::move(huge));
+    int kept = 0;
+    for (;;) {
+        const RawChunk c = RawChunk::withSpareStorage(); // fresh each time: not assigned into
+        if (!hasSpareStorage(c))
+            break;
+        QVERIFY2(c.data.capacity() < (16u << 20), "a 16 MiB buffer was kept");
+        ++kept;
+    }
+    QVERIFY(kept > 0);
+    QVERIFY2(kept < 40, "the pool keeps every buffer it is given");
 }
 
 QTEST_GUILESS_MAIN(TestRecycling)
