@@ -183,12 +183,45 @@ void clearForReuse(AuditEvent& ev)
     ev.detailsChars = 0;
 }
 
-void collectTexts(element e, std::string& path, std::vector<TextField>& out, std::size_t& used)
+/// Text fields the decoder took off events that had more of them than the next event needed,
+/// kept for events that need more: an event's `texts` only ever grows or passes its surplus
+/// here, so a stream of events with varying numbers of fields allocates nothing in steady
+/// state. Bounded in count and in the storage each field may keep.
+struct SpareTexts
+{
+    static constexpr std::size_t kMaxFields = 256;
+    static constexpr std::size_t kMaxFieldBytes = 4096;
+    std::vector<TextField> fields;
+
+    void grow(std::vector<TextField>& out)
+    {
+        if (fields.empty()) {
+            out.emplace_back();
+            return;
+        }
+        out.push_back(std::move(fields.back()));
+        fields.pop_back();
+    }
+
+    void trim(std::vector<TextField>& texts, std::size_t used)
+    {
+        while (texts.size() > used) {
+            TextField& t = texts.back();
+            if (fields.size() < kMaxFields &&
+                t.path.capacity() + t.value.capacity() <= kMaxFieldBytes)
+                fields.push_back(std::move(t));
+            texts.pop_back();
+        }
+    }
+};
+
+void collectTexts(element e, std::string& path, std::vector<TextField>& out, std::size_t& used,
+                  SpareTexts& spare)
 {
     switch (e.type()) {
     case element_type::STRING: {
         if (used == out.size())
-            out.emplace_back();
+            spare.grow(out);
         TextField& t = out[used++];
         t.path.assign(path);
         t.value.assign(std::string_view(e));
@@ -199,7 +232,7 @@ void collectTexts(element e, std::string& path, std::vector<TextField>& out, std
             const std::size_t keep = path.size();
             path += '.';
             path += field.key;
-            collectTexts(field.value, path, out, used);
+            collectTexts(field.value, path, out, used, spare);
             path.resize(keep);
         }
         break;
@@ -210,7 +243,7 @@ void collectTexts(element e, std::string& path, std::vector<TextField>& out, std
             path += '[';
             path += std::to_string(i++);
             path += ']';
-            collectTexts(child, path, out, used);
+            collectTexts(child, path, out, used, spare);
             path.resize(keep);
         }
         break;
@@ -598,6 +631,7 @@ struct Decoder::Impl
     simdjson::dom::parser parser;
     std::vector<char> padded;
     std::string pathScratch;
+    SpareTexts spareTexts;
 
     Impl()
     {
@@ -784,8 +818,8 @@ std::expected<void, Rejection> Decoder::decode(std::string_view line, AuditEvent
     std::string& path = m_impl->pathScratch;
     path.assign("details");
     std::size_t used = 0;
-    collectTexts(*details, path, ev.texts, used);
-    ev.texts.resize(used);
+    collectTexts(*details, path, ev.texts, used, m_impl->spareTexts);
+    m_impl->spareTexts.trim(ev.texts, used);
     return {};
 }
 
