@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every acceptance and rejection rule of spec/audit-events.md, as data.
+#include "eventfields.h"
 #include "ingest/decoder.h"
 
 #include "testsupport.h"
@@ -376,37 +377,7 @@ void TestDecoder::reusedEventMatchesFreshOne()
         QCOMPARE(bool(reusing.decode(line, reused)), ok);
         if (!ok)
             continue;
-        const auto all = [](const AuditEvent& e) {
-            std::vector<std::string> v{e.timestamp,
-                                       e.eventType,
-                                       e.agentName,
-                                       e.threadId,
-                                       e.eventId,
-                                       e.userId,
-                                       e.traceId,
-                                       e.spanId,
-                                       e.detailsJson,
-                                       e.model,
-                                       e.workerName,
-                                       e.action,
-                                       e.resource,
-                                       e.outcome,
-                                       e.securityType,
-                                       e.outputSchema,
-                                       e.outputJson,
-                                       std::to_string(e.timestampMs),
-                                       std::to_string(int(e.kind)),
-                                       std::to_string(int(e.severity)),
-                                       std::to_string(e.detailsChars),
-                                       e.tokens ? std::to_string(*e.tokens) : "-",
-                                       e.cost ? std::to_string(*e.cost) : "-",
-                                       e.confidence ? std::to_string(*e.confidence) : "-",
-                                       e.bytesScanned ? std::to_string(*e.bytesScanned) : "-"};
-            for (const TextField& t : e.texts)
-                v.push_back(t.path + "=" + t.value);
-            return v;
-        };
-        QCOMPARE(all(reused), all(one));
+        QCOMPARE(eventFields(reused), eventFields(one));
     }
 }
 
@@ -452,7 +423,8 @@ void TestDecoder::detailsCharsCountsCodePoints()
 {
     // Two-, three- and four-byte characters on both sides of 8- and 16-byte boundaries, in
     // a short value and in one long enough for the counter lanes to be summed midway.
-    const std::string unit = "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x99\x82 abcdefghijklmnop \xC3\xA9";
+    const std::string unit =
+        "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x99\x82 abcdefghijklmnop \xC3\xA9";
     for (int repeat : {1, 3, 200}) {
         std::string text;
         for (int i = 0; i < repeat; ++i)

@@ -3,6 +3,7 @@
 // readers fill chunks whose buffers come from decoded chunks (RawChunk::recycle). Nothing of
 // an earlier event or chunk may show through, and both pools must stay bounded.
 
+#include "eventfields.h"
 #include "ingest/decoder.h"
 #include "pipeline/ingestpipeline.h"
 #include "store/eventrecycler.h"
@@ -36,30 +37,10 @@ RawChunk chunkOf(const std::vector<std::string>& lines)
 
 std::vector<std::string> fields(const IngestedEvent& ie)
 {
-    const AuditEvent& e = ie.event;
-    std::vector<std::string> v{e.timestamp,
-                               e.eventType,
-                               e.agentName,
-                               e.threadId,
-                               e.eventId,
-                               e.userId,
-                               e.traceId,
-                               e.spanId,
-                               e.detailsJson,
-                               e.model,
-                               e.workerName,
-                               e.action,
-                               e.resource,
-                               e.outcome,
-                               e.securityType,
-                               e.outputSchema,
-                               e.outputJson,
-                               std::to_string(e.detailsChars),
-                               std::to_string(ie.lineNo),
-                               std::to_string(ie.findings.size()),
-                               ie.leaf ? "leaf" : "-"};
-    for (const TextField& t : e.texts)
-        v.push_back(t.path + "=" + t.value);
+    std::vector<std::string> v = eventFields(ie.event);
+    v.push_back(std::to_string(ie.lineNo));
+    v.push_back(std::to_string(ie.findings.size()));
+    v.push_back(ie.leaf ? "leaf" : "-");
     return v;
 }
 
