@@ -217,9 +217,12 @@ int runScan(const std::vector<std::string>& args)
     {
         ChunkPool pool(workers, engine->scanFactory());
         std::deque<std::future<WriteBatch>> pending;
-        // Enough to keep the workers fed (reading is far faster than decoding); more only
-        // spreads the chunks' and events' buffers over memory the cache has long lost.
+        // Small chunks, few of them ahead: enough to keep the workers fed (reading is far
+        // faster than decoding), while the lines, events and recycled buffers in flight
+        // (about 1,500 events) stay in the cache. 4,096-line chunks, 16 ahead, had recycled
+        // storage always out of the cache: 256-line chunks made the scan about 13% faster.
         const std::size_t maxPending = 6;
+        const std::size_t chunkLines = 256, chunkBytes = 256 << 10;
         RawChunk chunk = RawChunk::withSpareStorage();
         std::int64_t lineNo = 0;
         auto flushChunk = [&] {
@@ -237,7 +240,7 @@ int runScan(const std::vector<std::string>& args)
         LineSplitter splitter(kMaxLineBytes);
         auto sink = [&](const SplitLine& l) {
             chunk.addLine(l.text, l.overlong, l.fullBytes, ++lineNo);
-            if (chunk.lines.size() >= 4096 || chunk.data.size() >= (4u << 20))
+            if (chunk.lines.size() >= chunkLines || chunk.data.size() >= chunkBytes)
                 flushChunk();
         };
         std::vector<char> buf(1 << 20);
