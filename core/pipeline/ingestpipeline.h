@@ -47,7 +47,7 @@ struct RawChunk
 
     /// An empty chunk whose data and line storage come from chunks already decoded (see
     /// recycle()), so a reader filling chunk after chunk reuses warm buffers instead of
-    /// growing a fresh 4 MiB string, page by page, for every chunk.
+    /// growing a fresh string, page by page, for every chunk.
     static RawChunk withSpareStorage();
     /// Hands a decoded chunk's buffers back for withSpareStorage(). Bounded: a few spare
     /// buffers, none larger than 8 MiB. Thread-safe.
