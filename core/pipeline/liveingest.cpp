@@ -167,6 +167,10 @@ LiveStats LiveIngest::stats() const
     s.rotations = c.rotations;
     s.truncations = c.truncations;
     s.lastError = c.lastError();
+    const WriterStats w = m_writer.stats();
+    s.storageRetrying = w.retrying;
+    s.storageError = w.lastError;
+    s.storageRetries = w.retries;
     Clock::time_point started;
     {
         std::lock_guard l(m_mutex);
@@ -245,6 +249,9 @@ std::string liveStatsJson(const LiveStats& s, std::optional<std::int64_t> writte
                               {"truncations", f.truncations},
                               {"error", f.error}});
     j["last_error"] = s.lastError;
+    j["storage_retrying"] = s.storageRetrying;
+    j["storage_error"] = s.storageError;
+    j["storage_retries"] = s.storageRetries;
     if (writtenAtMs)
         j["written_at"] = formatRfc3339Utc(*writtenAtMs); // tells a reader how fresh it is
     return j.dump();

@@ -63,6 +63,11 @@ struct LiveStats
     std::string listenAddress; ///< empty without a TCP feed
     std::vector<TailFileStatus> files;
     std::string lastError; ///< of the last failed commit, empty when none
+    /// The writer is holding a batch that failed on the storage (a full disk) and tries it
+    /// again; nothing later commits, nothing is acknowledged, readers wait meanwhile.
+    bool storageRetrying = false;
+    std::string storageError;        ///< the writer's last storage error, empty when none
+    std::int64_t storageRetries = 0; ///< commit attempts repeated so far
 };
 
 /// The live pipeline the desktop app and `vigil-cli serve` run: a TCP feed and followed

@@ -3,27 +3,135 @@
 
 #include "store/schema.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 
 namespace vigil {
 namespace {
 
+/// The Error code for SQLite's primary result code: the ones a caller can act on (retry
+/// after freeing space, wait for a lock) get their own code.
+std::string sqliteCode(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return "store.full";
+    case SQLITE_IOERR:
+        return "store.io";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return "store.busy";
+    case SQLITE_NOMEM:
+        return "store.nomem";
+    case SQLITE_READONLY:
+        return "store.read_only";
+    default:
+        return "store.sqlite";
+    }
+}
+
 Error sqliteError(sqlite3* db, std::string_view what)
 {
-    return Error{"store.sqlite", std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    if (!db)
+        return Error{"store.nomem", std::string(what) + ": out of memory"};
+    return Error{sqliteCode(sqlite3_extended_errcode(db)),
+                 std::string(what) + ": " + sqlite3_errmsg(db)};
+}
+
+bool onReadOnlyFilesystem(const std::string& path)
+{
+    struct statvfs vfs
+    {
+    };
+    return ::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
+
+bool hasSqliteHeader(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    char head[16] = {};
+    in.read(head, sizeof head);
+    return in.gcount() == 16 && std::memcmp(head, "SQLite format 3", 16) == 0;
+}
+
+/// `path` as an SQLite URI filename with the given query (the characters a URI path
+/// gives meaning to are percent-encoded).
+std::string sqliteUri(const std::string& path, std::string_view query)
+{
+    std::string uri = "file:";
+    for (char c : path) {
+        if (c == '?' || c == '#' || c == '%') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+            uri += buf;
+        } else {
+            uri += c;
+        }
+    }
+    uri += '?';
+    uri += query;
+    return uri;
+}
+
+/// Creates an empty database file readable by its owner only, so the events (and the PII
+/// they may hold) are never world-readable, whatever the umask. SQLite gives the -wal
+/// and -shm files it creates later the main file's permissions. An existing file is left
+/// as it is.
+Result<void> createPrivateFile(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return {};
+        if (errno == EROFS)
+            return fail("store.read_only", "cannot create database " + path +
+                                               ": the filesystem is read-only");
+        return fail("store.open", "cannot create database " + path + ": " + std::strerror(errno));
+    }
+    ::fchmod(fd, 0600); // O_CREAT's mode is masked by the umask only towards stricter
+    ::close(fd);
+    return {};
 }
 
 } // namespace
 
-Result<Database> Database::openWriter(const std::string& path)
+Result<void> createPrivateDirectory(const std::string& path)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return {};
+    std::filesystem::path p(path);
+    if (p.has_parent_path() && p.parent_path() != p)
+        if (auto r = createPrivateDirectory(p.parent_path().string()); !r)
+            return r;
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail("store.no_directory",
+                    "cannot create directory " + path + ": " + std::strerror(errno));
+    return {};
+}
+
+Result<Database> Database::openWriter(const std::string& path, const WriterOpenOptions& options)
 {
     const std::filesystem::path p(path);
     if (p.has_parent_path() && !std::filesystem::is_directory(p.parent_path()))
         return fail("store.no_directory", "cannot create database " + path +
                                               ": directory does not exist");
+    if (onReadOnlyFilesystem(p.has_parent_path() ? p.parent_path().string() : "."))
+        return fail("store.read_only",
+                    "database " + path + " is on a read-only filesystem; verify, stats and "
+                    "report open it read-only, anything that writes needs a writable copy");
+    if (auto r = createPrivateFile(path); !r)
+        return std::unexpected(r.error());
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -45,7 +153,8 @@ Result<Database> Database::openWriter(const std::string& path)
             return fail("store.read_only", "database " + path + " is not writable");
         return std::unexpected(r.error());
     }
-    if (auto r = d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+    const std::string sync = options.durable ? "FULL" : "NORMAL";
+    if (auto r = d.exec("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=ON; "
                         "PRAGMA cache_size=-49152; PRAGMA temp_store=MEMORY; "
                         // A checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: index
                         // pages that many transactions touch are copied back once, not each
@@ -62,18 +171,30 @@ Result<Database> Database::openReader(const std::string& path)
 {
     if (!std::filesystem::exists(path))
         return fail("store.missing", "database " + path + " does not exist");
-    sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
-    if (rc != SQLITE_OK) {
-        Error e{"store.open", "cannot open database " + path + ": " +
-                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
-        sqlite3_close(db);
-        return std::unexpected(e);
+    auto opened = openReadOnly(path, path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    if (!opened)
+        return std::unexpected(opened.error());
+    Database d = std::move(*opened);
+    int version = d.userVersion();
+    if (version < 0 && hasSqliteHeader(path) && onReadOnlyFilesystem(path)) {
+        // SQLite cannot read a WAL database on read-only media without a -shm file it can
+        // write. Archived copies (a database Vigil closed has no -wal) are read as immutable.
+        // A non-empty -wal beside it would be ignored that way, silently hiding its events.
+        std::error_code ec;
+        const auto walBytes = std::filesystem::file_size(path + "-wal", ec);
+        if (!ec && walBytes > 0)
+            return fail("store.read_only_wal",
+                        "database " + path + " is on read-only media with an unmerged "
+                        "write-ahead log (" + path + "-wal, " + std::to_string(walBytes) +
+                        " bytes) that SQLite cannot read there; copy the database with its "
+                        "-wal and -shm files to writable storage and open the copy");
+        auto immutable = openReadOnly(sqliteUri(path, "immutable=1"), path,
+                                      SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI);
+        if (!immutable)
+            return std::unexpected(immutable.error());
+        d = std::move(*immutable);
+        version = d.userVersion();
     }
-    Database d(db, path);
-    sqlite3_busy_timeout(db, 5000);
-    const int version = d.userVersion();
     if (version < 0)
         return fail("store.not_a_database", path + " is not a Vigil database (not SQLite)");
     if (version > kSchemaVersion)
@@ -85,6 +206,20 @@ Result<Database> Database::openReader(const std::string& path)
         return fail("store.empty", path + " is not a Vigil database (no schema)");
     (void)d.exec("PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
     return d;
+}
+
+Result<Database> Database::openReadOnly(const std::string& name, const std::string& path, int flags)
+{
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Error e{"store.open", "cannot open database " + path + ": " +
+                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+        sqlite3_close(db);
+        return std::unexpected(e);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return Database(db, path);
 }
 
 Database::Database(Database&& o) noexcept
@@ -111,8 +246,8 @@ Result<void> Database::exec(std::string_view sql)
 {
     char* msg = nullptr;
     const std::string s(sql);
-    if (sqlite3_exec(m_db, s.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-        Error e{"store.sqlite", msg ? msg : "unknown SQLite error"};
+    if (const int rc = sqlite3_exec(m_db, s.c_str(), nullptr, nullptr, &msg); rc != SQLITE_OK) {
+        Error e{sqliteCode(sqlite3_extended_errcode(m_db)), msg ? msg : sqlite3_errstr(rc)};
         sqlite3_free(msg);
         return std::unexpected(e);
     }

@@ -17,13 +17,38 @@ namespace vigil {
 /// written by a newer Vigil and is refused rather than misread.
 inline constexpr int kSchemaVersion = 6;
 
+/// How a writer connection commits.
+struct WriterOpenOptions
+{
+    /// `synchronous=FULL`: a commit (and so an acknowledgement) survives power loss, not
+    /// only a crash of the process, at the cost of an fsync per transaction. The default,
+    /// `synchronous=NORMAL` in WAL mode, survives a crash of Vigil or of any process but can
+    /// lose the last transactions when the machine loses power.
+    bool durable = false;
+};
+
+/// The error codes that name a passing condition of the storage (disk full, I/O error, a
+/// lock held by another process, out of memory): the same write may succeed later.
+inline bool isTransientStoreError(const Error& e)
+{
+    return e.code == "store.full" || e.code == "store.io" || e.code == "store.busy" ||
+           e.code == "store.nomem";
+}
+
+/// Creates `path` and its missing parents with mode 0700 (owner only); an existing
+/// directory is left as it is.
+Result<void> createPrivateDirectory(const std::string& path);
+
 /// One SQLite connection. Owned by exactly one thread at a time; not thread-safe.
-/// `openWriter` creates the file if needed, switches it to WAL and applies migrations;
-/// `openReader` opens an existing database read-only (it never migrates).
+/// `openWriter` creates the file if needed (mode 0600), switches it to WAL and applies
+/// migrations; it refuses a database on a read-only filesystem. `openReader` opens an
+/// existing database read-only (it never migrates); on read-only media it opens a closed
+/// database as immutable and refuses one whose unmerged -wal it could not read there.
 class Database
 {
 public:
-    static Result<Database> openWriter(const std::string& path);
+    static Result<Database> openWriter(const std::string& path,
+                                       const WriterOpenOptions& options = {});
     static Result<Database> openReader(const std::string& path);
 
     Database(Database&& other) noexcept;
@@ -43,6 +68,8 @@ public:
 
 private:
     Database(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+    static Result<Database> openReadOnly(const std::string& name, const std::string& path,
+                                         int flags);
     Result<void> migrate();
 
     sqlite3* m_db = nullptr;

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 namespace vigil {
@@ -77,7 +78,7 @@ constexpr std::size_t kMaxCachedThreads = 16'384;
 Result<std::unique_ptr<StoreWriter>> StoreWriter::open(const std::string& path,
                                                        StoreWriterOptions options)
 {
-    auto db = Database::openWriter(path);
+    auto db = Database::openWriter(path, WriterOpenOptions{options.durable});
     if (!db)
         return std::unexpected(db.error());
     std::unique_ptr<StoreWriter> w(new StoreWriter(std::move(*db), options));
@@ -214,6 +215,7 @@ void StoreWriter::close()
     }
     m_notEmpty.notify_all();
     m_notFull.notify_all();
+    m_retryWake.notify_all();
     if (m_thread.joinable())
         m_thread.join();
     {
@@ -241,9 +243,28 @@ WriterStats StoreWriter::stats() const
     s.findings = m_findings.load();
     s.batches = m_batches.load();
     s.failedBatches = m_failed.load();
+    s.retries = m_retries.load();
     std::lock_guard lock(m_mutex);
     s.queueDepth = static_cast<std::int64_t>(m_queue.size());
+    s.retrying = m_retrying;
+    s.lastError = m_lastError;
+    s.lastErrorMs = m_lastErrorMs;
+    for (const auto& [name, error] : m_stopped)
+        s.stoppedSources.push_back(name);
     return s;
+}
+
+void StoreWriter::resumeSource(const std::string& sourceName)
+{
+    std::lock_guard lock(m_mutex);
+    m_stopped.erase(sourceName);
+}
+
+void StoreWriter::noteError(const Error& e)
+{
+    std::lock_guard lock(m_mutex);
+    m_lastError = e.message;
+    m_lastErrorMs = nowEpochMs();
 }
 
 void StoreWriter::loop()
@@ -326,7 +347,14 @@ void StoreWriter::commitGroup(std::vector<WriteBatch>& group,
     };
 
     committed.clear();
-    if (group.size() > 1) {
+    bool anyStopped = false;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopped.empty())
+            for (const WriteBatch& b : group)
+                anyStopped = anyStopped || m_stopped.contains(b.sourceName);
+    }
+    if (group.size() > 1 && !anyStopped) {
         std::vector<CommitResult> results;
         results.reserve(group.size());
         auto r = inTransaction([&]() -> Result<void> {
@@ -350,20 +378,81 @@ void StoreWriter::commitGroup(std::vector<WriteBatch>& group,
     }
     for (WriteBatch& b : group) {
         committed.clear();
+        std::optional<Error> stopped;
+        {
+            std::lock_guard lock(m_mutex);
+            if (auto it = m_stopped.find(b.sourceName); it != m_stopped.end())
+                stopped = Error{"store.source_stopped",
+                                "not stored: an earlier batch of " + b.sourceName +
+                                    " failed (" + it->second.message + ")"};
+        }
+        if (stopped) {
+            finish(b, std::unexpected(*stopped));
+            continue;
+        }
+        auto r = commitAlone(b, committed);
+        if (r) {
+            notify();
+        } else {
+            noteError(r.error());
+            std::lock_guard lock(m_mutex);
+            // Bounded: every closed TCP connection that failed leaves a name. Forgetting the
+            // oldest can only let a late batch of a connection long closed commit, which was
+            // never acknowledged and so is resent at worst.
+            if (m_stopped.size() >= 10'000)
+                m_stopped.erase(m_stopped.begin());
+            m_stopped.emplace(b.sourceName, r.error());
+        }
+        finish(b, r);
+    }
+    releaseBatches(group);
+}
+
+Result<CommitResult> StoreWriter::commitAlone(WriteBatch& batch,
+                                              std::vector<CommittedEvent>& committed)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::int64_t delayMs = m_options.retryFirstDelayMs;
+    for (;;) {
         CommitResult result;
         auto r = inTransaction([&]() -> Result<void> {
-            auto one = writeBatch(b, committed);
+            auto one = writeBatch(batch, committed);
             if (!one)
                 return std::unexpected(one.error());
             result = std::move(*one);
             return {};
         });
-        if (r)
-            notify();
-        finish(b, r ? Result<CommitResult>(std::move(result))
-                    : Result<CommitResult>(std::unexpected(r.error())));
+        if (r) {
+            std::lock_guard lock(m_mutex);
+            m_retrying = false;
+            return result;
+        }
+        committed.clear();
+        const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count();
+        const bool budgetLeft = m_options.retryMs < 0 || elapsedMs < m_options.retryMs;
+        if (!isTransientStoreError(r.error()) || !budgetLeft) {
+            std::lock_guard lock(m_mutex);
+            m_retrying = false;
+            return std::unexpected(r.error());
+        }
+        noteError(r.error());
+        ++m_retries;
+        std::unique_lock lock(m_mutex);
+        m_retrying = true;
+        std::int64_t waitMs = delayMs;
+        if (m_options.retryMs >= 0)
+            waitMs = std::min(waitMs, std::max<std::int64_t>(0, m_options.retryMs - elapsedMs));
+        if (m_retryWake.wait_for(lock, std::chrono::milliseconds(waitMs),
+                                 [&] { return m_closing; })) {
+            m_retrying = false;
+            return std::unexpected(Error{r.error().code, r.error().message +
+                                                             " (the writer stopped while "
+                                                             "retrying)"});
+        }
+        delayMs = std::min(delayMs * 2, m_options.retryMaxDelayMs);
     }
-    releaseBatches(group);
 }
 
 void StoreWriter::releaseBatches(std::vector<WriteBatch>& group)

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,6 +108,13 @@ struct WriterStats
     std::int64_t batches = 0;
     std::int64_t queueDepth = 0;
     std::int64_t failedBatches = 0;
+    std::int64_t retries = 0; ///< commit attempts repeated after a passing storage error
+    bool retrying = false;    ///< a batch is waiting to be tried again right now
+    /// The last storage error (empty when none happened), with the time it happened.
+    std::string lastError;
+    std::int64_t lastErrorMs = 0;
+    /// Sources stopped by a failed batch: nothing of theirs commits until resumeSource().
+    std::vector<std::string> stoppedSources;
 };
 
 struct StoreWriterOptions
@@ -114,11 +122,25 @@ struct StoreWriterOptions
     std::size_t queueCapacity = 4;           ///< batches; submit() blocks when full
     std::int64_t incidentWindowMs = 10 * 60 * 1000; ///< same agent and rule within this joins
     std::size_t groupEvents = 8192; ///< queued batches share one transaction up to this many events
+    /// How long a batch that failed with a passing storage error (disk full, I/O error, a
+    /// lock) is tried again, with backoff, before it fails: -1 until the writer closes (live
+    /// sources, whose readers simply wait), 0 not at all. Every later batch waits behind it.
+    std::int64_t retryMs = -1;
+    std::int64_t retryFirstDelayMs = 50;
+    std::int64_t retryMaxDelayMs = 2000;
+    /// synchronous=FULL (see WriterOpenOptions::durable).
+    bool durable = false;
 };
 
 /// The single writer of a Vigil database. Owns one connection and one thread; everything
 /// that changes the database goes through it, as a WriteBatch or as a task. The queue is
 /// bounded: submit() blocks (backpressure) rather than dropping. Thread-safe.
+///
+/// A batch that fails stops its source (`WriteBatch::sourceName`): every later batch of that
+/// source fails too, without touching the database, so a source's stored offset never runs
+/// past lines that were not stored. A passing storage error is first retried (see
+/// StoreWriterOptions::retryMs). resumeSource() lets a reader start again from the source's
+/// stored position.
 class StoreWriter
 {
 public:
@@ -189,6 +211,11 @@ public:
     /// Drains the queue, commits, stops the thread. Idempotent.
     void close();
 
+    /// Lets batches of `sourceName` commit again after a failure stopped it. Call it only
+    /// once no batch of the failed run is still queued, and read again from the stored
+    /// position.
+    void resumeSource(const std::string& sourceName);
+
     /// Called on the writer thread after each batch commit with its accepted events.
     void setCommitListener(CommitListener listener);
 
@@ -210,6 +237,8 @@ private:
     Result<CommitResult> writeBatch(WriteBatch& batch, std::vector<CommittedEvent>& committed);
     Result<void> inTransaction(const std::function<Result<void>()>& body);
     void releaseBatches(std::vector<WriteBatch>& group);
+    Result<CommitResult> commitAlone(WriteBatch& batch, std::vector<CommittedEvent>& committed);
+    void noteError(const Error& e);
     void reaperLoop();
     Result<void> flushTouches();
     Result<std::int64_t> threadNumber(const std::string& threadId);
@@ -229,6 +258,11 @@ private:
     bool m_busy = false;
     std::size_t m_held = 0; // batches taken into the group being committed, beyond the first
     std::thread m_thread;
+    std::condition_variable m_retryWake; // cuts a retry's wait short when closing
+    std::map<std::string, Error, std::less<>> m_stopped; // by source name
+    bool m_retrying = false;
+    std::string m_lastError;
+    std::int64_t m_lastErrorMs = 0;
 
     std::mutex m_listenerMutex;
     CommitListener m_listener;
@@ -242,7 +276,7 @@ private:
     bool m_reaperStop = false;
 
     std::atomic<std::int64_t> m_committed{0}, m_duplicates{0}, m_rejected{0}, m_findings{0},
-        m_batches{0}, m_failed{0};
+        m_batches{0}, m_failed{0}, m_retries{0};
 
     struct Prepared;
     std::unique_ptr<Prepared> m_st;
