@@ -20,7 +20,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
   libqt6opengl6-dev  # Qt6Charts' CMake config needs Qt6OpenGL; qt6-charts-dev does not pull it in
   nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev
-  libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3
+  libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3 zlib1g-dev
   xvfb xauth fonts-dejavu-core poppler-utils procps
 )
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace vigil::cli {
@@ -19,6 +20,11 @@ int runImport(const std::vector<std::string>& args)
         {"policies", true, false, "agent IAM policy file, for iam findings"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
         {"no-scan", false, false, "store events without scanning them (no findings)"},
+        {"retry-for", true, false,
+         "seconds to keep retrying a batch that failed on a full disk, an I/O error or a "
+         "locked database before stopping (default 5)"},
+        {"durable", false, false,
+         "commit with synchronous=FULL: stored events survive a power loss (slower)"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
@@ -27,7 +33,10 @@ int runImport(const std::vector<std::string>& args)
         printHelp("vigil-cli import --db DB [--rules FILE] [--policies FILE] FILE...",
                   "Stores the audit events of each FILE (\"-\" for standard input), their\n"
                   "findings and incidents in DB. Lines that are not valid events are kept in\n"
-                  "quarantine with the reason. Importing a file again stores nothing twice.",
+                  "quarantine with the reason. Importing a file again stores nothing twice.\n"
+                  "Gzip-compressed files are read as such. Pipes (\"-\", FIFOs, <(...)) are\n"
+                  "read once from start to end. If storing fails (a full disk), nothing after\n"
+                  "the failed line is stored and the same command resumes there.",
                   spec);
         return Ok;
     }
@@ -41,7 +50,17 @@ int runImport(const std::vector<std::string>& args)
     if (!engine)
         return error("import", engine.error().message);
 
-    auto writer = StoreWriter::open(*db);
+    StoreWriterOptions writerOptions;
+    writerOptions.durable = parsed->flag("durable");
+    writerOptions.retryMs = 5000;
+    if (auto r = parsed->get("retry-for")) {
+        char* end = nullptr;
+        const double secs = std::strtod(r->c_str(), &end);
+        if (r->empty() || end != r->c_str() + r->size() || !(secs >= 0) || secs > 86400)
+            return error("import", "--retry-for takes a number of seconds from 0 to 86400");
+        writerOptions.retryMs = static_cast<std::int64_t>(secs * 1000.0 + 0.5);
+    }
+    auto writer = StoreWriter::open(*db, writerOptions);
     if (!writer)
         return error("import", writer.error().message);
 

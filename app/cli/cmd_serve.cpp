@@ -58,6 +58,9 @@ int runServe(const std::vector<std::string>& args)
         {"tls-cert", true, false, "PEM certificate chain: serve TLS (with --tls-key)"},
         {"tls-key", true, false, "PEM private key of --tls-cert"},
         {"max-connections", true, false, "open connections at most (default 256)"},
+        {"durable", false, false,
+         "commit with synchronous=FULL: an acknowledged event survives a power loss, not only "
+         "a crash (slower)"},
         {"idle-timeout", true, false, "seconds without a complete line before a close (300)"},
         {"max-line", true, false, "bytes per line; longer ones are quarantined (1048576)"},
         {"connection-budget", true, false, "bytes of lines a connection holds at most (524288)"},
@@ -173,6 +176,10 @@ int runServe(const std::vector<std::string>& args)
 
     StoreWriterOptions writerOptions;
     writerOptions.queueCapacity = 8; // bounded memory: batches wait in the pipeline instead
+    writerOptions.durable = parsed->flag("durable");
+    // A batch that fails on the storage (a full disk) is retried until it commits or serve
+    // stops; meanwhile nothing later commits or is acknowledged and readers wait.
+    writerOptions.retryMs = -1;
     auto writer = StoreWriter::open(*db, writerOptions);
     if (!writer)
         return error("serve", writer.error().message);
@@ -209,6 +216,7 @@ int runServe(const std::vector<std::string>& args)
     std::fflush(stderr);
 
     int signal = 0;
+    bool wasRetrying = false;
     for (;;) {
         const timespec wait{1, 0};
         siginfo_t info{};
@@ -216,6 +224,17 @@ int runServe(const std::vector<std::string>& args)
         if (s == SIGINT || s == SIGTERM) {
             signal = s;
             break;
+        }
+        // Say when storing starts and stops failing: the operator has to free space.
+        const WriterStats w = (*writer)->stats();
+        if (w.retrying != wasRetrying) {
+            wasRetrying = w.retrying;
+            if (!quiet)
+                logLine(w.retrying ? "storing is failing (" + w.lastError +
+                                         "); holding every input and retrying, nothing is "
+                                         "acknowledged until it succeeds"
+                                   : std::string("storing works again; resuming"));
+            std::fflush(stderr);
         }
     }
     logLine(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +

@@ -2,12 +2,14 @@
 #include "pipeline/importer.h"
 
 #include "ingest/decoder.h"
+#include "ingest/gzipstream.h"
 #include "ingest/linesplitter.h"
 #include "pipeline/fileidentity.h"
 #include "pipeline/sourcestate.h"
 #include "store/database.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +28,8 @@ struct Totals
     std::atomic<bool> failed{false};
     std::mutex errorMutex;
     Error error;
+    std::string failedSource;        // the file whose batch failed first
+    std::int64_t failedFirstLine = 0; // the first line of that batch: nothing from it on is stored
 };
 
 struct OpenFile
@@ -33,8 +37,19 @@ struct OpenFile
     std::string name; // as given
     std::string key;  // absolute path: the source's name in the database
     int fd = -1;
+    bool stream = false; // standard input, a pipe or a socket: read once, no position kept
+    bool gzip = false;
     FileIdentity id;
 };
+
+/// A gzip file can resume where its stored (decompressed) offset ends when it is the same
+/// file: rotated logs are compressed once and never appended to.
+bool canResumeCompressed(const StoredSource& stored, int fd, const FileIdentity& id)
+{
+    return stored.found && stored.device == id.device && stored.inode == id.inode &&
+           stored.fingerprintLength <= id.size &&
+           fingerprintPrefix(fd, stored.fingerprintLength) == stored.fingerprint;
+}
 
 class ChunkBuilder
 {
@@ -49,6 +64,8 @@ public:
 
     void add(const SplitLine& l, std::int64_t lineNo)
     {
+        if (m_chunk.lines.empty())
+            m_firstLine = lineNo;
         m_chunk.addLine(l.text, l.overlong, l.fullBytes, lineNo);
         m_endOffset = l.endOffset;
         m_lineNo = lineNo;
@@ -67,7 +84,8 @@ public:
             c.lineNo = m_lineNo;
             m_chunk.checkpoint = std::move(c);
         }
-        m_chunk.onCommitted = [t = m_totals](const Result<CommitResult>& r) {
+        m_chunk.onCommitted = [t = m_totals, source = m_sourceName,
+                               first = m_firstLine](const Result<CommitResult>& r) {
             if (r) {
                 t->accepted += r->accepted;
                 t->duplicates += r->duplicates;
@@ -76,6 +94,8 @@ public:
             } else if (!t->failed.exchange(true)) {
                 std::lock_guard l(t->errorMutex);
                 t->error = r.error();
+                t->failedSource = source;
+                t->failedFirstLine = first;
             }
         };
         m_pipeline.submit(std::move(m_chunk));
@@ -98,7 +118,61 @@ private:
     RawChunk m_chunk;
     std::int64_t m_endOffset = 0;
     std::int64_t m_lineNo = 0;
+    std::int64_t m_firstLine = 0;
 };
+
+/// Opens one input for import and classifies it; refuses what cannot be imported.
+Result<OpenFile> openInput(const std::string& p)
+{
+    OpenFile f;
+    f.name = p;
+    if (p == "-") {
+        f.fd = 0;
+        f.key = "-";
+    } else {
+        if (std::filesystem::is_directory(p))
+            return fail("import.is_directory", "cannot import " + p + ": is a directory");
+        f.fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+        if (f.fd < 0)
+            return fail("import.open", "cannot open " + p + ": " + std::strerror(errno));
+        f.key = fileSourceKey(p);
+    }
+    struct stat st
+    {
+    };
+    if (::fstat(f.fd, &st) != 0) {
+        const std::string why = std::strerror(errno);
+        if (f.fd > 0)
+            ::close(f.fd);
+        return fail("import.open", "cannot stat " + p + ": " + why);
+    }
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        // /dev/urandom and the like never end and hold no lines: importing one would
+        // fill the disk with quarantined garbage.
+        if (f.fd > 0)
+            ::close(f.fd);
+        return fail("import.not_a_file",
+                    "cannot import " + p + ": it is a " +
+                        (S_ISCHR(st.st_mode) ? "character" : "block") +
+                        " device, not a file or a pipe");
+    }
+    if (!S_ISREG(st.st_mode)) {
+        f.stream = true; // a FIFO, a socket, a terminal: read it once, start to end
+        return f;
+    }
+    auto id = identifyFile(f.fd);
+    if (!id) {
+        if (f.fd > 0)
+            ::close(f.fd);
+        return std::unexpected(id.error());
+    }
+    f.id = *id;
+    char head[2] = {};
+    f.gzip = ::pread(f.fd, head, 2, 0) == 2 && looksGzipped(std::string_view(head, 2));
+    if (f.fd == 0)
+        f.stream = true; // "-" redirected from a file: still no position kept
+    return f;
+}
 
 } // namespace
 
@@ -114,33 +188,13 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
     };
     std::int64_t total = 0;
     for (const std::string& p : paths) {
-        OpenFile f;
-        f.name = p;
-        if (p == "-") {
-            f.fd = 0;
-            f.key = "-";
-        } else {
-            if (std::filesystem::is_directory(p)) {
-                closeAll();
-                return fail("import.is_directory", "cannot import " + p + ": is a directory");
-            }
-            f.fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-            if (f.fd < 0) {
-                const std::string why = std::strerror(errno);
-                closeAll();
-                return fail("import.open", "cannot open " + p + ": " + why);
-            }
-            f.key = fileSourceKey(p);
-            auto id = identifyFile(f.fd);
-            if (!id) {
-                ::close(f.fd);
-                closeAll();
-                return std::unexpected(id.error());
-            }
-            f.id = *id;
-            total += f.id.size;
+        auto f = openInput(p);
+        if (!f) {
+            closeAll();
+            return std::unexpected(f.error());
         }
-        files.push_back(std::move(f));
+        total += f->id.size;
+        files.push_back(std::move(*f));
     }
 
     auto totals = std::make_shared<Totals>();
@@ -152,36 +206,59 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
         IngestPipeline pipeline(writer, options.pipeline);
         std::vector<char> buf(1 << 20);
         for (OpenFile& f : files) {
+            if (totals->failed)
+                break;
             std::int64_t start = 0;
             std::int64_t lineNo = 0;
             std::optional<SourceCheckpoint> base;
-            if (f.fd != 0) {
+            if (!f.stream) {
                 auto stored = lookupSource(writer, "file", f.key);
                 if (!stored) {
+                    pipeline.stop();
                     closeAll();
                     return std::unexpected(stored.error());
                 }
                 // Resume only in the same file: same device and inode, same first bytes,
                 // and not shorter than what was read (else it was truncated or replaced).
-                if (canResume(*stored, f.fd, f.id)) {
+                if (f.gzip ? canResumeCompressed(*stored, f.fd, f.id)
+                           : canResume(*stored, f.fd, f.id)) {
                     start = stored->offset;
                     lineNo = stored->lineNo;
                 }
                 base = SourceCheckpoint{"file", f.key, f.id.device, f.id.inode,
                                         f.id.fingerprintLength, f.id.fingerprint, 0, 0};
                 summary.skippedBytes += start;
-                progress.bytesRead += start;
-                if (::lseek(f.fd, start, SEEK_SET) < 0) {
-                    closeAll();
-                    return fail("import.seek", "cannot seek in " + f.name);
+                if (!f.gzip) {
+                    progress.bytesRead += start;
+                    if (::lseek(f.fd, start, SEEK_SET) < 0) {
+                        pipeline.stop();
+                        closeAll();
+                        return fail("import.seek", "cannot seek in " + f.name);
+                    }
                 }
             }
+            // A run stopped by a failed batch left this source stopped in the writer.
+            writer.resumeSource(f.key);
             const std::int64_t firstLine = lineNo;
             progress.currentFile = f.name;
             ChunkBuilder builder(pipeline, options, f.key, base, totals);
             LineSplitter splitter(kMaxLineBytes, 64 * 1024, start);
             auto sink = [&](const SplitLine& l) { builder.add(l, ++lineNo); };
+            std::optional<GzipStream> gzip;
+            // Bytes of a compressed file's decompressed stream that an earlier run stored.
+            std::int64_t skip = f.gzip ? start : 0;
+            auto deliver = [&](std::string_view bytes) {
+                if (skip > 0) {
+                    const auto n = std::min<std::int64_t>(skip, static_cast<std::int64_t>(bytes.size()));
+                    bytes.remove_prefix(static_cast<std::size_t>(n));
+                    skip -= n;
+                }
+                splitter.feed(bytes, sink);
+            };
+            bool first = true;
             for (;;) {
+                if (totals->failed)
+                    break; // the writer refuses this source from the failed batch on
                 const ssize_t n = ::read(f.fd, buf.data(), buf.size());
                 if (n < 0) {
                     if (errno == EINTR)
@@ -193,9 +270,26 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                 }
                 if (n == 0)
                     break;
+                const std::string_view bytes(buf.data(), static_cast<std::size_t>(n));
+                if (first && f.stream && looksGzipped(bytes))
+                    f.gzip = true;
+                first = false;
+                if (f.gzip && !gzip)
+                    gzip.emplace();
                 summary.bytes += n;
                 progress.bytesRead += n;
-                splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), sink);
+                if (gzip) {
+                    if (auto r = gzip->feed(bytes, deliver); !r) {
+                        splitter.finish(sink);
+                        builder.flush();
+                        pipeline.stop();
+                        closeAll();
+                        return fail(r.error().code, f.name + ": " + r.error().message +
+                                                        "; the lines before it were stored");
+                    }
+                } else {
+                    deliver(bytes);
+                }
                 progress.linesRead = lineNo;
                 if (options.progress) {
                     const auto now = std::chrono::steady_clock::now();
@@ -203,6 +297,18 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                         lastReport = now;
                         options.progress(progress);
                     }
+                }
+            }
+            if (totals->failed)
+                break;
+            if (gzip) {
+                if (auto r = gzip->finish(); !r) {
+                    // The complete lines are stored; the cut-off last one is not a line.
+                    builder.flush();
+                    pipeline.stop();
+                    closeAll();
+                    return fail(r.error().code, f.name + ": " + r.error().message +
+                                                    "; the complete lines before it were stored");
                 }
             }
             splitter.finish(sink);
@@ -218,7 +324,17 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
     }
     if (totals->failed) {
         std::lock_guard l(totals->errorMutex);
-        return std::unexpected(totals->error);
+        const Error& e = totals->error;
+        const std::string where = totals->failedSource == "-" ? std::string("standard input")
+                                                              : totals->failedSource;
+        std::string advice = isTransientStoreError(e)
+                                 ? "free space (or end what holds the database) and run the "
+                                   "same import again: it resumes at that line"
+                                 : "run the same import again once the cause is fixed: it "
+                                   "resumes at that line";
+        return fail(e.code, "storing " + where + " failed at line " +
+                                std::to_string(totals->failedFirstLine) + ": " + e.message +
+                                ". Every line before it is stored, none after it; " + advice);
     }
     summary.accepted = totals->accepted;
     summary.duplicates = totals->duplicates;
