@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/filetailer.h"
 
+#include "ingest/gzipstream.h"
 #include "ingest/linesplitter.h"
 #include "pipeline/fileidentity.h"
 #include "pipeline/ingestpipeline.h"
@@ -45,21 +46,64 @@ struct Sibling
     std::int64_t inode = 0;
     std::int64_t size = 0;
     std::int64_t mtime = 0;
-    long rank = 0; // -N for NAME.N (a higher N is older), 0 otherwise
+    long rank = 0; // -N for NAME.N / NAME.N.gz (a higher N is older), 0 otherwise
+    bool gzip = false;
 };
 
-bool isCompressedName(std::string_view name)
+/// Compressed with something other than gzip: not read (logged when met).
+bool isUnreadableCompressedName(std::string_view name)
 {
-    for (std::string_view ext :
-         {".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".lzma", ".br"})
+    for (std::string_view ext : {".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".lzma", ".br"})
         if (name.ends_with(ext))
             return true;
     return false;
 }
 
-/// Files beside `key` named NAME.SUFFIX, NAME-SUFFIX or NAME_SUFFIX (not compressed), oldest
-/// first: by modification time, then by rotation number, then by name.
-std::vector<Sibling> listSiblings(const std::string& key)
+/// The first `length` bytes of the file's content: decompressed for a gzip file.
+std::string contentPrefix(int fd, bool gzip, std::int64_t length)
+{
+    std::string out;
+    if (length <= 0)
+        return out;
+    if (!gzip) {
+        out.resize(static_cast<std::size_t>(length));
+        std::int64_t got = 0;
+        while (got < length) {
+            const ssize_t n = ::pread(fd, out.data() + got, static_cast<std::size_t>(length - got), got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        out.resize(static_cast<std::size_t>(got));
+        return out;
+    }
+    GzipStream z;
+    char buf[16 * 1024];
+    std::int64_t pos = 0;
+    while (static_cast<std::int64_t>(out.size()) < length) {
+        const ssize_t n = ::pread(fd, buf, sizeof buf, pos);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        pos += n;
+        auto r = z.feed(std::string_view(buf, static_cast<std::size_t>(n)), [&](std::string_view piece) {
+            const auto room = static_cast<std::size_t>(length) - std::min(out.size(), static_cast<std::size_t>(length));
+            out.append(piece.substr(0, std::min(room, piece.size())));
+        });
+        if (!r)
+            break;
+    }
+    return out;
+}
+
+/// Files beside `key` named NAME.SUFFIX, NAME-SUFFIX or NAME_SUFFIX (plain or gzip), oldest
+/// first. Numbered rotations (NAME.1, NAME.2.gz: logrotate's default) go by their number,
+/// since compressing a file later gives it a newer modification time than the plain file
+/// rotated after it (compress + delaycompress); the rest by modification time, then name.
+std::vector<Sibling> listSiblings(const std::string& key, std::vector<std::string>* unreadable = nullptr)
 {
     namespace fs = std::filesystem;
     std::vector<Sibling> out;
@@ -71,8 +115,13 @@ std::vector<Sibling> listSiblings(const std::string& key)
         if (name.size() <= base.size() + 1 || !name.starts_with(base))
             continue;
         const char sep = name[base.size()];
-        if ((sep != '.' && sep != '-' && sep != '_') || isCompressedName(name))
+        if (sep != '.' && sep != '-' && sep != '_')
             continue;
+        if (isUnreadableCompressedName(name)) {
+            if (unreadable)
+                unreadable->push_back(it->path().string());
+            continue;
+        }
         struct stat st
         {
         };
@@ -84,17 +133,24 @@ std::vector<Sibling> listSiblings(const std::string& key)
         s.inode = static_cast<std::int64_t>(st.st_ino);
         s.size = static_cast<std::int64_t>(st.st_size);
         s.mtime = mtimeNs(st);
-        const std::string suffix = name.substr(base.size() + 1);
-        if (!suffix.empty() && suffix.size() < 9 &&
+        s.gzip = name.ends_with(".gz");
+        std::string suffix = name.substr(base.size() + 1);
+        if (s.gzip)
+            suffix.resize(suffix.size() - 3);
+        // NAME.N with a small N; long digit runs are dates (NAME-20261121), ordered by time.
+        if (sep == '.' && !suffix.empty() && suffix.size() <= 4 &&
             std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; }))
             s.rank = -std::stol(suffix);
         out.push_back(std::move(s));
     }
     std::sort(out.begin(), out.end(), [](const Sibling& a, const Sibling& b) {
+        const bool ra = a.rank != 0, rb = b.rank != 0;
+        if (ra != rb)
+            return ra; // numbered rotations are older than the rest
+        if (ra && a.rank != b.rank)
+            return a.rank < b.rank;
         if (a.mtime != b.mtime)
             return a.mtime < b.mtime;
-        if (a.rank != b.rank)
-            return a.rank < b.rank;
         return a.path < b.path;
     });
     return out;
@@ -128,6 +184,11 @@ struct Reader
     std::string head;            // the file's first bytes, up to kFingerprintBytes
     std::string headFingerprint; // fingerprintOf(head), refreshed when head grows
     std::unique_ptr<LineSplitter> splitter;
+    // A gzip file (a compressed rotation): read front to back through `gzip`; `readPos` is
+    // then the position in the compressed file, the splitter's offsets count decompressed
+    // bytes, and `skip` decompressed bytes that were stored before are passed over.
+    std::unique_ptr<GzipStream> gzip;
+    std::int64_t skip = 0;
     std::int64_t lineNo = 0; // lines handed on
     Clock::time_point lastGrowth = Clock::now();
     bool dead = false; // truncated while being finished: drop it
@@ -158,6 +219,21 @@ struct FileTailer::Impl
         std::int64_t chunkLineNo = 0;
         TailFileStatus status;
         std::string loggedError;
+
+        // A batch of this file that the writer could not store stops the file: the readers
+        // are dropped and, once every batch in flight has come back, it is read again from
+        // the stored position (StoreWriter::resumeSource).
+        struct Delivery
+        {
+            std::atomic<int> inFlight{0};
+            std::atomic<bool> failed{false};
+            std::mutex mutex;
+            std::string error;
+        };
+        std::shared_ptr<Delivery> delivery = std::make_shared<Delivery>();
+        bool recovering = false;
+        Clock::time_point retryAt{};
+        std::chrono::milliseconds retryDelay{500};
     };
 
     Impl(StoreWriter& w, IngestPipeline& p, TailOptions o, std::shared_ptr<LiveCounters> c,
@@ -197,7 +273,8 @@ struct FileTailer::Impl
     bool service(Tracked& f);
     void initialize(Tracked& f);
     std::unique_ptr<Reader> openReader(const std::string& path, int fd, std::int64_t start,
-                                       std::int64_t lineNo, Tracked& f);
+                                       std::int64_t lineNo, Tracked& f, bool gzip = false);
+    bool recover(Tracked& f);
     void openLive(Tracked& f);
     bool readAvailable(Tracked& f, Reader& r, bool& busy);
     void truncated(Tracked& f, Reader& r);
@@ -210,6 +287,9 @@ struct FileTailer::Impl
     void publish();
     std::vector<std::unique_ptr<Reader>> rotatedAfter(Tracked& f, std::int64_t device,
                                                       std::int64_t inode, std::int64_t mtime);
+    std::vector<std::unique_ptr<Reader>> rotatedAfterUpdate(Tracked& f,
+                                                            const std::vector<Sibling>& sibs,
+                                                            std::int64_t updatedMs);
 };
 
 FileTailer::FileTailer(StoreWriter& writer, IngestPipeline& pipeline, TailOptions options,
@@ -357,7 +437,7 @@ void FileTailer::Impl::setError(Tracked& f, const std::string& error)
 
 std::unique_ptr<Reader> FileTailer::Impl::openReader(const std::string& path, int fd,
                                                      std::int64_t start, std::int64_t lineNo,
-                                                     Tracked& f)
+                                                     Tracked& f, bool gzip)
 {
     struct stat st
     {
@@ -377,9 +457,13 @@ std::unique_ptr<Reader> FileTailer::Impl::openReader(const std::string& path, in
     r->path = path;
     r->device = static_cast<std::int64_t>(st.st_dev);
     r->inode = static_cast<std::int64_t>(st.st_ino);
-    r->readPos = start;
+    r->readPos = gzip ? 0 : start;
     r->lineNo = lineNo;
-    r->head = preadString(fd, 0, std::min<std::int64_t>(start, kFingerprintBytes));
+    if (gzip) {
+        r->gzip = std::make_unique<GzipStream>();
+        r->skip = start;
+    }
+    r->head = contentPrefix(fd, gzip, std::min<std::int64_t>(start, kFingerprintBytes));
     r->headFingerprint = fingerprintOf(r->head);
     r->splitter = std::make_unique<LineSplitter>(options.maxLineBytes, kQuarantineKeep, start);
     return r;
@@ -411,17 +495,20 @@ void FileTailer::Impl::initialize(Tracked& f)
 
     if (stored->found && stored->offset > 0) {
         // The stored file is no longer at the path: it was rotated (or truncated after a
-        // copy) while we were stopped. Finish it, then whatever was rotated after it.
-        const auto sibs = listSiblings(f.key);
+        // copy, or compressed) while we were stopped. Finish it, then whatever was rotated
+        // after it.
+        std::vector<std::string> unreadable;
+        const auto sibs = listSiblings(f.key, &unreadable);
         const Sibling* found = nullptr;
         auto matches = [&](const Sibling& s) {
-            if (s.size < stored->offset || s.size < stored->fingerprintLength)
+            if (!s.gzip && (s.size < stored->offset || s.size < stored->fingerprintLength))
                 return false;
             const int sfd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
             if (sfd < 0)
                 return false;
-            const bool same =
-                fingerprintPrefix(sfd, stored->fingerprintLength) == stored->fingerprint;
+            const std::string head = contentPrefix(sfd, s.gzip, stored->fingerprintLength);
+            const bool same = static_cast<std::int64_t>(head.size()) == stored->fingerprintLength &&
+                              fingerprintOf(head) == stored->fingerprint;
             ::close(sfd);
             return same;
         };
@@ -438,7 +525,8 @@ void FileTailer::Impl::initialize(Tracked& f)
         if (found) {
             const int sfd = ::open(found->path.c_str(), O_RDONLY | O_CLOEXEC);
             if (sfd >= 0) {
-                if (auto r = openReader(found->path, sfd, stored->offset, stored->lineNo, f))
+                if (auto r = openReader(found->path, sfd, stored->offset, stored->lineNo, f,
+                                        found->gzip))
                     f.backlog.push_back(std::move(r));
                 auto rest = rotatedAfter(f, found->device, found->inode, found->mtime);
                 for (auto& r : rest)
@@ -446,6 +534,23 @@ void FileTailer::Impl::initialize(Tracked& f)
                 say("tail " + f.key + ": finishing " + std::to_string(f.backlog.size()) +
                     " file(s) rotated while stopped, from " + found->path);
             }
+        } else {
+            // The stored file is gone (deleted, or compressed in a format not read here):
+            // what was rotated after it is still read, never skipped with it.
+            for (const std::string& u : unreadable)
+                say("tail " + f.key + ": not reading " + u +
+                    ": only plain and gzip-compressed rotations are read");
+            auto rest = rotatedAfterUpdate(f, sibs, stored->updatedMs);
+            for (auto& r : rest)
+                f.backlog.push_back(std::move(r));
+            if (!f.backlog.empty())
+                say("tail " + f.key + ": the file last read (up to byte " +
+                    std::to_string(stored->offset) + ") is no longer found; reading " +
+                    std::to_string(f.backlog.size()) + " file(s) rotated after it");
+            else
+                say("tail " + f.key + ": the file last read (up to byte " +
+                    std::to_string(stored->offset) + ") is no longer found; its unread rest, "
+                    "if any, is lost");
         }
     }
     if (fd >= 0) {
@@ -484,7 +589,7 @@ std::vector<std::unique_ptr<Reader>> FileTailer::Impl::rotatedAfter(Tracked& f, 
     // read from the live file itself (a copytruncate between its copy and its truncation).
     std::string liveHead;
     if (f.live)
-        liveHead = preadString(f.live->fd, 0, kFingerprintBytes);
+        liveHead = contentPrefix(f.live->fd, false, kFingerprintBytes);
     auto known = [&](const Sibling& s) {
         if (haveCur && s.device == static_cast<std::int64_t>(cur.st_dev) &&
             s.inode == static_cast<std::int64_t>(cur.st_ino))
@@ -503,13 +608,41 @@ std::vector<std::unique_ptr<Reader>> FileTailer::Impl::rotatedAfter(Tracked& f, 
         if (fd < 0)
             continue;
         if (!liveHead.empty()) {
-            const std::string head = preadString(fd, 0, static_cast<std::int64_t>(liveHead.size()));
+            const std::string head =
+                contentPrefix(fd, sibs[i].gzip, static_cast<std::int64_t>(liveHead.size()));
             if (!head.empty() && liveHead.starts_with(head)) {
                 ::close(fd);
                 continue;
             }
         }
-        if (auto r = openReader(sibs[i].path, fd, 0, 0, f))
+        if (auto r = openReader(sibs[i].path, fd, 0, 0, f, sibs[i].gzip))
+            out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<std::unique_ptr<Reader>>
+FileTailer::Impl::rotatedAfterUpdate(Tracked& f, const std::vector<Sibling>& sibs,
+                                     std::int64_t updatedMs)
+{
+    // Plain files written after the position was last stored hold lines written after it.
+    // A gzip file's time is when it was compressed, which says nothing of its lines: one
+    // newer than the stored file would have been found by its first bytes.
+    std::vector<std::unique_ptr<Reader>> out;
+    struct stat cur
+    {
+    };
+    const bool haveCur = ::stat(f.key.c_str(), &cur) == 0;
+    for (const Sibling& s : sibs) {
+        if (s.gzip || s.mtime / 1'000'000 <= updatedMs)
+            continue;
+        if (haveCur && s.device == static_cast<std::int64_t>(cur.st_dev) &&
+            s.inode == static_cast<std::int64_t>(cur.st_ino))
+            continue;
+        const int fd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (auto r = openReader(s.path, fd, 0, 0, f))
             out.push_back(std::move(r));
     }
     return out;
@@ -530,9 +663,40 @@ void FileTailer::Impl::openLive(Tracked& f)
         setError(f, {});
 }
 
+bool FileTailer::Impl::recover(Tracked& f)
+{
+    if (!f.recovering) {
+        // Stop reading: whatever is read now would be refused behind the failed batch.
+        std::string why;
+        {
+            std::lock_guard l(f.delivery->mutex);
+            why = f.delivery->error;
+        }
+        setError(f, "storing failed: " + why + "; reading again from the last stored line in " +
+                        std::to_string(f.retryDelay.count()) + " ms");
+        f.chunk = RawChunk{};
+        f.chunkOwner = nullptr;
+        f.live.reset();
+        f.backlog.clear();
+        f.recovering = true;
+        f.retryAt = Clock::now() + f.retryDelay;
+        f.retryDelay = std::min(f.retryDelay * 2, std::chrono::milliseconds(30'000));
+    }
+    if (f.delivery->inFlight.load() > 0 || Clock::now() < f.retryAt)
+        return false;
+    // Every batch of the failed run has come back: none can commit behind the new reader.
+    writer.resumeSource(f.key);
+    f.delivery = std::make_shared<Tracked::Delivery>();
+    f.recovering = false;
+    f.initialized = false;
+    return true;
+}
+
 bool FileTailer::Impl::service(Tracked& f)
 {
     bool busy = false;
+    if (f.delivery->failed.load() && !recover(f))
+        return false;
     if (!f.initialized) {
         initialize(f);
         if (!f.initialized)
@@ -592,6 +756,49 @@ bool FileTailer::Impl::readAvailable(Tracked& f, Reader& r, bool& busy)
     }
     bool grew = false;
     std::int64_t total = 0;
+    if (r.gzip) {
+        // A compressed rotation: small reads, since each may inflate a thousandfold, and the
+        // decompressed bytes count against the pass so a "gzip bomb" cannot hold the thread.
+        while (!stopping) {
+            const ssize_t n = ::pread(r.fd, buffer.data(), 64 * 1024, r.readPos);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                setError(f, std::string("cannot read ") + r.path + ": " + std::strerror(errno));
+                return grew;
+            }
+            if (n == 0)
+                break;
+            r.readPos += n;
+            counters->bytesIn += n;
+            grew = true;
+            const std::int64_t before = r.gzip->outputBytes();
+            auto fed = r.gzip->feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)),
+                                    [&](std::string_view piece) {
+                                        if (r.skip > 0) {
+                                            const auto k = std::min<std::int64_t>(
+                                                r.skip, static_cast<std::int64_t>(piece.size()));
+                                            piece.remove_prefix(static_cast<std::size_t>(k));
+                                            r.skip -= k;
+                                        }
+                                        r.splitter->feed(piece, [&](const SplitLine& l) {
+                                            addLine(f, r, l);
+                                        });
+                                    });
+            if (!fed) {
+                // Its complete lines are handed on; the rest of a corrupt file cannot be read.
+                setError(f, r.path + ": " + fed.error().message);
+                r.dead = true;
+                return grew;
+            }
+            total += r.gzip->outputBytes() - before;
+            if (total >= kBytesPerPass) {
+                busy = true;
+                break;
+            }
+        }
+        return grew;
+    }
     while (!stopping) {
         const ssize_t n = ::pread(r.fd, buffer.data(), buffer.size(), r.readPos);
         if (n < 0) {
@@ -723,6 +930,13 @@ bool FileTailer::Impl::quiet(Reader& r, bool grew) const
 
 void FileTailer::Impl::finishReader(Tracked& f, Reader& r)
 {
+    if (r.gzip && !r.dead) {
+        if (auto done = r.gzip->finish(); !done) {
+            // Cut short: the partial last line is not a line of the log.
+            setError(f, r.path + ": " + done.error().message);
+            r.dead = true;
+        }
+    }
     // A rotated file gets no more lines: its last line counts even without a newline.
     if (!r.dead)
         r.splitter->finish([&](const SplitLine& l) { addLine(f, r, l); });
@@ -758,7 +972,15 @@ void FileTailer::Impl::flushChunk(Tracked& f)
                                           r.headFingerprint,
                                           f.chunkEnd,
                                           f.chunkLineNo};
-    f.chunk.onCommitted = [c = counters](const Result<CommitResult>& res) { c->recordCommit(res); };
+    ++f.delivery->inFlight;
+    f.chunk.onCommitted = [c = counters, d = f.delivery](const Result<CommitResult>& res) {
+        c->recordCommit(res);
+        if (!res && !d->failed.exchange(true)) {
+            std::lock_guard l(d->mutex);
+            d->error = res.error().message;
+        }
+        --d->inFlight;
+    };
     counters->linesIn += static_cast<std::int64_t>(f.chunk.lines.size());
     pipeline.submit(std::move(f.chunk));
     f.chunk = RawChunk{};

@@ -14,7 +14,8 @@ Result<StoredSource> lookupSource(StoreWriter& writer, std::string_view kind,
     StoredSource s;
     auto r = writer.run([&](Database& db) -> Result<void> {
         auto st = SqlStatement::prepare(db, "SELECT device, inode, fp_len, fingerprint, offset, "
-                                            "line_no FROM sources WHERE kind=?1 AND name=?2");
+                                            "line_no, updated_ms FROM sources "
+                                            "WHERE kind=?1 AND name=?2");
         if (!st)
             return std::unexpected(st.error());
         st->bindText(1, kind).bindText(2, name);
@@ -29,6 +30,7 @@ Result<StoredSource> lookupSource(StoreWriter& writer, std::string_view kind,
             s.fingerprint = st->columnText(3);
             s.offset = st->columnInt(4);
             s.lineNo = st->columnInt(5);
+            s.updatedMs = st->columnInt(6);
         }
         return {};
     });

@@ -23,6 +23,7 @@ struct StoredSource
     std::string fingerprint;
     std::int64_t offset = 0;
     std::int64_t lineNo = 0;
+    std::int64_t updatedMs = 0; ///< when the position was last stored (epoch ms)
 };
 
 /// Reads the checkpoint of source (`kind`, `name`) through the writer's connection, so it is

@@ -7,6 +7,7 @@
 #include "pipeline/liveingest.h"
 #include "store/storereader.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -138,6 +139,8 @@ private Q_SLOTS:
     void rotatedAgainWhileFinishingTheLast_data();
     void rotatedAgainWhileFinishingTheLast();
     void twoRotationsWhileStopped();
+    void compressAndDelaycompressWhileStopped();
+    void rotationsAfterAnUnreadableOneAreRead();
     void restartResumesWithoutDuplicates();
     void offsetBeyondSizeMeansNewFile();
     void partialLineHeldUntilNewline();
@@ -305,6 +308,107 @@ void TestTail::twoRotationsWhileStopped()
     (*writer)->close();
     const std::string problems = checkExactlyOnce(db, 251);
     QVERIFY2(problems.empty(), problems.c_str());
+}
+
+/// gzip's way of compressing a rotated file: NAME.N becomes NAME.N+1.gz, written anew.
+void gzipTo(const std::string& from, const std::string& to)
+{
+    QProcess p;
+    p.setStandardOutputFile(QString::fromStdString(to));
+    p.start(QStringLiteral("gzip"), {QStringLiteral("-c"), QString::fromStdString(from)});
+    QVERIFY(p.waitForFinished() && p.exitCode() == 0);
+    std::filesystem::remove(from);
+}
+
+void TestTail::compressAndDelaycompressWhileStopped()
+{
+    // logrotate with compress + delaycompress, twice while Vigil is stopped: the file it was
+    // reading ends up as NAME.2.gz (newer by time than NAME.1, which was rotated later).
+    const std::string log = path("delay.log");
+    const std::string db = path("delay.db");
+    auto writer = StoreWriter::open(db);
+    QVERIFY(writer.has_value());
+    {
+        LiveIngest live(**writer, tailOptions(log));
+        QVERIFY(live.start().has_value());
+        LogWriter(log).lines(1, 100);
+        QVERIFY(waitForEvents(db, 100));
+        live.stop();
+    }
+    namespace fs = std::filesystem;
+    LogWriter(log).lines(101, 150);
+    fs::rename(log, log + ".1");
+    LogWriter(log).lines(151, 200);
+    std::this_thread::sleep_for(20ms);
+    gzipTo(log + ".1", log + ".2.gz");
+    fs::rename(log, log + ".1");
+    LogWriter(log).lines(201, 250);
+
+    std::vector<std::string> said;
+    std::mutex m;
+    LiveIngest live(**writer, tailOptions(log));
+    live.setLogSink([&](std::string_view s) {
+        std::lock_guard l(m);
+        said.emplace_back(s);
+    });
+    QVERIFY(live.start().has_value());
+    QVERIFY2(waitForEvents(db, 250), std::to_string(countEvents(db)).c_str());
+    std::this_thread::sleep_for(300ms);
+    live.stop();
+    (*writer)->close();
+    const std::string problems = checkExactlyOnce(db, 250);
+    QVERIFY2(problems.empty(), problems.c_str());
+    std::lock_guard l(m);
+    QVERIFY(std::any_of(said.begin(), said.end(), [&](const std::string& s) {
+        return s.find(".2.gz") != std::string::npos;
+    }));
+}
+
+void TestTail::rotationsAfterAnUnreadableOneAreRead()
+{
+    // The file being read was compressed in a format Vigil does not read: its rest is lost
+    // (and said so), but the rotations after it are still read.
+    const std::string log = path("bz.log");
+    const std::string db = path("bz.db");
+    auto writer = StoreWriter::open(db);
+    QVERIFY(writer.has_value());
+    {
+        LiveIngest live(**writer, tailOptions(log));
+        QVERIFY(live.start().has_value());
+        LogWriter(log).lines(1, 100);
+        QVERIFY(waitForEvents(db, 100));
+        live.stop();
+    }
+    namespace fs = std::filesystem;
+    std::this_thread::sleep_for(20ms);
+    LogWriter(log).lines(101, 150);
+    fs::rename(log, log + ".1");
+    LogWriter(log).lines(151, 200);
+    fs::rename(log + ".1", log + ".2.bz2"); // stands in for bzip2: never opened
+    fs::rename(log, log + ".1");
+    LogWriter(log).lines(201, 250);
+
+    std::vector<std::string> said;
+    std::mutex m;
+    LiveIngest live(**writer, tailOptions(log));
+    live.setLogSink([&](std::string_view s) {
+        std::lock_guard l(m);
+        said.emplace_back(s);
+    });
+    QVERIFY(live.start().has_value());
+    QVERIFY2(waitForEvents(db, 200), std::to_string(countEvents(db)).c_str());
+    std::this_thread::sleep_for(300ms);
+    live.stop();
+    (*writer)->close();
+    const auto seqs = storedSequences(db);
+    QCOMPARE(seqs.size(), std::size_t(200));
+    for (std::int64_t i : {1, 100, 151, 200, 201, 250})
+        QVERIFY2(seqs.count(i) == 1, std::to_string(i).c_str());
+    QCOMPARE(seqs.count(101), std::size_t(0));
+    std::lock_guard l(m);
+    QVERIFY(std::any_of(said.begin(), said.end(), [&](const std::string& s) {
+        return s.find(".2.bz2") != std::string::npos && s.find("not reading") != std::string::npos;
+    }));
 }
 
 void TestTail::restartResumesWithoutDuplicates()
