@@ -53,9 +53,23 @@ MainWindow::MainWindow(EngineBridge& bridge, QWidget* parent) : QMainWindow(pare
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setFixedWidth(170);
     m_nav->setFocusPolicy(Qt::TabFocus);
-    m_stack = new QStackedWidget(central);
+    auto* right = new QWidget(central);
+    auto* column = new QVBoxLayout(right);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    m_banner = new QLabel(right);
+    m_banner->setObjectName(QStringLiteral("alertBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextFormat(Qt::PlainText);
+    m_banner->setContentsMargins(12, 8, 12, 8);
+    m_banner->setStyleSheet(QStringLiteral("QLabel#alertBanner { background: #b3261e; color: white; "
+                                           "font-weight: bold; }"));
+    m_banner->hide();
+    m_stack = new QStackedWidget(right);
+    column->addWidget(m_banner);
+    column->addWidget(m_stack, 1);
     layout->addWidget(m_nav);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(right, 1);
     setCentralWidget(central);
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0 || row >= m_views.size())
@@ -99,6 +113,12 @@ MainWindow::MainWindow(EngineBridge& bridge, QWidget* parent) : QMainWindow(pare
     connect(&bridge, &EngineBridge::databaseOpened, this, &MainWindow::updateTitle);
     connect(&bridge, &EngineBridge::errorOccurred, this, [this](const QString& message) {
         statusBar()->showMessage(message, 15000);
+    });
+    connect(&bridge, &EngineBridge::retentionAwaitingConfirmation, this, [this](qint64 items, const QString&) {
+        statusBar()->showMessage(tr("Retention is waiting for your confirmation: %L1 stored items are past "
+                                    "their period (Reports > Data protection).")
+                                     .arg(items),
+                                 60000);
     });
     m_nav->setCurrentRow(0);
     resize(1400, 860);
@@ -265,6 +285,23 @@ void MainWindow::onStatus(const IngestStatus& s)
                           .arg(s.findings)
                           .arg(s.openIncidents));
     m_size->setText(tr("Database: %1").arg(locale.formattedDataSize(s.databaseBytes)));
+    if (s.storageRetrying)
+        showBanner(tr("Storing events is failing: %1. Vigil holds every input and retries; "
+                      "nothing is lost or acknowledged meanwhile. Free disk space (or end what "
+                      "locks the database) and it resumes on its own.")
+                       .arg(s.storageError));
+    else if (!s.stoppedSources.isEmpty())
+        showBanner(tr("Storing failed for %1: %2. Those sources are read again from their last "
+                      "stored line.")
+                       .arg(s.stoppedSources.join(QStringLiteral(", ")), s.storageError));
+    else
+        showBanner({});
+}
+
+void MainWindow::showBanner(const QString& text)
+{
+    m_banner->setText(text);
+    m_banner->setVisible(!text.isEmpty());
 }
 
 bool MainWindow::openDatabase(const QString& path, bool quiet)

@@ -70,6 +70,7 @@ private:
     void buildMenus();
     void buildStatusBar();
     void onStatus(const IngestStatus& status);
+    void showBanner(const QString& text);
     void focusSearch();
     void exportCurrent();
     void showLogFormat();
@@ -87,6 +88,7 @@ private:
     EngineBridge& m_bridge;
     QListWidget* m_nav;
     QStackedWidget* m_stack;
+    QLabel* m_banner = nullptr; ///< storage failures and other conditions that need the user
     QMenu* m_viewMenu = nullptr;
     QMenu* m_viewsMenu = nullptr;
     QActionGroup* m_themeGroup = nullptr;

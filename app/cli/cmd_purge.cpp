@@ -27,6 +27,7 @@ int runPurge(const std::vector<std::string>& args)
         {"db", true, false, "SQLite database to purge"},
         {"now", true, false, "the time to judge ages against (RFC 3339 UTC; default: now)"},
         {"actor", true, false, "who runs it, for the receipt (default: the OS user)"},
+        {"dry-run", false, false, "only count what would be removed; remove nothing"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
@@ -38,7 +39,8 @@ int runPurge(const std::vector<std::string>& args)
             "human_escalation, security_event, tool_call, findings and incidents; see\n"
             "'vigil-cli retention'). An item older than its period is removed: events become\n"
             "tombstones that keep the chain verifiable, findings, incidents and rejected\n"
-            "lines are deleted. Prints what it removed, by event type.",
+            "lines are deleted. Prints what it removed, by event type. With --dry-run it\n"
+            "prints what it would remove and changes nothing.",
             spec);
         return Ok;
     }
@@ -59,27 +61,30 @@ int runPurge(const std::vector<std::string>& args)
     auto writer = StoreWriter::open(*db);
     if (!writer)
         return error("purge", oneLine(writer.error().message));
-    auto result = purgeExpired(**writer, now, parsed->get("actor").value_or(""));
+    const bool dryRun = parsed->flag("dry-run");
+    auto result = dryRun ? previewPurge(**writer, now)
+                         : purgeExpired(**writer, now, parsed->get("actor").value_or(""));
     (*writer)->close();
     writer->reset();
     if (!result)
         return error("purge", oneLine(result.error().message));
 
     const RetentionPolicy& p = result->policy;
-    std::cout << "purge at " << formatRfc3339Utc(now);
+    const char* removed = dryRun ? "would remove " : "removed ";
+    std::cout << (dryRun ? "dry run of a purge at " : "purge at ") << formatRfc3339Utc(now);
     if (result->receiptId)
         std::cout << " (receipt " << result->receiptId << ")";
     std::cout << '\n';
     for (const auto& [type, n] : result->eventsByType)
-        std::cout << "removed " << n << " " << type << " events older than "
+        std::cout << removed << n << " " << type << " events older than "
                   << days(p.daysFor(type)) << '\n';
-    std::cout << "removed " << result->findings << " findings older than "
+    std::cout << removed << result->findings << " findings older than "
               << days(p.scopeDays("findings")) << '\n'
-              << "removed " << result->incidents << " incidents older than "
+              << removed << result->incidents << " incidents older than "
               << days(p.scopeDays("incidents")) << '\n'
-              << "removed " << result->quarantined << " rejected lines older than "
+              << removed << result->quarantined << " rejected lines older than "
               << days(p.scopeDays("quarantine")) << '\n'
-              << "removed " << result->events << " events in total\n";
+              << removed << result->events << " events in total\n";
     if (!result->compactionRefused.empty())
         std::cerr << "vigil-cli purge: warning: tombstones kept: " << result->compactionRefused
                   << "; run 'vigil-cli verify'\n";
@@ -93,14 +98,18 @@ int runRetention(const std::vector<std::string>& args)
         {"set", true, true,
          "SCOPE=DAYS: keep SCOPE (an event type, '*', findings, incidents, quarantine) DAYS days"},
         {"reset", true, true, "SCOPE: back to the default period"},
+        {"auto", true, false,
+         "on|off: whether the desktop app applies retention to DB every hour (off for a "
+         "database it did not create, until turned on)"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
         return error("retention", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli retention --db DB [--set SCOPE=DAYS]... [--reset SCOPE]...",
+        printHelp("vigil-cli retention --db DB [--set SCOPE=DAYS]... [--reset SCOPE]... [--auto on|off]",
                   "Shows the retention periods in force (the defaults merged with DB's settings),\n"
-                  "after applying any --set and --reset. 'vigil-cli purge' applies them.",
+                  "after applying any --set and --reset, and whether the desktop app applies\n"
+                  "them on its own. 'vigil-cli purge' applies them.",
                   spec);
         return Ok;
     }
@@ -125,8 +134,15 @@ int runRetention(const std::vector<std::string>& args)
             return error("retention", "a retention period is 1 to 36500 days");
         sets.emplace_back(s.substr(0, eq), d);
     }
+    std::optional<bool> setAuto;
+    if (auto a = parsed->get("auto")) {
+        if (*a != "on" && *a != "off")
+            return error("retention", "--auto takes on or off");
+        setAuto = *a == "on";
+    }
     if (!std::filesystem::is_regular_file(*db))
         return error("retention", "database " + *db + " does not exist");
+    bool autoOn = false;
     auto writer = StoreWriter::open(*db);
     if (!writer)
         return error("retention", oneLine(writer.error().message));
@@ -138,10 +154,17 @@ int runRetention(const std::vector<std::string>& args)
         for (const std::string& scope : parsed->all("reset"))
             if (auto x = resetRetention(d, scope); !x)
                 return x;
+        if (setAuto)
+            if (auto x = setAutoRetention(d, *setAuto); !x)
+                return x;
         auto p = loadRetention(d);
         if (!p)
             return std::unexpected(p.error());
         policy = std::move(*p);
+        auto a = autoRetentionEnabled(d);
+        if (!a)
+            return std::unexpected(a.error());
+        autoOn = *a;
         return {};
     });
     (*writer)->close();
@@ -153,6 +176,7 @@ int runRetention(const std::vector<std::string>& args)
         std::cout << scope << std::string(scope.size() < 24 ? 24 - scope.size() : 1, ' ') << n
                   << (it == defaults.days.end() || it->second != n ? "  (configured)" : "") << '\n';
     }
+    std::cout << "automatic retention in the desktop app: " << (autoOn ? "on" : "off") << '\n';
     return Ok;
 }
 

@@ -22,7 +22,9 @@ QString defaultDatabase()
 {
     // ~/.local/share/vigil/vigil.db, honouring XDG_DATA_HOME.
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/vigil");
+    // Owner only: the database holds the agents' PII and secrets (redacted only on screen).
     QDir().mkpath(dir);
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     return dir + QStringLiteral("/vigil.db");
 }
 
@@ -30,6 +32,7 @@ QString freshDemoDatabase()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + QStringLiteral("/vigil");
     QDir().mkpath(dir);
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const QString path = dir + QStringLiteral("/demo.db");
     for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
         QFile::remove(path + suffix);

@@ -345,4 +345,50 @@ Result<PurgeResult> purgeExpired(StoreWriter& writer, std::int64_t nowMs, const 
     return std::move(*out);
 }
 
+Result<PurgeResult> previewPurge(Database& db, std::int64_t nowMs)
+{
+    if (auto r = db.exec("SAVEPOINT retention_preview"); !r)
+        return std::unexpected(r.error());
+    auto out = purgeExpired(db, nowMs, {});
+    // Nothing of the trial run stays, whatever happened in it.
+    auto undo = db.exec("ROLLBACK TO retention_preview; RELEASE retention_preview");
+    if (!out)
+        return out;
+    if (!undo)
+        return std::unexpected(undo.error());
+    out->receiptId = 0;
+    return out;
+}
+
+Result<PurgeResult> previewPurge(StoreWriter& writer, std::int64_t nowMs)
+{
+    return writer.runResult<PurgeResult>([nowMs](Database& db) { return previewPurge(db, nowMs); });
+}
+
+Result<bool> autoRetentionEnabled(Database& db)
+{
+    auto v = readMeta(db, "retention.auto");
+    if (!v)
+        return std::unexpected(v.error());
+    return *v && **v == "on";
+}
+
+Result<void> setAutoRetention(Database& db, bool enabled)
+{
+    return writeMeta(db, "retention.auto", enabled ? "on" : "off");
+}
+
+Result<std::optional<std::int64_t>> lastPurgeMs(Database& db)
+{
+    auto st = SqlStatement::prepare(db, "SELECT max(ts_ms) FROM receipts WHERE kind='purge'");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row || st->columnIsNull(0))
+        return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(st->columnInt(0));
+}
+
 } // namespace vigil

@@ -78,4 +78,21 @@ Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::st
 Result<PurgeResult> purgeExpired(StoreWriter& writer, std::int64_t nowMs,
                                  const std::string& actor = {});
 
+/// What purgeExpired would remove at `nowMs`, removing nothing: the purge runs inside a
+/// savepoint that is rolled back, so the counts are exactly those of a purge at that time.
+/// `receiptId` is 0. Runs inside the caller's transaction on the writer connection.
+Result<PurgeResult> previewPurge(Database& db, std::int64_t nowMs);
+/// The same, run on the writer thread.
+Result<PurgeResult> previewPurge(StoreWriter& writer, std::int64_t nowMs);
+
+/// Whether the desktop app may apply retention to this database on its own (meta key
+/// `retention.auto`). Off unless someone enabled it for this database: opening an archive
+/// of old events must never delete them. `vigil-cli purge` is always an explicit request.
+Result<bool> autoRetentionEnabled(Database& db);
+Result<void> setAutoRetention(Database& db, bool enabled);
+
+/// When retention last removed something from this database (its newest purge receipt,
+/// epoch ms), nullopt before the first purge. The desktop app asks before a first purge.
+Result<std::optional<std::int64_t>> lastPurgeMs(Database& db);
+
 } // namespace vigil

@@ -6,10 +6,13 @@
 
 #include "bridge/enginebridge.h"
 #include "mainwindow.h"
+#include "events/eventsmodel.h"
+#include "events/eventsview.h"
 #include "report/reportsview.h"
 #include "theme.h"
 #include "store/chainverifier.h"
 #include "store/database.h"
+#include "store/storewriter.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -37,7 +40,9 @@ private Q_SLOTS:
     void saveAsksBeforeReplacing();
     void unredactedSaysSo();
     void eraseFromTheApp();
+    void retentionDeclinedRemovesNothing();
     void retentionOnDemand();
+    void archiveIsNotPurgedOnItsOwn();
 
 private:
     std::unique_ptr<Fixture> m_fx;
@@ -176,11 +181,47 @@ void TestReportsView::eraseFromTheApp()
     QCOMPARE(v->tombstones, 5);
 }
 
+namespace {
+qint64 storedEvents(const QString& path)
+{
+    auto db = vigil::Database::openReader(path.toStdString());
+    if (!db)
+        return -1;
+    return vigil::queryInt(*db, "SELECT count(*) FROM events WHERE erased=0").value_or(-1);
+}
+} // namespace
+
+void TestReportsView::retentionDeclinedRemovesNothing()
+{
+    // The question names what would go; "no" leaves every event where it was.
+    const qint64 before = storedEvents(m_fx->dbPath());
+    QVERIFY(before > 0);
+    QSignalSpy done(m_view.get(), &ReportsView::maintenanceFinished);
+    m_questions.clear();
+    m_answer = false;
+    m_view->applyRetention();
+    QTRY_COMPARE_WITH_TIMEOUT(m_questions.size(), 1, 10000);
+    QVERIFY2(m_questions.front().contains(QStringLiteral("15 events")), qPrintable(m_questions.front()));
+    QVERIFY(done.isEmpty());
+    QCOMPARE(storedEvents(m_fx->dbPath()), before);
+    m_answer = true;
+}
+
 void TestReportsView::retentionOnDemand()
 {
+    EventsView events(*m_fx->bridge);
+    QSignalSpy totals(events.model(), &EventsModel::totalCountChanged);
+    events.model()->reload();
+    QVERIFY(totals.wait(10000));
+    const qint64 shownBefore = events.model()->totalCount();
+    QSignalSpy changed(m_fx->bridge.get(), &EngineBridge::storeChanged);
     QSignalSpy done(m_view.get(), &ReportsView::maintenanceFinished);
+    m_questions.clear();
+    m_answer = true;
     m_view->applyRetention();
     QVERIFY(done.wait(10000));
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_questions.front().contains(QStringLiteral("15 events")));
     const auto args = done.takeFirst();
     QVERIFY(args.at(0).toBool());
     // 2026-01-01 events are older than 90 days by now: they go.
@@ -189,6 +230,50 @@ void TestReportsView::retentionOnDemand()
     auto db = vigil::Database::openReader(m_fx->dbPath().toStdString());
     auto v = vigil::verifyChain(*db);
     QVERIFY(v && v->intact);
+    // Every view reloads: the events list no longer counts the purged rows.
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(events.model()->totalCount() < shownBefore, 10000);
+}
+
+void TestReportsView::archiveIsNotPurgedOnItsOwn()
+{
+    // A database Vigil did not create (here: written by the engine directly, as vigil-cli
+    // import would) holding events a year old.
+    Fixture archive;
+    const QString path = archive.dbPath();
+    {
+        auto w = vigil::StoreWriter::open(path.toStdString());
+        QVERIFY(w.has_value());
+        (*w)->close();
+    }
+    QVERIFY(archive.open());
+    QVERIFY(!archive.bridge->autoRetention());
+    QList<QByteArray> lines;
+    for (int i = 0; i < 12; ++i)
+        lines << eventLine(kBase - 365LL * 86400000 + i * 1000, QStringLiteral("user_query_received"),
+                           QStringLiteral("brain"), QStringLiteral("info"), QStringLiteral("t-old"),
+                           queryDetails(QStringLiteral("what is the refund policy")));
+    archive.ingest(lines);
+    QSignalSpy applied(archive.bridge.get(), &EngineBridge::retentionApplied);
+    QSignalSpy waiting(archive.bridge.get(), &EngineBridge::retentionAwaitingConfirmation);
+    archive.bridge->setRetentionSchedule(20);
+    QTest::qWait(400); // about twenty scheduled runs: none of them may touch the archive
+    QVERIFY(applied.isEmpty());
+    QVERIFY(waiting.isEmpty());
+    QCOMPARE(storedEvents(path), 12);
+
+    // Turned on, the schedule still removes nothing before the first purge: it waits, with
+    // the count, for the reviewer's yes.
+    QSignalSpy autoChanged(archive.bridge.get(), &EngineBridge::autoRetentionChanged);
+    archive.bridge->setAutoRetention(true);
+    QVERIFY(autoChanged.wait(10000));
+    QVERIFY(archive.bridge->autoRetention());
+    QVERIFY(waiting.wait(10000));
+    QCOMPARE(waiting.first().at(0).toLongLong(), 12);
+    QVERIFY(waiting.first().at(1).toString().contains(QStringLiteral("12 events")));
+    QVERIFY(applied.isEmpty());
+    QCOMPARE(storedEvents(path), 12);
+    archive.bridge->setRetentionSchedule(0);
 }
 
 QTEST_MAIN(TestReportsView)

@@ -106,6 +106,10 @@ struct IngestStatus
     qint64 followedFiles = 0;
     QString listenAddress;    ///< of the live feed, empty when off
     QString state; ///< idle, importing, live, demo
+    /// Storing is failing (a full disk): the writer holds everything and retries.
+    bool storageRetrying = false;
+    QString storageError; ///< the writer's last storage error
+    QStringList stoppedSources; ///< sources a failed batch stopped (they resume on their own)
 };
 
 struct IncidentSummary

@@ -422,6 +422,10 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent), d(std::make_uniqu
         s.eventsPerSecond = double(ws.committedEvents - d->lastCommitted) / secs;
         d->lastCommitted = ws.committedEvents;
         s.queueDepth = ws.queueDepth;
+        s.storageRetrying = ws.retrying;
+        s.storageError = qstr(ws.lastError);
+        for (const std::string& name : ws.stoppedSources)
+            s.stoppedSources << qstr(name);
         if (d->pipeline)
             s.queueDepth += d->pipeline->stats().inFlight;
         if (d->live) {
@@ -494,6 +498,9 @@ bool EngineBridge::open(const QString& path, QString* error)
         }
         d->engine = std::move(*e);
     }
+    const bool createdNow = !QFileInfo::exists(path);
+    if (createdNow)
+        (void)createPrivateDirectory(str(QFileInfo(path).absolutePath())); // 0700: it holds PII
     auto w = StoreWriter::open(str(path));
     if (!w) {
         if (error)
@@ -531,6 +538,7 @@ bool EngineBridge::open(const QString& path, QString* error)
     });
     d->writer->setCommitListener([p](const std::vector<CommittedEvent>&) { p->scheduleTail(); });
     d->statusTimer->start();
+    loadRetentionState(createdNow);
     Q_EMIT databaseOpened(path);
     return true;
 }

@@ -247,8 +247,16 @@ public:
     quint64 eraseSubject(const QString& subject, const QString& id);
     /// Applies the retention periods now; retentionApplied says what was removed.
     quint64 applyRetention();
+    /// Counts what applyRetention() would remove now, removing nothing; retentionPreviewed
+    /// delivers the count and a sentence for the question asked before purging.
+    quint64 previewRetention();
+    /// Whether the schedule applies retention to the open database (stored in it). A
+    /// database the app created has it on; any other database has it off until enabled.
+    bool autoRetention() const;
+    void setAutoRetention(bool enabled);
     /// Applies retention every `intervalMs` (the first run a minute after enabling) while
-    /// a database is open; 0 stops. The Reports view turns on an hourly schedule.
+    /// a database is open and autoRetention() is on; 0 stops. Before the first purge of a
+    /// database it asks (retentionAwaitingConfirmation) instead of removing anything.
     void setRetentionSchedule(int intervalMs);
 
 Q_SIGNALS:
@@ -256,8 +264,18 @@ Q_SIGNALS:
     void reportSaved(quint64 token, bool ok, const QString& message);
     void erasureFinished(quint64 token, bool ok, const QString& message);
     void retentionApplied(quint64 token, bool ok, const QString& message);
+    void retentionPreviewed(quint64 token, bool ok, qint64 items, const QString& summary);
+    void autoRetentionChanged(bool enabled);
+    /// The schedule found `items` past their period in a database never purged before; it
+    /// removes nothing until applyRetention() is called.
+    void retentionAwaitingConfirmation(qint64 items, const QString& summary);
+    /// Stored content was removed (a purge or an erasure): views that show it reload.
+    void storeChanged();
 
 private:
+    void runRetention(quint64 token, bool scheduled);
+    void runScheduledRetention();
+    void loadRetentionState(bool createdNow);
     struct ReportState;
     std::shared_ptr<ReportState> m_reports; // created on first use; its thread stops with it
     // ---- end of reports ------------------------------------------------------------

@@ -104,6 +104,30 @@ ReportResult buildResult(const std::string& path, const ReportRequestData& reque
     return out;
 }
 
+/// Items a purge removes (or would).
+qint64 purgeItems(const PurgeResult& p)
+{
+    return p.events + p.findings + p.incidents + p.quarantined;
+}
+
+/// What a purge would remove, for the question asked before it.
+QString previewSummary(const PurgeResult& p)
+{
+    if (purgeItems(p) == 0)
+        return QStringLiteral("Nothing is older than its retention period.");
+    QStringList types;
+    for (const auto& [type, n] : p.eventsByType)
+        types << QStringLiteral("%L1 %2").arg(n).arg(qstr(type));
+    return QStringLiteral("%L1 events%2, %L3 findings, %L4 incidents and %L5 rejected lines are "
+                          "older than their retention periods and would be removed (events "
+                          "keep a tombstone, so the chain still verifies).")
+        .arg(p.events)
+        .arg(types.isEmpty() ? QString() : QStringLiteral(" (") + types.join(QStringLiteral(", ")) + QLatin1Char(')'))
+        .arg(p.findings)
+        .arg(p.incidents)
+        .arg(p.quarantined);
+}
+
 QString purgeSummary(const PurgeResult& p)
 {
     if (p.receiptId == 0)
@@ -126,6 +150,9 @@ struct EngineBridge::ReportState
     quint64 nextToken = 1;
     std::shared_ptr<std::atomic<quint64>> latestReport = std::make_shared<std::atomic<quint64>>(0);
     QTimer* schedule = nullptr; // owned by the bridge (UI thread)
+    // The open database's automatic retention (UI thread; see autoRetentionEnabled()).
+    bool autoRetention = false;
+    bool scheduledRunning = false;
 
     ReportState()
     {
@@ -194,7 +221,12 @@ quint64 EngineBridge::eraseSubject(const QString& subject, const QString& id)
     StoreWriter* writer = reviewWriter();
     auto finish = [this, token](bool ok, const QString& message) {
         QMetaObject::invokeMethod(
-            this, [this, token, ok, message] { Q_EMIT erasureFinished(token, ok, message); },
+            this,
+            [this, token, ok, message] {
+                Q_EMIT erasureFinished(token, ok, message);
+                if (ok)
+                    Q_EMIT storeChanged(); // every view shows the tombstones, not the content
+            },
             Qt::QueuedConnection);
     };
     if (!writer || id.isEmpty() ||
@@ -243,21 +275,105 @@ quint64 EngineBridge::applyRetention()
     if (!m_reports)
         m_reports = std::make_shared<ReportState>();
     const quint64 token = m_reports->nextToken++;
-    auto finish = [this, token](bool ok, const QString& message) {
+    runRetention(token, false);
+    return token;
+}
+
+void EngineBridge::runRetention(quint64 token, bool scheduled)
+{
+    // scheduled: the hourly run. It only runs where automatic retention is on, and before
+    // the first purge of a database it asks (retentionAwaitingConfirmation) instead.
+    auto finish = [this, token, scheduled](bool ok, const QString& message, bool removed,
+                                           std::optional<std::pair<qint64, QString>> ask) {
         QMetaObject::invokeMethod(
-            this, [this, token, ok, message] { Q_EMIT retentionApplied(token, ok, message); },
+            this,
+            [this, token, ok, message, removed, scheduled, ask] {
+                if (scheduled && m_reports)
+                    m_reports->scheduledRunning = false;
+                if (ask) {
+                    Q_EMIT retentionAwaitingConfirmation(ask->first, ask->second);
+                    return;
+                }
+                if (!scheduled || removed || !ok)
+                    Q_EMIT retentionApplied(token, ok, message);
+                if (removed)
+                    Q_EMIT storeChanged();
+            },
             Qt::QueuedConnection);
     };
     StoreWriter* writer = reviewWriter();
     if (!writer) {
-        finish(false, QStringLiteral("No database is open."));
+        finish(false, QStringLiteral("No database is open."), false, std::nullopt);
+        return;
+    }
+    struct Outcome
+    {
+        std::optional<PurgeResult> purged;
+        std::optional<PurgeResult> waiting; // a first purge that needs the user's yes
+    };
+    auto outcome = std::make_shared<Outcome>();
+    const std::string actor = str(actorName());
+    const bool queued = writer->post(
+        [outcome, actor, scheduled](Database& db) -> Result<void> {
+            const std::int64_t now = nowEpochMs();
+            if (scheduled) {
+                auto first = lastPurgeMs(db);
+                if (!first)
+                    return std::unexpected(first.error());
+                if (!*first) {
+                    auto preview = previewPurge(db, now);
+                    if (!preview)
+                        return std::unexpected(preview.error());
+                    if (purgeItems(*preview) > 0) {
+                        outcome->waiting = std::move(*preview);
+                        return {};
+                    }
+                }
+            }
+            auto r = purgeExpired(db, now, actor);
+            if (!r)
+                return std::unexpected(r.error());
+            outcome->purged = std::move(*r);
+            return {};
+        },
+        [finish, outcome](const Result<void>& r) {
+            if (!r) {
+                finish(false, qstr(r.error().message), false, std::nullopt);
+            } else if (outcome->waiting) {
+                finish(true, {}, false,
+                       std::pair<qint64, QString>(purgeItems(*outcome->waiting),
+                                                  previewSummary(*outcome->waiting)));
+            } else if (outcome->purged) {
+                finish(true, purgeSummary(*outcome->purged), outcome->purged->receiptId != 0,
+                       std::nullopt);
+            } else {
+                finish(false, QStringLiteral("retention did not run"), false, std::nullopt);
+            }
+        });
+    if (!queued)
+        finish(false, QStringLiteral("The database writer has stopped."), false, std::nullopt);
+}
+
+quint64 EngineBridge::previewRetention()
+{
+    if (!m_reports)
+        m_reports = std::make_shared<ReportState>();
+    const quint64 token = m_reports->nextToken++;
+    auto finish = [this, token](bool ok, qint64 items, const QString& summary) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, token, ok, items, summary] { Q_EMIT retentionPreviewed(token, ok, items, summary); },
+            Qt::QueuedConnection);
+    };
+    StoreWriter* writer = reviewWriter();
+    if (!writer) {
+        finish(false, 0, QStringLiteral("No database is open."));
         return token;
     }
     auto result = std::make_shared<std::optional<PurgeResult>>();
-    const std::string actor = str(actorName());
     const bool queued = writer->post(
-        [result, actor](Database& db) -> Result<void> {
-            auto r = purgeExpired(db, nowEpochMs(), actor);
+        [result](Database& db) -> Result<void> {
+            auto r = previewPurge(db, nowEpochMs());
             if (!r)
                 return std::unexpected(r.error());
             *result = std::move(*r);
@@ -265,13 +381,81 @@ quint64 EngineBridge::applyRetention()
         },
         [finish, result](const Result<void>& r) {
             if (!r || !*result)
-                finish(false, qstr(r ? std::string("retention did not run") : r.error().message));
+                finish(false, 0, qstr(r ? std::string("the preview did not run") : r.error().message));
             else
-                finish(true, purgeSummary(**result));
+                finish(true, purgeItems(**result), previewSummary(**result));
         });
     if (!queued)
-        finish(false, QStringLiteral("The database writer has stopped."));
+        finish(false, 0, QStringLiteral("The database writer has stopped."));
     return token;
+}
+
+bool EngineBridge::autoRetention() const
+{
+    return m_reports && m_reports->autoRetention;
+}
+
+void EngineBridge::setAutoRetention(bool enabled)
+{
+    if (!m_reports)
+        m_reports = std::make_shared<ReportState>();
+    StoreWriter* writer = reviewWriter();
+    if (!writer)
+        return;
+    writer->post([enabled](Database& db) { return vigil::setAutoRetention(db, enabled); },
+                 [this, enabled](const Result<void>& r) {
+                     QMetaObject::invokeMethod(
+                         this,
+                         [this, enabled, ok = r.has_value(),
+                          message = r ? QString() : qstr(r.error().message)] {
+                             if (!ok) {
+                                 Q_EMIT errorOccurred(message);
+                                 return;
+                             }
+                             if (m_reports)
+                                 m_reports->autoRetention = enabled;
+                             Q_EMIT autoRetentionChanged(enabled);
+                         },
+                         Qt::QueuedConnection);
+                 });
+}
+
+void EngineBridge::loadRetentionState(bool createdNow)
+{
+    if (!m_reports)
+        m_reports = std::make_shared<ReportState>();
+    m_reports->autoRetention = false;
+    StoreWriter* writer = reviewWriter();
+    if (!writer)
+        return;
+    // A database this app created keeps itself within its periods; one opened from elsewhere
+    // (an archive, a copy) is never purged until the user turns retention on for it.
+    writer->post(
+        [createdNow](Database& db) -> Result<void> {
+            if (createdNow)
+                return vigil::setAutoRetention(db, true);
+            return {};
+        },
+        [this](const Result<void>&) {});
+    auto on = std::make_shared<bool>(false);
+    writer->post(
+        [on](Database& db) -> Result<void> {
+            auto r = autoRetentionEnabled(db);
+            if (!r)
+                return std::unexpected(r.error());
+            *on = *r;
+            return {};
+        },
+        [this, on](const Result<void>&) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, enabled = *on] {
+                    if (m_reports)
+                        m_reports->autoRetention = enabled;
+                    Q_EMIT autoRetentionChanged(enabled);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void EngineBridge::setRetentionSchedule(int intervalMs)
@@ -280,10 +464,7 @@ void EngineBridge::setRetentionSchedule(int intervalMs)
         m_reports = std::make_shared<ReportState>();
     if (!m_reports->schedule) {
         m_reports->schedule = new QTimer(this);
-        connect(m_reports->schedule, &QTimer::timeout, this, [this] {
-            if (isOpen())
-                applyRetention();
-        });
+        connect(m_reports->schedule, &QTimer::timeout, this, [this] { runScheduledRetention(); });
     }
     if (intervalMs <= 0) {
         m_reports->schedule->stop();
@@ -291,9 +472,17 @@ void EngineBridge::setRetentionSchedule(int intervalMs)
     }
     m_reports->schedule->start(intervalMs);
     QTimer::singleShot(std::min(intervalMs, 60'000), this, [this] {
-        if (isOpen() && m_reports && m_reports->schedule->isActive())
-            applyRetention();
+        if (m_reports && m_reports->schedule->isActive())
+            runScheduledRetention();
     });
+}
+
+void EngineBridge::runScheduledRetention()
+{
+    if (!isOpen() || !m_reports || !m_reports->autoRetention || m_reports->scheduledRunning)
+        return;
+    m_reports->scheduledRunning = true;
+    runRetention(m_reports->nextToken++, true);
 }
 
 } // namespace vigil::ui

@@ -102,6 +102,8 @@ EventsView::EventsView(EngineBridge& bridge, QWidget* parent) : QWidget(parent),
         m_model->reload();
         m_vocabularyToken = m_bridge.loadVocabulary();
     });
+    // Purged or erased rows show as what they are now (tombstones), not as they were.
+    connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { m_model->reload(); });
     connect(&m_bridge, &EngineBridge::vocabularyReady, this,
             [this](quint64 token, const QStringList& agents, const QStringList& types) {
                 if (token == m_vocabularyToken)

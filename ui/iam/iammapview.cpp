@@ -307,6 +307,7 @@ IamMapView::IamMapView(EngineBridge& bridge, QWidget* parent) : QWidget(parent),
     connect(&m_bridge, &EngineBridge::iamPoliciesChecked, this, &IamMapView::onPolicyCheck);
     connect(&m_bridge, &EngineBridge::iamPoliciesChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::databaseOpened, this, [this] { reload(); });
+    connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::importFinished, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::demoLoaded, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::iamEventsLoaded, this, [this](quint64 token, const QVector<EventSummary>& rows) {

@@ -269,6 +269,7 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
         m_current = 0;
         reload();
     });
+    connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::vocabularyReady, this,
             [this](quint64, const QStringList& agents, const QStringList&) {
                 for (const QString& a : agents)

@@ -110,6 +110,7 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
         applyFilter();
         m_vocabularyToken = m_bridge.loadVocabulary();
     });
+    connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { applyFilter(); });
     connect(&m_bridge, &EngineBridge::vocabularyReady, this,
             [this](quint64 token, const QStringList& agents, const QStringList& types) {
                 if (token == m_vocabularyToken)

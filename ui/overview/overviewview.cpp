@@ -95,6 +95,7 @@ OverviewView::OverviewView(EngineBridge& bridge, QWidget* parent) : QWidget(pare
         show(d);
     });
     connect(&m_bridge, &EngineBridge::databaseOpened, this, &OverviewView::refresh);
+    connect(&m_bridge, &EngineBridge::storeChanged, this, &OverviewView::refresh);
     connect(&Theme::instance(), &Theme::changed, this, [this] {
         if (m_loaded)
             show(m_data);

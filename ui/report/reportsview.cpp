@@ -23,6 +23,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace vigil::ui {
 
 namespace {
@@ -39,8 +41,14 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
       m_generate(new QPushButton(tr("&Preview"))), m_save(new QPushButton(tr("&Save…"))),
       m_status(new QLabel), m_chain(new QLabel), m_preview(new QTextBrowser),
       m_subject(new QComboBox), m_subjectId(new QLineEdit), m_erase(new QPushButton(tr("&Erase…"))),
-      m_retention(new QPushButton(tr("Apply &retention now")))
+      m_retention(new QPushButton(tr("Apply &retention now…"))),
+      m_autoRetention(new QCheckBox(tr("Apply retention to this database every hour"))),
+      m_retentionNotice(new QLabel)
 {
+    m_autoRetention->setObjectName(QStringLiteral("autoRetention"));
+    m_retentionNotice->setObjectName(QStringLiteral("retentionNotice"));
+    m_retentionNotice->setWordWrap(true);
+    m_retentionNotice->hide();
     setObjectName(QStringLiteral("reportsView"));
     m_kind->setObjectName(QStringLiteral("reportKind"));
     m_format->setObjectName(QStringLiteral("reportFormat"));
@@ -125,9 +133,13 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
     eraseRow->addWidget(m_erase);
     protect->addRow(tr("GDPR erasure:"), eraseRow);
     protect->addRow(tr("Retention:"), m_retention);
-    auto* note = new QLabel(tr("Retention is also applied every hour while a database is open. "
-                               "Erased events keep only a tombstone with their chain hash and "
-                               "leave a receipt without their content."));
+    protect->addRow(QString(), m_autoRetention);
+    protect->addRow(m_retentionNotice);
+    auto* note = new QLabel(tr("Hourly retention is on for databases Vigil created and off for "
+                               "any other until you turn it on; before the first purge of a "
+                               "database Vigil says how much it would remove and asks. Erased "
+                               "events keep only a tombstone with their chain hash and leave a "
+                               "receipt without their content."));
     note->setWordWrap(true);
     protect->addRow(note);
 
@@ -159,6 +171,21 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
     connect(m_erase, &QPushButton::clicked, this, &ReportsView::eraseSubject);
     connect(m_subjectId, &QLineEdit::returnPressed, this, &ReportsView::eraseSubject);
     connect(m_retention, &QPushButton::clicked, this, &ReportsView::applyRetention);
+    connect(m_autoRetention, &QCheckBox::clicked, this, &ReportsView::onAutoRetentionToggled);
+    connect(&m_bridge, &EngineBridge::retentionPreviewed, this, &ReportsView::onRetentionPreviewed);
+    connect(&m_bridge, &EngineBridge::autoRetentionChanged, this, [this](bool enabled) {
+        const QSignalBlocker block(m_autoRetention);
+        m_autoRetention->setChecked(enabled);
+    });
+    connect(&m_bridge, &EngineBridge::retentionAwaitingConfirmation, this,
+            [this](qint64, const QString& summary) {
+                m_retentionNotice->setText(
+                    tr("Retention has not removed anything from this database yet. %1 Choose "
+                       "\"Apply retention now\" to review and confirm, or turn hourly "
+                       "retention off.")
+                        .arg(summary));
+                m_retentionNotice->show();
+            });
     connect(&m_bridge, &EngineBridge::reportReady, this, &ReportsView::onReportReady);
     connect(&m_bridge, &EngineBridge::reportSaved, this, &ReportsView::onSaved);
     connect(&m_bridge, &EngineBridge::erasureFinished, this, &ReportsView::onMaintenance);
@@ -342,8 +369,64 @@ void ReportsView::eraseSubject()
 
 void ReportsView::applyRetention()
 {
+    m_previewFor = PreviewFor::Apply;
+    m_pendingPreview = m_bridge.previewRetention();
+    m_retention->setEnabled(false);
+    m_status->setText(tr("Counting what retention would remove…"));
+}
+
+void ReportsView::onAutoRetentionToggled(bool enabled)
+{
+    if (!enabled) {
+        m_bridge.setAutoRetention(false);
+        m_retentionNotice->hide();
+        return;
+    }
+    // Ask with the count first; the box stays off until the answer is yes.
+    const QSignalBlocker block(m_autoRetention);
+    m_autoRetention->setChecked(false);
+    m_previewFor = PreviewFor::Enable;
+    m_pendingPreview = m_bridge.previewRetention();
+    m_status->setText(tr("Counting what retention would remove…"));
+}
+
+void ReportsView::onRetentionPreviewed(quint64 token, bool ok, qint64 items, const QString& summary)
+{
+    if (token != m_pendingPreview)
+        return;
+    m_pendingPreview = 0;
+    const PreviewFor purpose = std::exchange(m_previewFor, PreviewFor::None);
+    m_retention->setEnabled(true);
+    if (!ok) {
+        m_status->setText(summary);
+        return;
+    }
+    if (purpose == PreviewFor::Enable) {
+        const QString question =
+            items == 0 ? tr("Apply the retention periods to this database every hour? Nothing "
+                            "is older than its period now.")
+                       : tr("Apply the retention periods to this database every hour? %1 The "
+                            "first run removes them.")
+                             .arg(summary);
+        if (confirm(question)) {
+            m_bridge.setAutoRetention(true);
+            m_status->setText(tr("Hourly retention is on for this database."));
+        } else {
+            m_status->setText(tr("Hourly retention stays off."));
+        }
+        return;
+    }
+    if (items == 0) {
+        m_status->setText(summary);
+        return;
+    }
+    if (!confirm(summary + QLatin1Char(' ') + tr("Remove them now? This cannot be undone; a receipt is kept."))) {
+        m_status->setText(tr("Retention not applied."));
+        return;
+    }
     m_pendingMaintenance = m_bridge.applyRetention();
     m_retention->setEnabled(false);
+    m_retentionNotice->hide();
     m_status->setText(tr("Applying retention…"));
 }
 

@@ -52,6 +52,7 @@ public Q_SLOTS:
     /// Saves the report; builds it first when the form changed since the preview.
     void save();
     void eraseSubject();
+    /// Counts what retention would remove, asks, and only then applies it.
     void applyRetention();
 
 Q_SIGNALS:
@@ -66,6 +67,8 @@ private:
     void onReportReady(quint64 token, const ReportResult& result);
     void onSaved(quint64 token, bool ok, const QString& message);
     void onMaintenance(quint64 token, bool ok, const QString& message);
+    void onRetentionPreviewed(quint64 token, bool ok, qint64 items, const QString& summary);
+    void onAutoRetentionToggled(bool enabled);
     void markDirty();
     void setBusy(bool busy, const QString& text);
     void saveResult();
@@ -89,6 +92,11 @@ private:
     QLineEdit* m_subjectId;
     QPushButton* m_erase;
     QPushButton* m_retention;
+    QCheckBox* m_autoRetention;
+    QLabel* m_retentionNotice;
+    enum class PreviewFor { None, Apply, Enable };
+    PreviewFor m_previewFor = PreviewFor::None;
+    quint64 m_pendingPreview = 0;
 
     ReportResult m_result;
     quint64 m_pendingReport = 0;

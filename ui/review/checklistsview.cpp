@@ -300,6 +300,7 @@ ChecklistsView::ChecklistsView(EngineBridge& bridge, QWidget* parent) : QWidget(
         m_firstReport = true;
         reload();
     });
+    connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::checklistsEvaluated, this,
             [this](quint64 token, const ChecklistReport& report) {
                 // A live re-evaluation has a larger token than any request before it.
