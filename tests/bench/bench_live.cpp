@@ -4,7 +4,7 @@
 // which also times the sqlite3 shell's raw load of the same lines (written by --lines-out).
 //
 //   bench_live [--events N] [--clients C] [--rate R] [--seconds S] [--workers W]
-//              [--dir DIR] [--lines-out FILE]
+//              [--dir DIR] [--lines-out FILE] [--durable 0|1]
 #include "base/timeutil.h"
 #include "pipeline/engine.h"
 #include "pipeline/liveingest.h"
@@ -112,6 +112,8 @@ struct Run
     int port = 0;
 };
 
+bool g_durable = false; // --durable 1: synchronous=FULL, as `serve --durable`
+
 Run startRun(const std::string& db, const Engine& engine, unsigned workers)
 {
     std::filesystem::remove(db);
@@ -119,6 +121,7 @@ Run startRun(const std::string& db, const Engine& engine, unsigned workers)
     std::filesystem::remove(db + "-shm");
     StoreWriterOptions wo;
     wo.queueCapacity = 8; // as `vigil-cli serve`
+    wo.durable = g_durable;
     auto w = StoreWriter::open(db, wo);
     if (!w) {
         std::fprintf(stderr, "bench_live: %s\n", w.error().message.c_str());
@@ -176,6 +179,8 @@ int main(int argc, char** argv)
             dir = v;
         else if (k == "--lines-out")
             linesOut = v;
+        else if (k == "--durable")
+            g_durable = v == "1";
         else {
             std::fprintf(stderr, "bench_live: unknown option %s\n", k.c_str());
             return 1;
