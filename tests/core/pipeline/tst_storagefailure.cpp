@@ -171,6 +171,7 @@ void TestStorageFailure::importStopsAtTheFailedBatchAndResumesThere()
     StoreWriterOptions wo;
     wo.retryMs = 0;
     wo.queueCapacity = 16; // many batches queued behind the one that fails
+    wo.groupEvents = 1;    // one transaction per batch, so "after 5 commits" is exact
     auto w = StoreWriter::open(path("import.db"), wo);
     QVERIFY(w.has_value());
     ImportOptions io;

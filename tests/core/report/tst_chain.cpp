@@ -230,6 +230,11 @@ void TestChain::rolledBackBatchDoesNotAdvanceTheChain()
     auto r = commit(**w, {makeEvent(ok), makeEvent(s)});
     QVERIFY(!r); // the whole batch rolled back, including the first event
     s.findings.clear();
+    // The failed batch stopped its source: nothing of it commits until it is resumed.
+    auto refused = commit(**w, {makeEvent(s)});
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, std::string("store.source_stopped"));
+    (*w)->resumeSource("test");
     QVERIFY(commit(**w, {makeEvent(s)}));
     (*w)->close();
     auto v = verify();
