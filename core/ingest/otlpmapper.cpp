@@ -578,12 +578,14 @@ public:
                           where + ".attributes must be an array, got " + typeName(list->type()));
         std::size_t i = 0;
         for (element kv : array(*list)) {
-            const std::string p = where + ".attributes[" + std::to_string(i++) + "]";
+            // The path is only spelled out for an error: this loop runs for every attribute.
+            const auto path = [&] { return where + ".attributes[" + std::to_string(i) + "]"; };
+            ++i;
             if (!kv.is_object())
-                return reject("input.bad_type", p + " must be a {key, value} object");
+                return reject("input.bad_type", path() + " must be a {key, value} object");
             element key, value;
             if (object(kv).at_key("key").get(key) != simdjson::SUCCESS || !key.is_string())
-                return reject("input.missing_field", p + ".key must be a string");
+                return reject("input.missing_field", path() + ".key must be a string");
             if (object(kv).at_key("value").get(value) != simdjson::SUCCESS || value.is_null()) {
                 static const simdjson::padded_string kEmpty(std::string_view("{}"));
                 static simdjson::dom::parser parser;
