@@ -16,6 +16,9 @@ int runImport(const std::vector<std::string>& args)
 {
     const std::vector<OptionSpec> spec{
         {"db", true, false, "SQLite database to store into (created if missing)"},
+        {"format", true, false,
+         "what the files hold: " + inputFormatNames(", ") +
+             " (default auto: decided for each file from its content)"},
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"policies", true, false, "agent IAM policy file, for iam findings"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
@@ -30,13 +33,16 @@ int runImport(const std::vector<std::string>& args)
     if (!parsed)
         return error("import", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli import --db DB [--rules FILE] [--policies FILE] FILE...",
+        printHelp("vigil-cli import --db DB [--format FORMAT] [--rules FILE] [--policies FILE] FILE...",
                   "Stores the audit events of each FILE (\"-\" for standard input), their\n"
                   "findings and incidents in DB. Lines that are not valid events are kept in\n"
                   "quarantine with the reason. Importing a file again stores nothing twice.\n"
                   "Gzip-compressed files are read as such. Pipes (\"-\", FIFOs, <(...)) are\n"
                   "read once from start to end. If storing fails (a full disk), nothing after\n"
-                  "the failed line is stored and the same command resumes there.",
+                  "the failed line is stored and the same command resumes there.\n"
+                  "Besides Vigil's own lines it reads CloudWatch Logs output (filter-log-events\n"
+                  "and get-log-events JSON, S3 export files, subscription payloads) and\n"
+                  "CloudTrail log files; the format is recognized by content (--format auto).",
                   spec);
         return Ok;
     }
@@ -45,6 +51,14 @@ int runImport(const std::vector<std::string>& args)
         return error("import", "missing --db DB");
     if (parsed->positional.empty())
         return error("import", "no input file given");
+    InputFormat format = InputFormat::Auto;
+    if (auto f = parsed->get("format")) {
+        const auto known = inputFormatFromString(*f);
+        if (!known)
+            return error("import", "--format must be one of " + inputFormatNames(", ") + " (got \"" +
+                                       *f + "\")");
+        format = *known;
+    }
 
     auto engine = loadEngine(parsed->get("rules"), parsed->get("policies"));
     if (!engine)
@@ -65,6 +79,8 @@ int runImport(const std::vector<std::string>& args)
         return error("import", writer.error().message);
 
     ImportOptions options;
+    options.format = format;
+    options.reader.roleAgents = roleAgentsOf(engine->policies().get());
     if (!parsed->flag("no-scan"))
         options.pipeline.scanFactory = engine->scanFactory();
     if (auto w = parsed->get("workers")) {
@@ -95,6 +111,9 @@ int runImport(const std::vector<std::string>& args)
                 static_cast<long long>(summary->rejected),
                 static_cast<long long>(summary->findings), static_cast<long long>(summary->lines),
                 summary->seconds, withThousands(static_cast<std::int64_t>(rate)).c_str());
+    if (summary->skippedRecords > 0)
+        std::printf("skipped %lld CloudWatch control messages (not log events)\n",
+                    static_cast<long long>(summary->skippedRecords));
     return Ok;
 }
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "ingest/decoder.h"
+#include "ingest/inputformat.h"
 #include "ingest/linesplitter.h"
 #include "pipeline/chunkpool.h"
 #include "pipeline/engine.h"
@@ -102,6 +103,9 @@ int runScan(const std::vector<std::string>& args)
          "agent IAM policy file: adds iam and privilege_escalation findings"},
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"format", true, false, "jsonl (default when not a terminal), table or sarif"},
+        {"input-format", true, false,
+         "what the input holds: " + inputFormatNames(", ") +
+             " (default auto: decided from its content)"},
         {"fail-on", true, false,
          "exit 3 when a finding of this severity or higher is made "
          "(low, medium, high, critical)"},
@@ -112,10 +116,12 @@ int runScan(const std::vector<std::string>& args)
         return error("scan", parsed.error().message);
     if (parsed->help) {
         printHelp("vigil-cli scan [--policies FILE] [--rules FILE] [--format jsonl|table|sarif] "
-                  "[--fail-on SEVERITY] FILE|-",
+                  "[--input-format FORMAT] [--fail-on SEVERITY] FILE|-",
                   "Scans audit events and prints one finding per line, in input order; lines\n"
                   "that are not valid events are reported in category \"rejected\". A summary\n"
-                  "goes to standard error. Matched PII and secrets are never printed.",
+                  "goes to standard error. Matched PII and secrets are never printed.\n"
+                  "CloudWatch Logs output and CloudTrail files are read as well (see\n"
+                  "--input-format); `line` is then the record's number in the input.",
                   spec);
         return Ok;
     }
@@ -127,6 +133,14 @@ int runScan(const std::vector<std::string>& args)
         parsed->get("format").value_or(stdoutIsTerminal() ? "table" : "jsonl");
     if (format != "jsonl" && format != "table" && format != "sarif")
         return error("scan", "--format must be jsonl, table or sarif");
+    InputFormat inputFormat = InputFormat::Auto;
+    if (auto f = parsed->get("input-format")) {
+        const auto known = inputFormatFromString(*f);
+        if (!known)
+            return error("scan", "--input-format must be one of " + inputFormatNames(", ") +
+                                     " (got \"" + *f + "\")");
+        inputFormat = *known;
+    }
     std::optional<FindingSeverity> failOn;
     if (auto f = parsed->get("fail-on")) {
         failOn = findingSeverityFromString(*f);
@@ -243,6 +257,15 @@ int runScan(const std::vector<std::string>& args)
             if (chunk.lines.size() >= chunkLines || chunk.data.size() >= chunkBytes)
                 flushChunk();
         };
+        ReaderOptions readerOptions;
+        readerOptions.roleAgents = roleAgentsOf(engine->policies().get());
+        InputRouter router(inputFormat, readerOptions, splitter);
+        const RecordSink recordSink = [&](ForeignRecord&& r, std::int64_t) {
+            lineNo = r.recordNo; // a record's number is its `line` in the output
+            chunk.addRecord(r);
+            if (chunk.lines.size() >= chunkLines || chunk.data.size() >= chunkBytes)
+                flushChunk();
+        };
         std::vector<char> buf(1 << 20);
         for (;;) {
             const ssize_t n = ::read(fd, buf.data(), buf.size());
@@ -257,9 +280,9 @@ int runScan(const std::vector<std::string>& args)
             if (n == 0)
                 break;
             totals.bytes += n;
-            splitter.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), sink);
+            router.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), sink, recordSink);
         }
-        splitter.finish(sink);
+        router.finish(sink, recordSink);
         flushChunk();
         for (auto& f : pending)
             emit(f.get());

@@ -243,6 +243,18 @@ bool isActionPattern(std::string_view a)
            name.find(' ') == std::string_view::npos;
 }
 
+/// `arn:<partition>:iam::<account>:role/<path/>name`, printable, at most 2048 characters.
+bool isRoleArn(std::string_view a)
+{
+    if (a.size() > 2048 || hasControl(a) || !a.starts_with("arn:"))
+        return false;
+    const std::size_t iam = a.find(":iam::");
+    if (iam == std::string_view::npos || iam < 5)
+        return false;
+    const std::size_t role = a.find(":role/", iam + 6);
+    return role != std::string_view::npos && role + 6 < a.size();
+}
+
 } // namespace
 
 /// Walks the DOM of a prescanned file; stops at the first fault and keeps it in m_error.
@@ -271,7 +283,8 @@ public:
         if (!expectType(root, Json::value_t::object, "$", "an object"))
             return false;
         for (const auto& [key, value] : root.items()) {
-            if (key == "agents" || key == "roles" || key == "permission_boundary" || key == "tiers")
+            if (key == "agents" || key == "roles" || key == "permission_boundary" || key == "tiers" ||
+                key == "role_arns")
                 continue;
             if (key == "description") {
                 if (!expectType(value, Json::value_t::string, "$.description", "a string"))
@@ -284,7 +297,8 @@ public:
                 continue;
             }
             return fault("$" + pathComponent(key),
-                         "unknown key (expected agents, roles, permission_boundary, tiers)");
+                         "unknown key (expected agents, roles, permission_boundary, tiers, "
+                         "role_arns)");
         }
         if (!root.contains("roles"))
             return fault("$", "missing \"roles\"");
@@ -347,6 +361,28 @@ public:
                     it->tier = AgentTier::Worker;
                 else
                     return fault(path, "expected \"orchestrator\" or \"worker\"");
+            }
+        }
+
+        if (root.contains("role_arns")) {
+            const Json& arns = root.at("role_arns");
+            if (!expectType(arns, Json::value_t::object, "$.role_arns", "an object"))
+                return false;
+            for (const auto& [name, arn] : arns.items()) {
+                const std::string path = "$.role_arns" + pathComponent(name);
+                auto it = std::find_if(out.m_agents.begin(), out.m_agents.end(),
+                                       [&](const AgentEntry& a) { return a.name == name; });
+                if (it == out.m_agents.end())
+                    return fault(path, "agent is not listed in $.agents");
+                if (!arn.is_string() || !isRoleArn(arn.get_ref<const std::string&>()))
+                    return fault(path, "expected the ARN of an IAM role, "
+                                       "\"arn:aws:iam::123456789012:role/NAME\"");
+                const std::string& a = arn.get_ref<const std::string&>();
+                for (const AgentEntry& other : out.m_agents)
+                    if (other.roleArn == a)
+                        return fault(path, "role ARN is already given to agent " + other.name +
+                                               " (one role ARN names one agent)");
+                it->roleArn = a;
             }
         }
 

@@ -76,6 +76,9 @@ struct AgentEntry
     std::string role;
     std::size_t roleIndex = 0;
     AgentTier tier = AgentTier::Unspecified;
+    /// The ARN of the IAM role the agent assumes in AWS (`role_arns`), empty when not given:
+    /// CloudTrail records of that role are the agent's.
+    std::string roleArn;
 };
 
 /// The agent IAM policy file (spec/iam-policies.md), validated and compiled.
@@ -87,6 +90,8 @@ struct AgentEntry
 /// Rejects: invalid JSON or UTF-8, nesting deeper than 64, duplicate keys, unknown keys,
 /// wrong types, an agent whose role is not in `roles`, an agent name the audit format
 /// cannot carry, a tier other than `orchestrator`/`worker` or for an agent not in `agents`,
+/// a `role_arns` entry for an agent not in `agents`, that is not an IAM role ARN
+/// (`arn:<partition>:iam::<account>:role/<name>`) or that another agent already has,
 /// a document without `Statement`, a statement without Effect, with both or neither of
 /// Action/NotAction (or Resource/NotResource), with Principal, or with empty lists.
 /// Immutable once loaded: share it as `std::shared_ptr<const PolicySet>` across threads.

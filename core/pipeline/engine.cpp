@@ -82,4 +82,17 @@ ScanFactory Engine::scanFactory() const
     };
 }
 
+std::shared_ptr<const RoleAgentMap> roleAgentsOf(const iam::PolicySet* policies)
+{
+    if (!policies)
+        return nullptr;
+    auto map = std::make_shared<RoleAgentMap>();
+    for (const iam::AgentEntry& a : policies->agents())
+        if (!a.roleArn.empty())
+            map->emplace(a.roleArn, a.name);
+    if (map->empty())
+        return nullptr;
+    return map;
+}
+
 } // namespace vigil

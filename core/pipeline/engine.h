@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "ingest/inputformat.h"
 #include "pipeline/ingestpipeline.h"
 
 #include <memory>
@@ -43,6 +44,10 @@ private:
 };
 
 /// Shorthand used by the command line.
+/// The policy file's `role_arns` as a lookup from role ARN to agent, for converting
+/// CloudTrail records; nullptr without a policy file or without role_arns.
+std::shared_ptr<const RoleAgentMap> roleAgentsOf(const iam::PolicySet* policies);
+
 inline Result<Engine> loadEngine(const std::optional<std::string>& rulesFile,
                                  const std::optional<std::string>& policiesFile)
 {

@@ -39,8 +39,29 @@ struct OpenFile
     int fd = -1;
     bool stream = false; // standard input, a pipe or a socket: read once, no position kept
     bool gzip = false;
+    InputFormat format = InputFormat::Auto; // decided here for files, while reading for streams
     FileIdentity id;
 };
+
+/// The format of a regular file from its first bytes, decompressed when it is gzip. A file
+/// that cannot be peeked at is taken as Vigil lines: reading it then reports the fault.
+InputFormat peekFormat(int fd, bool gzip)
+{
+    std::string raw(kDetectBytes, '\0');
+    const ssize_t n = ::pread(fd, raw.data(), raw.size(), 0);
+    if (n <= 0)
+        return InputFormat::Vigil;
+    raw.resize(static_cast<std::size_t>(n));
+    if (!gzip)
+        return detectInputFormat(raw);
+    std::string head;
+    GzipStream gz;
+    (void)gz.feed(raw, [&](std::string_view out) {
+        if (head.size() < kDetectBytes)
+            head.append(out.substr(0, kDetectBytes - head.size()));
+    });
+    return detectInputFormat(head);
+}
 
 /// A gzip file can resume where its stored (decompressed) offset ends when it is the same
 /// file: rotated logs are compressed once and never appended to.
@@ -69,6 +90,18 @@ public:
         m_chunk.addLine(l.text, l.overlong, l.fullBytes, lineNo);
         m_endOffset = l.endOffset;
         m_lineNo = lineNo;
+        if (m_chunk.lines.size() >= m_options.chunkLines ||
+            m_chunk.data.size() >= m_options.chunkBytes)
+            flush();
+    }
+
+    void addRecord(const ForeignRecord& r, std::int64_t endOffset)
+    {
+        if (m_chunk.lines.empty())
+            m_firstLine = r.recordNo;
+        m_chunk.addRecord(r);
+        m_endOffset = endOffset;
+        m_lineNo = r.recordNo;
         if (m_chunk.lines.size() >= m_options.chunkLines ||
             m_chunk.data.size() >= m_options.chunkBytes)
             flush();
@@ -122,10 +155,11 @@ private:
 };
 
 /// Opens one input for import and classifies it; refuses what cannot be imported.
-Result<OpenFile> openInput(const std::string& p)
+Result<OpenFile> openInput(const std::string& p, InputFormat format)
 {
     OpenFile f;
     f.name = p;
+    f.format = format;
     if (p == "-") {
         f.fd = 0;
         f.key = "-";
@@ -169,6 +203,8 @@ Result<OpenFile> openInput(const std::string& p)
     f.id = *id;
     char head[2] = {};
     f.gzip = ::pread(f.fd, head, 2, 0) == 2 && looksGzipped(std::string_view(head, 2));
+    if (f.format == InputFormat::Auto)
+        f.format = peekFormat(f.fd, f.gzip);
     if (f.fd == 0)
         f.stream = true; // "-" redirected from a file: still no position kept
     return f;
@@ -188,7 +224,7 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
     };
     std::int64_t total = 0;
     for (const std::string& p : paths) {
-        auto f = openInput(p);
+        auto f = openInput(p, options.format);
         if (!f) {
             closeAll();
             return std::unexpected(f.error());
@@ -210,6 +246,10 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                 break;
             std::int64_t start = 0;
             std::int64_t lineNo = 0;
+            // Records of a converted format are not lines at byte offsets: a resumed file
+            // is read again from the start and its stored records are passed over.
+            const bool records = f.format != InputFormat::Vigil && f.format != InputFormat::Auto;
+            std::int64_t skipRecords = 0;
             std::optional<SourceCheckpoint> base;
             if (!f.stream) {
                 auto stored = lookupSource(writer, "file", f.key);
@@ -228,7 +268,10 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                 base = SourceCheckpoint{"file", f.key, f.id.device, f.id.inode,
                                         f.id.fingerprintLength, f.id.fingerprint, 0, 0};
                 summary.skippedBytes += start;
-                if (!f.gzip) {
+                if (records) {
+                    skipRecords = lineNo;
+                    start = 0;
+                } else if (!f.gzip) {
                     progress.bytesRead += start;
                     if (::lseek(f.fd, start, SEEK_SET) < 0) {
                         pipeline.stop();
@@ -244,6 +287,13 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
             ChunkBuilder builder(pipeline, options, f.key, base, totals);
             LineSplitter splitter(kMaxLineBytes, 64 * 1024, start);
             auto sink = [&](const SplitLine& l) { builder.add(l, ++lineNo); };
+            InputRouter router(f.format, options.reader, splitter);
+            const RecordSink recordSink = [&](ForeignRecord&& r, std::int64_t endOffset) {
+                if (r.recordNo <= skipRecords)
+                    return; // stored by an earlier run
+                lineNo = r.recordNo;
+                builder.addRecord(r, endOffset);
+            };
             std::optional<GzipStream> gzip;
             // Bytes of a compressed file's decompressed stream that an earlier run stored.
             std::int64_t skip = f.gzip ? start : 0;
@@ -253,7 +303,7 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                     bytes.remove_prefix(static_cast<std::size_t>(n));
                     skip -= n;
                 }
-                splitter.feed(bytes, sink);
+                router.feed(bytes, sink, recordSink);
             };
             bool first = true;
             for (;;) {
@@ -280,7 +330,7 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                 progress.bytesRead += n;
                 if (gzip) {
                     if (auto r = gzip->feed(bytes, deliver); !r) {
-                        splitter.finish(sink);
+                        router.finish(sink, recordSink);
                         builder.flush();
                         pipeline.stop();
                         closeAll();
@@ -304,6 +354,7 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
             if (gzip) {
                 if (auto r = gzip->finish(); !r) {
                     // The complete lines are stored; the cut-off last one is not a line.
+                    router.settle(sink, recordSink);
                     builder.flush();
                     pipeline.stop();
                     closeAll();
@@ -311,9 +362,10 @@ Result<ImportSummary> importFiles(StoreWriter& writer, const std::vector<std::st
                                                     "; the complete lines before it were stored");
                 }
             }
-            splitter.finish(sink);
+            router.finish(sink, recordSink);
             builder.flush();
             summary.lines += lineNo - firstLine;
+            summary.skippedRecords += router.skipped();
         }
         pipeline.stop();
     }

@@ -32,8 +32,27 @@ void RawChunk::addLine(std::string_view text, bool overlong, std::int64_t fullBy
                        std::int64_t lineNo)
 {
     lines.push_back(Line{static_cast<std::uint32_t>(data.size()),
-                         static_cast<std::uint32_t>(text.size()), overlong, fullBytes, lineNo});
+                         static_cast<std::uint32_t>(text.size()), overlong, fullBytes, lineNo,
+                         -1});
     data.append(text);
+}
+
+void RawChunk::addRejected(std::string_view raw, std::int64_t fullBytes, std::string code,
+                           std::string message, std::int64_t lineNo)
+{
+    addLine(raw, false, fullBytes, lineNo);
+    lines.back().rejection = static_cast<std::int32_t>(rejections.size());
+    rejections.push_back(Rejection{std::move(code), std::move(message)});
+}
+
+void RawChunk::addRecord(const ForeignRecord& record)
+{
+    if (record.rejected())
+        addRejected(record.raw, record.rawBytes, record.rejectCode, record.rejectMessage,
+                    record.recordNo);
+    else
+        addLine(record.line, false, static_cast<std::int64_t>(record.line.size()),
+                record.recordNo);
 }
 
 RawChunk RawChunk::withSpareStorage()
@@ -147,6 +166,13 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
     };
     for (const RawChunk::Line& l : chunk.lines) {
         const std::string_view text(chunk.data.data() + l.offset, l.length);
+        if (l.rejection >= 0) {
+            RawChunk::Rejection& r = chunk.rejections[static_cast<std::size_t>(l.rejection)];
+            batch.rejected.push_back(QuarantinedLine{std::string(text), l.fullBytes,
+                                                     std::move(r.code), std::move(r.message),
+                                                     l.lineNo});
+            continue;
+        }
         if (l.overlong) {
             batch.rejected.push_back(QuarantinedLine{
                 std::string(text), l.fullBytes, "input.too_long",

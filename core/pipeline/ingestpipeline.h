@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ingest/auditevent.h"
+#include "ingest/foreignrecord.h"
 #include "scan/finding.h"
 #include "store/storewriter.h"
 
@@ -36,14 +37,29 @@ struct RawChunk
         bool overlong = false;
         std::int64_t fullBytes = 0;
         std::int64_t lineNo = 0;
+        std::int32_t rejection = -1; ///< into `rejections` when a converter refused the record
+    };
+    /// Why a converter (CloudWatch, CloudTrail, OTLP) refused a record: it reaches the writer
+    /// as a QuarantinedLine with this code, its raw bytes being the line's text.
+    struct Rejection
+    {
+        std::string code;
+        std::string message;
     };
     std::string sourceName;
     std::string data;
     std::vector<Line> lines;
+    std::vector<Rejection> rejections;
     std::optional<SourceCheckpoint> checkpoint; ///< where the source stands after this chunk
     std::function<void(const Result<CommitResult>&)> onCommitted;
 
     void addLine(std::string_view text, bool overlong, std::int64_t fullBytes, std::int64_t lineNo);
+    /// Adds a record a converter refused: `raw` is kept for quarantine under `code`.
+    void addRejected(std::string_view raw, std::int64_t fullBytes, std::string code,
+                     std::string message, std::int64_t lineNo);
+    /// Adds a converted record (its line, decoded like any other) or its rejection, under
+    /// the record's number.
+    void addRecord(const ForeignRecord& record);
 
     /// An empty chunk whose data and line storage come from chunks already decoded (see
     /// recycle()), so a reader filling chunk after chunk reuses warm buffers instead of

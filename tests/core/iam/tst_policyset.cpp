@@ -54,6 +54,7 @@ class TestPolicySet : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void roleArns();
     void seedFixture();
     void sharedSample();
     void statementShapes();
@@ -98,6 +99,19 @@ void TestPolicySet::seedFixture()
     QCOMPARE(p.boundary()->statements[0].actions.size(), std::size_t(12));
     QCOMPARE(p.boundary()->statements[1].actions.size(), std::size_t(5));
     QVERIFY(p.boundary()->statements[1].effect == Effect::Deny);
+}
+
+void TestPolicySet::roleArns()
+{
+    // Optional: the base file has none, and its agents have no ARN.
+    auto plain = PolicySet::load(kBase, "policies.json");
+    QVERIFY(plain.has_value());
+    QVERIFY(plain->agent("brain")->roleArn.empty());
+    auto r = PolicySet::load(
+        patched(R"("roles")", R"("role_arns": {"brain": "arn:aws:iam::123456789012:role/path/r"}, "roles")"),
+        "policies.json");
+    QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+    QCOMPARE(r->agent("brain")->roleArn, std::string("arn:aws:iam::123456789012:role/path/r"));
 }
 
 void TestPolicySet::sharedSample()
@@ -216,7 +230,16 @@ void TestPolicySet::refuses_data()
         R"($.roles.r.Statement[2].Sid: expected at most 128 printable characters)");
     row("typo in a top-level key", patched(R"("roles")", R"("permissions_boundary": {}, "roles")"),
         R"($.permissions_boundary: unknown key (expected agents, roles, permission_boundary, )"
-        R"(tiers))");
+        R"(tiers, role_arns))");
+    row("role ARN for an unknown agent",
+        patched(R"("roles")", R"("role_arns": {"nobody": "arn:aws:iam::1:role/r"}, "roles")"),
+        R"($.role_arns.nobody: agent is not listed in $.agents)");
+    row("role ARN that is not a role",
+        patched(R"("roles")", R"("role_arns": {"brain": "arn:aws:iam::1:user/r"}, "roles")"),
+        R"($.role_arns.brain: expected the ARN of an IAM role, "arn:aws:iam::123456789012:role/NAME")");
+    row("one role ARN for two agents",
+        patched(R"({"brain": "r"})", R"({"brain": "r", "w": "r"}, "role_arns": {"brain": "arn:aws:iam::1:role/r", "w": "arn:aws:iam::1:role/r"})"),
+        R"($.role_arns.w: role ARN is already given to agent brain (one role ARN names one agent))");
     row("missing roles", R"({"agents": {}})", R"($: missing "roles")");
     row("missing agents", R"({"roles": {}})", R"($: missing "agents")");
     row("not an object", R"([1, 2])", R"($: expected an object, got an array)");

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ingest/jsonarraystream.h"
+
+#include <algorithm>
+
+namespace vigil {
+namespace {
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+int indexOf(const std::vector<std::string>& keys, std::string_view key)
+{
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i] == key)
+            return static_cast<int>(i);
+    return -1;
+}
+
+constexpr std::size_t kMaxKeyBytes = 256;
+constexpr std::size_t kMaxCaptureBytes = 1024;
+
+} // namespace
+
+JsonArrayStream::JsonArrayStream(Options options) : m_options(std::move(options))
+{
+    m_options.keepBytes = std::min(m_options.keepBytes, m_options.maxElementBytes);
+}
+
+const std::string* JsonArrayStream::captured(std::string_view key) const
+{
+    for (const auto& [k, v] : m_captured)
+        if (k == key)
+            return &v;
+    return nullptr;
+}
+
+void JsonArrayStream::beginElement(std::string_view, std::size_t at)
+{
+    m_element.clear();
+    m_elementBytes = 0;
+    m_elementSpans = false;
+    m_elementStart = at;
+}
+
+void JsonArrayStream::appendElement(std::string_view bytes)
+{
+    m_elementBytes += static_cast<std::int64_t>(bytes.size());
+    const std::size_t cap = m_elementBytes > static_cast<std::int64_t>(m_options.maxElementBytes)
+                                ? m_options.keepBytes
+                                : m_options.maxElementBytes;
+    if (m_element.size() < cap)
+        m_element.append(bytes.substr(0, cap - m_element.size()));
+    if (m_element.size() > cap)
+        m_element.resize(cap);
+}
+
+void JsonArrayStream::endElement(std::string_view piece, std::size_t end,
+                                 const ElementSink& onElement, bool truncated)
+{
+    const std::string_view tail = piece.substr(m_elementStart, end - m_elementStart);
+    Element e;
+    if (!m_elementSpans && tail.size() <= m_options.maxElementBytes) {
+        e.text = tail;
+        e.fullBytes = static_cast<std::int64_t>(tail.size());
+    } else {
+        appendElement(tail);
+        e.text = m_element;
+        e.fullBytes = m_elementBytes;
+    }
+    e.oversized = e.fullBytes > static_cast<std::int64_t>(m_options.maxElementBytes);
+    if (e.oversized && e.text.size() > m_options.keepBytes)
+        e.text = e.text.substr(0, m_options.keepBytes);
+    while (!e.text.empty() && isSpace(e.text.back()))
+        e.text.remove_suffix(1);
+    e.tooDeep = m_maxDepth > static_cast<std::int64_t>(m_options.maxDepth);
+    e.truncated = truncated;
+    e.arrayKey = static_cast<std::size_t>(m_arrayKey);
+    e.endOffset = m_offset + static_cast<std::int64_t>(end);
+    onElement(e);
+    m_element.clear();
+    m_elementSpans = false;
+}
+
+void JsonArrayStream::fault(std::string code, std::string message, std::string_view near,
+                            const FaultSink& onFault)
+{
+    m_failed = true;
+    Fault f;
+    f.code = std::move(code);
+    f.message = std::move(message);
+    f.raw = std::string(near.substr(0, 256));
+    f.endOffset = m_offset;
+    onFault(f);
+}
+
+void JsonArrayStream::feed(std::string_view piece, const ElementSink& onElement,
+                           const FaultSink& onFault)
+{
+    if (m_failed)
+        return;
+    const std::size_t n = piece.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = piece[i];
+        switch (m_state) {
+        case State::Between:
+            if (isSpace(c))
+                break;
+            if (c == '{') {
+                m_state = State::ExpectKey;
+                m_captured.clear();
+                break;
+            }
+            if (m_documents == 0 && m_offset + static_cast<std::int64_t>(i) < 3 &&
+                static_cast<unsigned char>(c) >= 0xBB)
+                break; // a UTF-8 byte order mark
+            fault("input.not_object", "expected a JSON object here", piece.substr(i), onFault);
+            return;
+        case State::ExpectKey:
+            if (isSpace(c) || c == ',')
+                break;
+            if (c == '"') {
+                m_key.clear();
+                m_keyEscape = false;
+                m_state = State::Key;
+                break;
+            }
+            if (c == '}') {
+                m_state = State::Between;
+                ++m_documents;
+                break;
+            }
+            fault("input.invalid_json", "expected a key in the top-level object",
+                  piece.substr(i), onFault);
+            return;
+        case State::Key:
+        case State::Capture: {
+            std::string& into = m_state == State::Key ? m_key : m_captureValue;
+            const std::size_t cap = m_state == State::Key ? kMaxKeyBytes : kMaxCaptureBytes;
+            if (m_keyEscape) {
+                m_keyEscape = false;
+            } else if (c == '\\') {
+                m_keyEscape = true;
+            } else if (c == '"') {
+                if (m_state == State::Key) {
+                    m_state = State::ExpectColon;
+                } else {
+                    m_captured.emplace_back(m_options.captureKeys[static_cast<std::size_t>(m_captureKey)],
+                                            m_captureValue);
+                    m_state = State::AfterValue;
+                }
+                break;
+            }
+            if (into.size() < cap)
+                into.push_back(c);
+            break;
+        }
+        case State::ExpectColon:
+            if (isSpace(c))
+                break;
+            if (c == ':') {
+                m_state = State::ExpectValue;
+                break;
+            }
+            fault("input.invalid_json", "expected ':' after a key", piece.substr(i), onFault);
+            return;
+        case State::ExpectValue:
+            if (isSpace(c))
+                break;
+            m_arrayKey = indexOf(m_options.arrayKeys, m_key);
+            m_captureKey = indexOf(m_options.captureKeys, m_key);
+            if (c == '[' && m_arrayKey >= 0) {
+                m_state = State::ArrayItems;
+                break;
+            }
+            if (c == '"' && m_captureKey >= 0) {
+                m_captureValue.clear();
+                m_keyEscape = false;
+                m_state = State::Capture;
+                break;
+            }
+            m_state = State::SkipValue;
+            m_depth = 0;
+            m_inString = false;
+            m_escape = false;
+            m_scalar = false;
+            if (c == '"') {
+                m_inString = true;
+                m_scalar = true;
+            } else if (c == '{' || c == '[') {
+                m_depth = 1;
+            } else {
+                m_scalar = true; // a number or a literal: ends at , } or a space
+            }
+            break;
+        case State::SkipValue:
+            if (m_escape) {
+                m_escape = false; // the escaped character, at the start of this piece
+                break;
+            }
+            if (m_inString) {
+                const std::size_t j = piece.find_first_of("\"\\", i);
+                if (j == std::string_view::npos) {
+                    i = n;
+                    break;
+                }
+                i = j;
+                if (piece[i] == '\\') {
+                    ++i; // the escaped character, possibly in the next piece
+                    if (i == n)
+                        m_escape = true;
+                    break;
+                }
+                m_inString = false;
+                if (m_depth == 0)
+                    m_state = State::AfterValue;
+                break;
+            }
+            if (m_depth == 0 && m_scalar) {
+                if (c == ',' || c == '}' || isSpace(c)) {
+                    m_state = State::AfterValue;
+                    --i; // let AfterValue see it
+                }
+                break;
+            }
+            if (c == '"')
+                m_inString = true;
+            else if (c == '{' || c == '[')
+                ++m_depth;
+            else if ((c == '}' || c == ']') && --m_depth == 0)
+                m_state = State::AfterValue;
+            break;
+        case State::AfterValue:
+            if (isSpace(c))
+                break;
+            if (c == ',') {
+                m_state = State::ExpectKey;
+                break;
+            }
+            if (c == '}') {
+                m_state = State::Between;
+                ++m_documents;
+                break;
+            }
+            fault("input.invalid_json", "expected ',' or '}' after a top-level value",
+                  piece.substr(i), onFault);
+            return;
+        case State::ArrayItems:
+            if (isSpace(c) || c == ',')
+                break;
+            if (c == ']') {
+                m_state = State::AfterValue;
+                break;
+            }
+            beginElement(piece, i);
+            m_state = State::InElement;
+            m_inString = c == '"';
+            m_escape = false;
+            m_scalar = !(c == '{' || c == '[');
+            m_depth = m_scalar ? 0 : 1;
+            m_maxDepth = m_depth;
+            break;
+        case State::InElement:
+            if (m_escape) {
+                m_escape = false;
+                break;
+            }
+            if (m_inString) {
+                const std::size_t j = piece.find_first_of("\"\\", i);
+                if (j == std::string_view::npos) {
+                    i = n - 1;
+                    break;
+                }
+                i = j;
+                if (piece[i] == '\\') {
+                    if (i + 1 < n)
+                        ++i;
+                    else
+                        m_escape = true;
+                    break;
+                }
+                m_inString = false;
+                if (m_scalar) {
+                    endElement(piece, i + 1, onElement, false);
+                    m_state = State::ArrayItems;
+                }
+                break;
+            }
+            if (m_scalar) {
+                if (c == ',' || c == ']' || isSpace(c)) {
+                    endElement(piece, i, onElement, false);
+                    m_state = State::ArrayItems;
+                    --i;
+                }
+                break;
+            }
+            {
+                const std::size_t j = piece.find_first_of("\"{}[]", i);
+                if (j == std::string_view::npos) {
+                    i = n - 1;
+                    break;
+                }
+                i = j;
+            }
+            switch (piece[i]) {
+            case '"':
+                m_inString = true;
+                break;
+            case '{':
+            case '[':
+                if (++m_depth > m_maxDepth)
+                    m_maxDepth = m_depth;
+                break;
+            default:
+                if (--m_depth == 0) {
+                    endElement(piece, i + 1, onElement, false);
+                    m_state = State::ArrayItems;
+                }
+                break;
+            }
+            break;
+        }
+        if (i >= n)
+            break;
+    }
+    if (m_state == State::InElement) {
+        appendElement(piece.substr(m_elementStart));
+        m_elementSpans = true;
+        m_elementStart = 0;
+    }
+    m_offset += static_cast<std::int64_t>(n);
+}
+
+void JsonArrayStream::finish(const ElementSink& onElement, const FaultSink& onFault)
+{
+    if (m_failed)
+        return;
+    if (m_state == State::InElement) {
+        endElement(std::string_view(), 0, onElement, true);
+        m_state = State::Between;
+        return;
+    }
+    if (m_state != State::Between)
+        fault("input.invalid_json", "the input ended inside the JSON document", {}, onFault);
+}
+
+} // namespace vigil

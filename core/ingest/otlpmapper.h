@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ingest/foreignrecord.h"
+#include "ingest/toolactionmap.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace vigil {
+
+/// Which OTLP/HTTP request a body belongs to.
+enum class OtlpSignal : std::uint8_t
+{
+    Traces, ///< `POST /v1/traces`: an ExportTraceServiceRequest
+    Logs,   ///< `POST /v1/logs`: an ExportLogsServiceRequest
+};
+
+/// Bounds of the agent join (see OtlpMapper) and of a request body.
+struct OtlpMapperOptions
+{
+    /// How long a span or log record whose agent depends on a parent not yet seen waits for
+    /// it. Parents end, and so are exported, after their children, so this covers the run
+    /// time of an agent invocation.
+    std::int64_t joinWindowMs = 30'000;
+    /// At most this many records wait at once, holding at most `maxPendingBytes`; beyond
+    /// either, the oldest is emitted with the fallback agent.
+    std::size_t maxPendingRecords = 10'000;
+    std::size_t maxPendingBytes = 64 * 1024 * 1024;
+    /// Spans remembered (trace, span id, parent, agent) so that later children can find their
+    /// agent; beyond it, the traces seen least recently are forgotten.
+    std::size_t maxKnownSpans = 200'000;
+    /// A larger body is refused as a whole (`input.too_long`).
+    std::size_t maxBodyBytes = 64 * 1024 * 1024;
+};
+
+/// Turns OTLP/HTTP JSON request bodies carrying OpenTelemetry GenAI spans and log records
+/// into Vigil events (spec/audit-events.md), one ForeignRecord per span or log record:
+/// either a Vigil event line, which the caller decodes and scans like any other line, or a
+/// rejection with an `input.*` code and a message. Nothing is dropped silently: a body
+/// that is not OTLP JSON at all yields one rejection covering it. The mapping table is in
+/// docs/event-format.md ("OpenTelemetry GenAI").
+///
+/// The agent of a span is `gen_ai.agent.name`, else that of the nearest ancestor span of the
+/// same trace that names one (the enclosing `invoke_agent`), else the resource's
+/// `service.name`. A log record counts as a child of its span. Children often arrive before
+/// their parent, in the same body or a later one: a record whose ancestor chain reaches a
+/// span not seen yet is held back until that span arrives, the join window ends
+/// (`expire`), a bound is reached or `flush` is called; then it is emitted with the best
+/// agent known. Memory is bounded by OtlpMapperOptions.
+///
+/// `ForeignRecord::recordNo` is the 1-based position of the span or record in the body it
+/// arrived in (body-level rejections have 1); `raw`/`rawBytes` hold the record minified.
+/// Not thread-safe: one mapper per receiver thread, or a lock around it.
+class OtlpMapper
+{
+public:
+    explicit OtlpMapper(ToolActionMap tools = {}, OtlpMapperOptions options = {});
+    ~OtlpMapper();
+    OtlpMapper(const OtlpMapper&) = delete;
+    OtlpMapper& operator=(const OtlpMapper&) = delete;
+    OtlpMapper(OtlpMapper&&) noexcept;
+    OtlpMapper& operator=(OtlpMapper&&) noexcept;
+
+    /// Maps one request body received at `nowMs` (epoch ms; it drives the join window).
+    /// Returns the records ready now: those of this body whose agent is known, records held
+    /// from earlier bodies that this body completes, and records whose wait ended.
+    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view body, std::int64_t nowMs);
+
+    /// Emits the records that have waited for `joinWindowMs` or longer by `nowMs`, and
+    /// forgets traces idle for that long.
+    std::vector<ForeignRecord> expire(std::int64_t nowMs);
+
+    /// Emits every held record with the best agent known (for shutdown).
+    std::vector<ForeignRecord> flush();
+
+    std::size_t pendingCount() const;
+    std::size_t knownSpanCount() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// A stateless entry point for fuzzing and one-shot conversion: maps `size` bytes as one
+/// body with a fresh mapper and the given tool table, then flushes it, so every record of
+/// the body comes back. Never throws; any byte sequence yields records or rejections.
+std::vector<ForeignRecord> mapOtlpBody(OtlpSignal signal, const std::uint8_t* data,
+                                       std::size_t size, const ToolActionMap& tools = {});
+
+} // namespace vigil
