@@ -41,8 +41,10 @@ int runImport(const std::vector<std::string>& args)
                   "read once from start to end. If storing fails (a full disk), nothing after\n"
                   "the failed line is stored and the same command resumes there.\n"
                   "Besides Vigil's own lines it reads CloudWatch Logs output (filter-log-events\n"
-                  "and get-log-events JSON, S3 export files, subscription payloads) and\n"
-                  "CloudTrail log files; the format is recognized by content (--format auto).",
+                  "and get-log-events JSON, S3 export files, subscription payloads),\n"
+                  "CloudTrail log files and OTLP JSON (OpenTelemetry GenAI spans and log\n"
+                  "records, as the Collector's file exporter writes them); the format is\n"
+                  "recognized by content (--format auto).",
                   spec);
         return Ok;
     }

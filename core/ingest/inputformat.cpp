@@ -6,6 +6,7 @@
 #include "ingest/decoder.h"
 #include "ingest/gzipstream.h"
 #include "ingest/jsonarraystream.h"
+#include "ingest/otlpmapper.h"
 
 #include <simdjson.h>
 
@@ -26,6 +27,7 @@ constexpr std::array kFormats{
     FormatName{InputFormat::Vigil, "vigil"},
     FormatName{InputFormat::CloudWatch, "cloudwatch"},
     FormatName{InputFormat::CloudTrail, "cloudtrail"},
+    FormatName{InputFormat::Otlp, "otlp"},
 };
 
 bool isSpace(char c)
@@ -430,6 +432,123 @@ std::string inputFormatNames(std::string_view separator)
     return out;
 }
 
+namespace {
+
+/// OTLP JSON in a file: ExportTraceServiceRequest / ExportLogsServiceRequest bodies one
+/// after another, one per line as the OpenTelemetry Collector's file exporter writes them,
+/// or pretty-printed: top-level objects are cut by bracket depth, not by newlines. One
+/// mapper serves the whole file, so spans find the agent of a parent exported in an
+/// earlier body; what still waits for a parent at the end is emitted by finish() with the
+/// best agent known. File time does not pass, so nothing expires midway; the mapper's own
+/// bounds keep memory finite, and a body is held up to 64 MiB (beyond: input.too_long).
+class OtlpFileReader final : public RecordReader
+{
+public:
+    OtlpFileReader() : m_mapper(ToolActionMap::builtin().value_or(ToolActionMap{})) {}
+
+    void feed(std::string_view bytes, const RecordSink& sink) override
+    {
+        for (char c : bytes) {
+            ++m_offset;
+            if (m_depth == 0 && !m_inString) {
+                if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+                    continue;
+                if (c != '{') {
+                    // Not an object where a body should start: keep the run for quarantine.
+                    if (m_garbage.size() < kQuarantineBytes)
+                        m_garbage += c;
+                    ++m_garbageBytes;
+                    continue;
+                }
+                flushGarbage(sink);
+            }
+            take(c);
+            if (m_inString) {
+                if (m_escape)
+                    m_escape = false;
+                else if (c == '\\')
+                    m_escape = true;
+                else if (c == '"')
+                    m_inString = false;
+                continue;
+            }
+            if (c == '"')
+                m_inString = true;
+            else if (c == '{' || c == '[')
+                ++m_depth;
+            else if ((c == '}' || c == ']') && --m_depth == 0)
+                body(sink);
+        }
+    }
+    void finish(const RecordSink& sink) override
+    {
+        flushGarbage(sink);
+        if (m_bytes > 0)
+            sink(rejectedRecord("input.truncated", "the OTLP body is cut off at the end of the input",
+                                m_body, m_bytes, ++m_recordNo),
+                 m_offset);
+        m_body.clear();
+        m_bytes = 0;
+        emit(m_mapper.flush(), sink);
+    }
+
+private:
+    static constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
+    static constexpr std::size_t kQuarantineBytes = 64 * 1024;
+
+    void take(char c)
+    {
+        ++m_bytes;
+        if (m_body.size() < kMaxBody)
+            m_body += c;
+    }
+    void body(const RecordSink& sink)
+    {
+        if (m_bytes > static_cast<std::int64_t>(kMaxBody)) {
+            sink(rejectedRecord("input.too_long", "OTLP body longer than 64 MiB", m_body, m_bytes,
+                                ++m_recordNo),
+                 m_offset);
+        } else {
+            const auto key = firstKey(m_body);
+            const OtlpSignal signal =
+                key && *key == "resourceLogs" ? OtlpSignal::Logs : OtlpSignal::Traces;
+            emit(m_mapper.map(signal, m_body, 0), sink);
+        }
+        m_body.clear();
+        m_bytes = 0;
+    }
+    void flushGarbage(const RecordSink& sink)
+    {
+        if (m_garbageBytes == 0)
+            return;
+        sink(rejectedRecord("input.invalid_json", "text between OTLP bodies is not a JSON object",
+                            m_garbage, m_garbageBytes, ++m_recordNo),
+             m_offset);
+        m_garbage.clear();
+        m_garbageBytes = 0;
+    }
+    void emit(std::vector<ForeignRecord> records, const RecordSink& sink)
+    {
+        for (ForeignRecord& r : records) {
+            r.recordNo = ++m_recordNo; // numbered in the file, not in its body
+            sink(std::move(r), m_offset);
+        }
+    }
+
+    OtlpMapper m_mapper;
+    std::string m_body;
+    std::int64_t m_bytes = 0; // of the current body, also beyond what is kept
+    std::string m_garbage;
+    std::int64_t m_garbageBytes = 0;
+    int m_depth = 0;
+    bool m_inString = false;
+    bool m_escape = false;
+    std::int64_t m_offset = 0;
+    std::int64_t m_recordNo = 0;
+};
+
+} // namespace
+
 InputFormat detectInputFormat(std::string_view head)
 {
     head = skipSpaceAndBom(head);
@@ -440,6 +559,8 @@ InputFormat detectInputFormat(std::string_view head)
         return InputFormat::Vigil;
     if (*key == "Records")
         return InputFormat::CloudTrail;
+    if (*key == "resourceSpans" || *key == "resourceLogs")
+        return InputFormat::Otlp;
     static constexpr std::array<std::string_view, 11> kCloudWatchKeys{
         "events",      "logEvents",          "messageType",      "owner",
         "logGroup",    "logStream",          "subscriptionFilters", "nextForwardToken",
@@ -457,6 +578,8 @@ std::unique_ptr<RecordReader> makeRecordReader(InputFormat format, const ReaderO
         return std::make_unique<CloudWatchReader>(options);
     case InputFormat::CloudTrail:
         return std::make_unique<CloudTrailReader>(options);
+    case InputFormat::Otlp:
+        return std::make_unique<OtlpFileReader>();
     case InputFormat::Auto:
     case InputFormat::Vigil:
         break;

@@ -23,19 +23,21 @@ enum class InputFormat : std::uint8_t {
     Vigil,      ///< Vigil's own JSON lines (spec/audit-events.md)
     CloudWatch, ///< CloudWatch Logs: filter-log-events / get-log-events JSON, S3 export lines, subscription payloads
     CloudTrail, ///< CloudTrail log files: {"Records":[...]}
+    Otlp,       ///< OTLP/HTTP JSON bodies, one per line (the OpenTelemetry Collector's file exporter)
 };
 
 std::string_view toString(InputFormat f);
 /// The format named `name` (as toString() writes it), or nothing.
 std::optional<InputFormat> inputFormatFromString(std::string_view name);
-/// "auto, vigil, cloudwatch, cloudtrail": every accepted name, for help and error texts.
+/// "auto, vigil, cloudwatch, cloudtrail, otlp": every accepted name, for help and error texts.
 std::string inputFormatNames(std::string_view separator = ", ");
 
 /// How many leading bytes detectInputFormat() wants (fewer at the end of an input).
 inline constexpr std::size_t kDetectBytes = 4096;
 
 /// Decides the format from the first bytes of the (decompressed) content, never from a file
-/// name: a top-level `Records` key is CloudTrail; `events`, `logEvents`, `messageType`,
+/// name: a top-level `Records` key is CloudTrail; `resourceSpans` or `resourceLogs` is OTLP;
+/// `events`, `logEvents`, `messageType`,
 /// `logGroup`, `nextForwardToken` ... are CloudWatch, and so are lines that start with an
 /// RFC 3339 timestamp (S3 export) or with base64 of gzip (`H4sI`: a subscription payload);
 /// everything else is Vigil lines, whose decoder explains what is wrong with them.

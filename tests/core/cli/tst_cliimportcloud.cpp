@@ -3,6 +3,7 @@
 // stored once whatever shape it came in, rejections quarantined with their reason.
 #include "testsupport.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void rejectedPayloadsAreQuarantinedWithTheirCode();
     void cloudTrailDeniedAndMappedToTheAgent();
     void formatCanBeForcedAndIsChecked();
+    void otlpFilesImportWithTheirAgents();
 
 private:
     QTemporaryDir m_dir;
@@ -154,9 +156,35 @@ void TestCliImportCloud::formatCanBeForcedAndIsChecked()
     const Run bad = cli({QStringLiteral("import"), QStringLiteral("--db"), db, QStringLiteral("--format"),
                          QStringLiteral("syslog"), data("cloudtrail/trail.json")});
     QCOMPARE(bad.code, 1);
-    QVERIFY2(bad.err.contains("--format must be one of auto, vigil, cloudwatch, cloudtrail"),
+    QVERIFY2(bad.err.contains("--format must be one of auto, vigil, cloudwatch, cloudtrail, otlp"),
              bad.err.constData());
     QCOMPARE(bad.err.count('\n'), 1);
+}
+
+void TestCliImportCloud::otlpFilesImportWithTheirAgents()
+{
+    // Pretty-printed OTLP JSON bodies, children exported before their parent across two
+    // bodies of one file: each span is an event, with the agent of its invoke_agent span.
+    const QString db = m_dir.filePath(QStringLiteral("otlp.db"));
+    QFile joined(m_dir.filePath(QStringLiteral("two-bodies.json")));
+    QVERIFY(joined.open(QIODevice::WriteOnly));
+    for (const char* f : {"otlp/traces-children-first.json", "otlp/traces-parent-later.json"}) {
+        QFile in(data(f));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        joined.write(in.readAll());
+        joined.write("\n");
+    }
+    joined.close();
+    const Run a = cli({QStringLiteral("import"), QStringLiteral("--db"), db, joined.fileName()});
+    QVERIFY2(a.code == 0, a.err.constData());
+    QVERIFY2(!a.out.startsWith("accepted 0"), a.out.constData());
+    QVERIFY2(a.out.contains("rejected 0"), a.out.constData());
+    const QStringList agents = query(db, "SELECT DISTINCT agent FROM events ORDER BY agent");
+    QVERIFY2(!agents.isEmpty() && !agents.contains(QString()), qPrintable(agents.join(QLatin1Char(','))));
+    QVERIFY(query(db, "SELECT count(*) FROM events WHERE trace_id IS NULL").value(0) == QStringLiteral("0"));
+    // A second import of the same file stores nothing twice (span ids make the event ids).
+    const Run b = cli({QStringLiteral("import"), QStringLiteral("--db"), db, joined.fileName()});
+    QVERIFY2(b.out.startsWith("accepted 0"), b.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliImportCloud)
