@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/tcpserver.h"
 
+#include "pipeline/connectionlimiter.h"
 #include "pipeline/ingestpipeline.h"
 
 #include <boost/asio.hpp>
@@ -15,8 +16,9 @@
 #include <array>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <future>
-#include <set>
+#include <map>
 #include <thread>
 
 namespace vigil {
@@ -151,8 +153,18 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
         }
     };
 
+    /// Folds a burst of like events (refusals, evictions) into one log line per second.
+    struct Throttle
+    {
+        Clock::time_point last{};
+        std::int64_t count = 0;
+    };
+
     TcpServerState(IngestPipeline& p, TcpOptions o, std::shared_ptr<LiveCounters> c, LiveLogSink l)
-        : pipeline(p), options(std::move(o)), counters(std::move(c)), log(std::move(l))
+        : pipeline(p), options(std::move(o)), counters(std::move(c)), log(std::move(l)),
+          limiter(ConnectionLimits{options.maxConnections, options.maxPerAddress,
+                                   options.maxHandshaking, options.handshakeTimeout,
+                                   options.limitLoopbackPerAddress})
     {
         if (!counters)
             counters = std::make_shared<LiveCounters>();
@@ -163,6 +175,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     std::shared_ptr<LiveCounters> counters;
     LiveLogSink log;
     Digest tokenDigest{};
+    ConnectionLimiter limiter;
 
     asio::io_context io;
     std::optional<asio::ssl::context> tls;
@@ -178,7 +191,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     bool finished = false;
 
     // I/O thread only.
-    std::set<std::shared_ptr<Connection>> connections;
+    std::map<ConnectionLimiter::Id, std::shared_ptr<Connection>> connections;
     std::deque<std::weak_ptr<Connection>> paused;
     /// A paused connection whose peer has finished sending may read to its end although
     /// the budget is spent, one at a time, so lines it sent before closing are not lost
@@ -187,16 +200,32 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     std::int64_t held = 0;
     bool readingStopped = false;
     bool closing = false;
-    Clock::time_point lastRefusalLog{};
-    std::int64_t refusedSinceLog = 0;
+    Throttle refusals, evictions, lateHandshakes;
 
     void say(const std::string& m) const
     {
         if (log)
             log(m);
     }
+    /// Logs `what` (which gets the count folded in) at most once a second.
+    void sayThrottled(Throttle& t, const std::function<std::string(std::int64_t)>& what)
+    {
+        ++t.count;
+        const auto now = Clock::now();
+        if (now - t.last < std::chrono::seconds(1))
+            return;
+        say(what(t.count));
+        t.last = now;
+        t.count = 0;
+    }
+    /// Whether a connection has a handshake to complete before it may send events.
+    bool needsHandshake() const { return tls.has_value() || !options.token.empty(); }
 
     void accept();
+    /// Takes a new connection if the limiter gives it a slot (closing those it evicts).
+    void admit(tcp::socket socket, const tcp::endpoint& remote);
+    /// Closes the connections whose handshake took longer than handshakeTimeout.
+    void closeLateHandshakes(Clock::time_point now);
     void onTick();
     void scheduleTick();
     void resumePaused();
@@ -230,8 +259,8 @@ public:
         Stream
     };
 
-    Connection(Impl& server, tcp::socket socket, std::string peer)
-        : m_server(server), m_socket(std::move(socket)), m_peer(std::move(peer)),
+    Connection(Impl& server, ConnectionLimiter::Id id, tcp::socket socket, std::string peer)
+        : m_server(server), m_id(id), m_socket(std::move(socket)), m_peer(std::move(peer)),
           m_lastLine(Clock::now())
     {
         if (m_server.tls)
@@ -285,7 +314,8 @@ public:
         if (!why.empty())
             m_server.say("connection from " + m_peer + " closed: " + why);
         auto self = shared_from_this();
-        m_server.connections.erase(self);
+        m_server.connections.erase(m_id);
+        m_server.limiter.release(m_id);
         m_server.resumePaused();
     }
 
@@ -364,6 +394,7 @@ public:
     }
 
     bool closed() const { return m_closed; }
+    const std::string& peer() const { return m_peer; }
     bool paused() const { return m_paused; }
     bool doneReading() const { return m_closed || m_eof || m_draining; }
 
@@ -385,6 +416,8 @@ private:
     void afterTransport()
     {
         m_phase = m_server.options.token.empty() ? Phase::Hello : Phase::Auth;
+        if (m_phase == Phase::Hello)
+            m_server.limiter.authenticated(m_id);
         m_readBuffer.resize(kReadBufferBytes);
         recharge();
         read();
@@ -551,6 +584,7 @@ private:
             std::string token;
             if (!overlong && authToken(text, token) && m_server.tokenMatches(token)) {
                 m_phase = Phase::Hello;
+                m_server.limiter.authenticated(m_id);
                 return;
             }
             ++m_server.counters->authFailures;
@@ -682,6 +716,7 @@ private:
     }
 
     Impl& m_server;
+    const ConnectionLimiter::Id m_id;
     tcp::socket m_socket;
     std::optional<asio::ssl::stream<tcp::socket&>> m_tls;
     std::string m_peer;
@@ -721,31 +756,70 @@ void detail::TcpServerState::accept()
             }
             boost::system::error_code pe;
             const auto remote = socket.remote_endpoint(pe);
-            const std::string peer = pe ? std::string("unknown peer") : endpointText(remote);
-            if (self->connections.size() >= self->options.maxConnections) {
-                ++self->counters->connectionsRefused;
+            if (pe) { // gone before we could look at it
                 boost::system::error_code ignored;
                 socket.close(ignored);
-                ++self->refusedSinceLog;
-                const auto now = Clock::now();
-                if (now - self->lastRefusalLog >= std::chrono::seconds(1)) {
-                    self->say("refused " + std::to_string(self->refusedSinceLog) +
-                              " connection(s), last from " + peer + ": " +
-                              std::to_string(self->options.maxConnections) +
-                              " connections are open (the limit)");
-                    self->lastRefusalLog = now;
-                    self->refusedSinceLog = 0;
-                }
-            } else {
-                socket.set_option(tcp::no_delay(true), pe);
-                auto c = std::make_shared<Connection>(*self, std::move(socket), peer);
-                self->connections.insert(c);
-                ++self->counters->connectionsOpen;
-                ++self->counters->connectionsAccepted;
-                c->start();
+                self->accept();
+                return;
             }
+            self->admit(std::move(socket), remote);
             self->accept();
         });
+}
+
+void detail::TcpServerState::admit(tcp::socket socket, const tcp::endpoint& remote)
+{
+    const std::string peer = endpointText(remote);
+    auto a = limiter.admit(remote.address(), needsHandshake());
+    if (!a.admitted()) {
+        ++counters->connectionsRefused;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        sayThrottled(refusals, [&](std::int64_t n) {
+            return "refused " + std::to_string(n) + " connection(s), last from " + peer + ": " +
+                   a.reason;
+        });
+        return;
+    }
+    for (const ConnectionLimiter::Id id : a.evicted) {
+        const auto it = connections.find(id);
+        if (it == connections.end())
+            continue;
+        const std::shared_ptr<Connection> old = it->second;
+        ++counters->handshakeClosed;
+        old->close();
+        sayThrottled(evictions, [&](std::int64_t n) {
+            return "closed " + std::to_string(n) +
+                   " connection(s) still in their handshake, last from " + old->peer() +
+                   ", to make room for newer ones (" + std::to_string(limiter.handshakeSlots()) +
+                   " of " + std::to_string(options.maxConnections) +
+                   " slots may be in a handshake)";
+        });
+    }
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto c = std::make_shared<Connection>(*this, a.id, std::move(socket), peer);
+    connections.emplace(a.id, c);
+    ++counters->connectionsOpen;
+    ++counters->connectionsAccepted;
+    c->start();
+}
+
+void detail::TcpServerState::closeLateHandshakes(Clock::time_point now)
+{
+    for (const ConnectionLimiter::Id id : limiter.expired(now)) {
+        const auto it = connections.find(id);
+        if (it == connections.end())
+            continue;
+        const std::shared_ptr<Connection> c = it->second;
+        ++counters->handshakeClosed;
+        c->close();
+        sayThrottled(lateHandshakes, [&](std::int64_t n) {
+            return "closed " + std::to_string(n) + " connection(s), last from " + c->peer() +
+                   ": handshake not completed within " +
+                   std::to_string(options.handshakeTimeout.count()) + " ms";
+        });
+    }
 }
 
 void detail::TcpServerState::scheduleTick()
@@ -762,7 +836,11 @@ void detail::TcpServerState::scheduleTick()
 void detail::TcpServerState::onTick()
 {
     const auto now = Clock::now();
-    std::vector<std::shared_ptr<Connection>> all(connections.begin(), connections.end());
+    if (!readingStopped)
+        closeLateHandshakes(now);
+    std::vector<std::shared_ptr<Connection>> all;
+    for (auto& [id, c] : connections)
+        all.push_back(c);
     for (auto& c : all)
         c->onTick(now);
     if (auto holder = drainSlot.lock(); !holder || holder->doneReading()) {
@@ -826,8 +904,10 @@ Result<void> TcpServer::start()
                         "addresses such as 127.0.0.1 need none");
     if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
         return fail("tcp.tls_incomplete", "TLS needs both a certificate and a private key file");
-    if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0)
-        return fail("tcp.bad_limit", "connection limit, line limit and idle timeout must be > 0");
+    if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0 ||
+        o.handshakeTimeout.count() <= 0)
+        return fail("tcp.bad_limit",
+                    "connection limit, line limit, idle and handshake timeouts must be > 0");
     if (!o.tlsCertFile.empty()) {
         s.tls.emplace(asio::ssl::context::tls_server);
         s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -899,8 +979,9 @@ void TcpServer::stopReading()
             boost::system::error_code ec;
             s.acceptor.close(ec);
             s.acceptRetry.cancel();
-            std::vector<std::shared_ptr<Connection>> all(s.connections.begin(),
-                                                         s.connections.end());
+            std::vector<std::shared_ptr<Connection>> all;
+            for (auto& [id, c] : s.connections)
+                all.push_back(c);
             for (auto& c : all)
                 c->stopReading();
         }
@@ -923,7 +1004,9 @@ void TcpServer::stop(std::chrono::milliseconds grace)
         boost::system::error_code ec;
         s.acceptor.close(ec);
         s.acceptRetry.cancel();
-        std::vector<std::shared_ptr<Connection>> all(s.connections.begin(), s.connections.end());
+        std::vector<std::shared_ptr<Connection>> all;
+        for (auto& [id, c] : s.connections)
+            all.push_back(c);
         for (auto& c : all)
             c->finish();
         auto deadline = std::make_shared<asio::steady_timer>(s.io);
@@ -933,8 +1016,9 @@ void TcpServer::stop(std::chrono::milliseconds grace)
         *check = [&s, deadline, until, check] {
             if (s.connections.empty() || Clock::now() >= until) {
                 s.closing = true;
-                std::vector<std::shared_ptr<Connection>> rest(s.connections.begin(),
-                                                              s.connections.end());
+                std::vector<std::shared_ptr<Connection>> rest;
+                for (auto& [id, c] : s.connections)
+                    rest.push_back(c);
                 for (auto& c : rest)
                     c->close();
                 s.tick.cancel();

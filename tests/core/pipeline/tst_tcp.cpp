@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -134,6 +135,9 @@ private Q_SLOTS:
     void tooManyRejectedLinesClosesTheConnection();
     void overlongLineIsQuarantinedAndTheConnectionGoesOn();
     void globalBudgetBoundsMemoryAndOthersAreServed();
+    void unauthenticatedFloodCannotLockOutAuthenticatedClients();
+    void handshakeMustCompleteInTime();
+    void perAddressLimit();
     void tlsWithToken();
     void tlsSettingsAreChecked();
 
@@ -504,6 +508,143 @@ void TestTcp::globalBudgetBoundsMemoryAndOthersAreServed()
     QVERIFY(after.connect(s.port()));
     QVERIFY(after.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(2001, 2010)));
     QCOMPARE(after.waitAck(10, 5000), 10);
+}
+
+void TestTcp::unauthenticatedFloodCannotLockOutAuthenticatedClients()
+{
+    // Scaled down from 256: clients that never finish their authentication line, and that
+    // come back as soon as they are closed, against a client that authenticates at once.
+    const std::string token = "flood-token-51c0";
+    TcpOptions o;
+    o.token = token;
+    o.maxConnections = 8;
+    Server s(path("flood.db"), o);
+    QVERIFY(s.start().has_value());
+    const std::string auth = "{\"auth\":\"" + token + "\"}\n{\"hello\":{\"ack\":true}}\n";
+
+    LiveTestClient early; // authenticated before the flood
+    QVERIFY(early.connect(s.port()));
+    QVERIFY(early.sendAll(auth + lines(1, 1)));
+    QCOMPARE(early.waitAck(1, 5000), 1);
+
+    std::vector<LiveTestClient> flood(12);
+    int reconnects = 0;
+    auto refill = [&] {
+        for (auto& f : flood) {
+            if (f.isOpen() && f.pump(0))
+                continue;
+            if (f.isOpen())
+                ++reconnects;
+            if (f.connect(s.port()))
+                f.sendSome("{\"auth\":\"fl");
+        }
+    };
+    for (int i = 0; i < 5; ++i) {
+        refill();
+        std::this_thread::sleep_for(20ms);
+    }
+
+    LiveTestClient late; // connects while the flood holds every slot it can get
+    QVERIFY(late.connect(s.port()));
+    QVERIFY(late.sendAll(auth + lines(2, 101)));
+    QVERIFY(early.sendAll(lines(102, 111)));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    bool lateOpen = true;
+    while (std::chrono::steady_clock::now() < deadline &&
+           (late.acked() < 100 || early.acked() < 11)) {
+        refill();
+        lateOpen = late.pump(20) && lateOpen;
+        QVERIFY(early.pump(0));
+        if (!lateOpen)
+            break;
+    }
+    QVERIFY2(lateOpen, "the server closed the authenticated client");
+    QCOMPARE(late.acked(), 100);
+    QCOMPARE(early.acked(), 11);
+    QVERIFY(reconnects > 0); // the flood really pressed on the slots
+    QVERIFY(s.live->stats().connectionsOpen <= 8);
+    QVERIFY(s.live->stats().handshakeClosed > 0);
+    QVERIFY(s.logText().find("still in their handshake") != std::string::npos);
+    QCOMPARE(countRows(s.db, "events"), 111);
+}
+
+void TestTcp::handshakeMustCompleteInTime()
+{
+    const std::string token = "deadline-token-77";
+    TcpOptions o;
+    o.token = token;
+    o.handshakeTimeout = 400ms; // the idle timeout stays at 300 s
+    Server s(path("deadline.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient slow, silent, done;
+    QVERIFY(slow.connect(s.port()));
+    QVERIFY(silent.connect(s.port()));
+    QVERIFY(done.connect(s.port()));
+    QVERIFY(done.sendAll("{\"auth\":\"" + token + "\"}\n{\"hello\":{\"ack\":true}}\n"));
+    const std::string authLine = "{\"auth\":\"" + token + "\"}\n";
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    bool slowClosed = false;
+    while (!slowClosed && std::chrono::steady_clock::now() - start < 3s) {
+        // One byte every 50 ms: the auth line would take 1.4 s.
+        if (sent < authLine.size() && slow.sendSome(authLine.substr(sent, 1)) == 1)
+            ++sent;
+        slowClosed = !slow.pump(0);
+        std::this_thread::sleep_for(50ms);
+    }
+    QVERIFY(slowClosed);
+    QVERIFY(sent < authLine.size());
+    QVERIFY(silent.waitClosed(1000));
+    QVERIFY(std::chrono::steady_clock::now() - start < 1500ms);
+    // The client that authenticated in time keeps its connection although it sent nothing
+    // since; it is served.
+    QVERIFY(done.pump(300));
+    QVERIFY(done.sendAll(lines(1, 5)));
+    QCOMPARE(done.waitAck(5, 5000), 5);
+    const LiveStats st = s.live->stats();
+    QCOMPARE(st.handshakeClosed, 2);
+    QCOMPARE(st.authFailures, 0);
+    QCOMPARE(st.connectionsOpen, 1);
+    QCOMPARE(countRows(s.db, "quarantine"), 0);
+    QVERIFY(s.logText().find("handshake not completed within 400 ms") != std::string::npos);
+}
+
+void TestTcp::perAddressLimit()
+{
+    TcpOptions o;
+    o.maxPerAddress = 2;
+    o.limitLoopbackPerAddress = true; // loopback sources play two remote hosts here
+    Server s(path("peraddress.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient a1, a2, a3, b1;
+    QVERIFY(a1.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a2.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == 2; }));
+    QVERIFY(a3.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a3.waitClosed(2000)); // a third from the same address is closed at once
+    QVERIFY(b1.connect(s.port(), "127.0.0.1", "127.0.0.3"));
+    QVERIFY(b1.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(1, 1)));
+    QCOMPARE(b1.waitAck(1, 5000), 1); // another address is served
+    QCOMPARE(s.live->stats().connectionsRefused, 1);
+    QVERIFY(s.logText().find("2 connections from 127.0.0.2 are open (the per-address limit)") !=
+            std::string::npos);
+    a1.close();
+    QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == 2; }));
+    LiveTestClient a4;
+    QVERIFY(a4.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a4.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(2, 2)));
+    QCOMPARE(a4.waitAck(1, 5000), 1);
+
+    // By default loopback peers are not limited per address.
+    TcpOptions d;
+    d.maxPerAddress = 2;
+    Server local(path("peraddress-local.db"), d);
+    QVERIFY(local.start().has_value());
+    std::vector<LiveTestClient> many(5);
+    for (auto& c : many)
+        QVERIFY(c.connect(local.port()));
+    QVERIFY(waitUntil([&] { return local.live->stats().connectionsOpen == 5; }));
+    QCOMPARE(local.live->stats().connectionsRefused, 0);
 }
 
 void TestTcp::tlsWithToken()
