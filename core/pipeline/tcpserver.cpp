@@ -343,7 +343,8 @@ public:
         maybeFinish();
     }
 
-    /// Periodic work: hand on lines waiting longer than the flush interval, close idle peers.
+    /// Periodic work: hand on lines waiting longer than the flush interval, close peers that
+    /// completed no line with content for the idle timeout.
     void onTick(Clock::time_point now)
     {
         if (m_closed)
@@ -356,7 +357,7 @@ public:
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      m_server.options.idleTimeout)
                                      .count()) +
-                  " ms");
+                  " ms (blank lines do not count)");
         }
     }
 
@@ -576,7 +577,10 @@ private:
 
     void onLine(std::string_view text, bool overlong, std::int64_t fullBytes)
     {
-        m_lastLine = Clock::now();
+        // Only a line with content is progress: a trickle of blank lines costs the peer
+        // nothing and must not keep its slot.
+        if (overlong || !isBlankLine(text))
+            m_lastLine = Clock::now();
         switch (m_phase) {
         case Phase::Tls:
             return;

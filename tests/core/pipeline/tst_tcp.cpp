@@ -135,6 +135,7 @@ private Q_SLOTS:
     void tooManyRejectedLinesClosesTheConnection();
     void overlongLineIsQuarantinedAndTheConnectionGoesOn();
     void globalBudgetBoundsMemoryAndOthersAreServed();
+    void blankLinesDoNotKeepAConnectionOpen();
     void unauthenticatedFloodCannotLockOutAuthenticatedClients();
     void handshakeMustCompleteInTime();
     void perAddressLimit();
@@ -508,6 +509,38 @@ void TestTcp::globalBudgetBoundsMemoryAndOthersAreServed()
     QVERIFY(after.connect(s.port()));
     QVERIFY(after.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(2001, 2010)));
     QCOMPARE(after.waitAck(10, 5000), 10);
+}
+
+void TestTcp::blankLinesDoNotKeepAConnectionOpen()
+{
+    TcpOptions o;
+    o.idleTimeout = 600ms;
+    Server s(path("blank.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient blank, busy;
+    QVERIFY(blank.connect(s.port()));
+    QVERIFY(busy.connect(s.port()));
+    QVERIFY(blank.sendAll("{\"hello\":{\"ack\":true}}\n"));
+    const auto start = std::chrono::steady_clock::now();
+    bool blankClosed = false;
+    int busySeq = 0;
+    const char* const blanks[] = {"\n", "\r\n", "  \t\n"};
+    for (int i = 0; std::chrono::steady_clock::now() - start < 2s; ++i) {
+        // A blank line every 50 ms: never a line with content.
+        if (!blankClosed)
+            blankClosed = !blank.sendAll(blanks[i % 3], 1000) || !blank.pump(0);
+        if (i % 2 == 0)
+            QVERIFY(busy.sendAll(seqEvent(++busySeq) + "\n"));
+        if (blankClosed)
+            break;
+        std::this_thread::sleep_for(50ms);
+    }
+    QVERIFY(blankClosed || blank.waitClosed(1000));
+    QVERIFY(std::chrono::steady_clock::now() - start < 1500ms);
+    QVERIFY(busy.pump(0)); // a client completing lines stays
+    QVERIFY(waitForRows(s.db, "events", busySeq));
+    QCOMPARE(s.live->stats().idleClosed, 1);
+    QCOMPARE(s.live->stats().connectionsOpen, 1);
 }
 
 void TestTcp::unauthenticatedFloodCannotLockOutAuthenticatedClients()
