@@ -193,10 +193,11 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     // I/O thread only.
     std::map<ConnectionLimiter::Id, std::shared_ptr<Connection>> connections;
     std::deque<std::weak_ptr<Connection>> paused;
-    /// A paused connection whose peer has finished sending may read to its end although
-    /// the budget is spent, one at a time, so lines it sent before closing are not lost
-    /// and its memory is released.
-    std::weak_ptr<Connection> drainSlot;
+    /// The one paused connection that may read past the spent budget until it completes
+    /// the line it holds, reaches its end (a close hidden behind unread bytes), or stalls.
+    /// Passed on in turn, so every paused peer is read again and its close is seen, while
+    /// memory stays within the budget plus one line (docs/protocol.md).
+    std::weak_ptr<Connection> overdraft;
     std::int64_t held = 0;
     bool readingStopped = false;
     bool closing = false;
@@ -229,6 +230,9 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     void onTick();
     void scheduleTick();
     void resumePaused();
+    /// Gives the overdraft to a paused connection with something to read when nobody holds
+    /// it: first one whose peer closed or reset, else the one paused longest.
+    void grantOverdraft();
     void charge(std::int64_t delta)
     {
         held += delta;
@@ -316,7 +320,9 @@ public:
         auto self = shared_from_this();
         m_server.connections.erase(m_id);
         m_server.limiter.release(m_id);
+        m_overdraft = false;
         m_server.resumePaused();
+        m_server.grantOverdraft();
     }
 
     /// Called on the I/O thread after a batch of this connection was committed (or failed).
@@ -338,6 +344,10 @@ public:
                          " lines quarantined (the limit)");
             m_draining = true;
             cancelRead();
+            if (m_overdraft) {
+                m_overdraft = false; // it reads no more
+                m_server.grantOverdraft();
+            }
         }
         writeAck();
         maybeFinish();
@@ -351,6 +361,15 @@ public:
             return;
         if (!m_chunk.lines.empty() && now - m_chunkStarted >= m_server.options.flushInterval)
             submit();
+        if (m_overdraft && now - m_lastByte >= m_server.options.overdraftStallTimeout &&
+            !m_server.readingStopped) {
+            // It was given memory beyond the budget to finish its line and sends nothing:
+            // holding on to it would block everyone else waiting for memory.
+            ++m_server.counters->policyClosed;
+            close("stopped sending in the middle of a line of " + std::to_string(m_partial.size()) +
+                  " bytes while memory was short (the memory budget is spent)");
+            return;
+        }
         if (now - m_lastLine >= m_server.options.idleTimeout && !m_server.readingStopped) {
             ++m_server.counters->idleClosed;
             close("no complete line for " +
@@ -397,19 +416,31 @@ public:
     bool closed() const { return m_closed; }
     const std::string& peer() const { return m_peer; }
     bool paused() const { return m_paused; }
-    bool doneReading() const { return m_closed || m_eof || m_draining; }
+    bool hasOverdraft() const { return m_overdraft && !m_closed; }
 
-    /// Whether the peer has shut down its side (or reset) while we are not reading.
-    bool peerFinished()
+    enum class Pending
     {
-        pollfd p{m_socket.native_handle(), POLLRDHUP, 0};
-        return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+        Nothing,
+        Bytes,   ///< unread bytes wait in the kernel
+        Finished ///< the peer shut down its side or reset: reading on reaches the end
+    };
+    /// What waits to be read on the socket, without reading it.
+    Pending pending()
+    {
+        pollfd p{m_socket.native_handle(), POLLIN | POLLRDHUP, 0};
+        if (::poll(&p, 1, 0) <= 0)
+            return Pending::Nothing;
+        if ((p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+            return Pending::Finished;
+        return (p.revents & POLLIN) != 0 ? Pending::Bytes : Pending::Nothing;
     }
 
-    /// Reads to the end regardless of the global budget (see TcpServerState::drainSlot).
-    void drain()
+    /// Reads past the spent global budget until the line held now is complete, the
+    /// connection ends, or the peer stalls (see TcpServerState::overdraft).
+    void grantOverdraft()
     {
-        m_drainSlot = true;
+        m_overdraft = true;
+        m_overdraftLines = m_linesDone;
         resume();
     }
 
@@ -435,6 +466,7 @@ private:
         if (m_closed || m_reading || m_paused || m_eof || m_draining || m_server.readingStopped)
             return;
         m_reading = true;
+        m_lastByte = Clock::now(); // a stall is measured from here: the peer's turn
         auto handler = [self = shared_from_this()](const boost::system::error_code& ec,
                                                    std::size_t n) { self->onRead(ec, n); };
         if (m_tls)
@@ -465,21 +497,31 @@ private:
         if (m_chunk.data.size() >= m_server.options.connectionBudgetBytes)
             submit();
         recharge();
+        bool passOn = false;
+        if (m_overdraft && (m_linesDone != m_overdraftLines || m_discarding)) {
+            // Its line is complete (or over the limit, so no longer held): back to the rules.
+            m_overdraft = false;
+            passOn = true;
+        }
         if (m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes)) {
             // Over the global budget: hand lines on first, then stop reading if this
-            // connection still holds more than its reserve.
+            // connection still holds more than its reserve. A connection skipping an
+            // over-long line goes on: what it reads is dropped, and only so is its close seen.
             submit();
             recharge();
-            if (!m_drainSlot &&
+            if (!m_overdraft && !m_discarding &&
                 m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes) &&
                 m_charged > static_cast<std::int64_t>(m_server.options.connectionReserveBytes)) {
                 m_paused = true;
                 ++m_server.counters->pausedConnections;
                 m_server.paused.push_back(weak_from_this());
+                m_server.grantOverdraft();
                 return;
             }
         }
         read();
+        if (passOn)
+            m_server.grantOverdraft();
     }
 
     std::size_t lineLimit() const
@@ -556,6 +598,7 @@ private:
     void onEof()
     {
         m_eof = true;
+        m_overdraft = false; // everything is read: the next paused connection may have it
         if ((m_phase == Phase::Stream || m_phase == Phase::Hello) &&
             (!m_partial.empty() || m_discarding)) {
             // The peer closed after a last line without a newline: take it as a line.
@@ -573,10 +616,13 @@ private:
         submit();
         recharge();
         maybeFinish();
+        if (!m_closed)
+            m_server.grantOverdraft();
     }
 
     void onLine(std::string_view text, bool overlong, std::int64_t fullBytes)
     {
+        ++m_linesDone;
         // Only a line with content is progress: a trickle of blank lines costs the peer
         // nothing and must not keep its slot.
         if (overlong || !isBlankLine(text))
@@ -726,7 +772,10 @@ private:
     std::string m_peer;
     Phase m_phase = Phase::Hello;
     bool m_closed = false, m_reading = false, m_paused = false, m_eof = false, m_draining = false,
-         m_ack = false, m_writing = false, m_drainSlot = false;
+         m_ack = false, m_writing = false, m_overdraft = false;
+    /// Lines completed (any kind), and how many there were when the overdraft was granted.
+    std::int64_t m_linesDone = 0, m_overdraftLines = 0;
+    Clock::time_point m_lastByte{};
     std::vector<char> m_readBuffer;
     std::string m_partial;
     bool m_discarding = false;
@@ -847,18 +896,39 @@ void detail::TcpServerState::onTick()
         all.push_back(c);
     for (auto& c : all)
         c->onTick(now);
-    if (auto holder = drainSlot.lock(); !holder || holder->doneReading()) {
-        for (auto& w : paused) {
-            auto c = w.lock();
-            if (c && !c->closed() && c->paused() && c->peerFinished()) {
-                drainSlot = c;
-                c->drain();
-                break;
-            }
-        }
-    }
+    // A paused peer may have closed or sent more since the last look.
+    grantOverdraft();
     if (!closing)
         scheduleTick();
+}
+
+void detail::TcpServerState::grantOverdraft()
+{
+    if (readingStopped || closing)
+        return;
+    if (auto holder = overdraft.lock(); holder && holder->hasOverdraft())
+        return;
+    overdraft.reset();
+    std::erase_if(paused, [](const std::weak_ptr<Connection>& w) {
+        auto c = w.lock();
+        return !c || c->closed() || !c->paused();
+    });
+    auto pick = paused.end();
+    for (auto it = paused.begin(); it != paused.end(); ++it) {
+        const auto p = it->lock()->pending();
+        if (p == Connection::Pending::Finished) {
+            pick = it;
+            break;
+        }
+        if (p == Connection::Pending::Bytes && pick == paused.end())
+            pick = it;
+    }
+    if (pick == paused.end())
+        return;
+    auto c = pick->lock();
+    paused.erase(pick);
+    overdraft = c;
+    c->grantOverdraft();
 }
 
 void detail::TcpServerState::resumePaused()
@@ -909,9 +979,9 @@ Result<void> TcpServer::start()
     if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
         return fail("tcp.tls_incomplete", "TLS needs both a certificate and a private key file");
     if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0 ||
-        o.handshakeTimeout.count() <= 0)
-        return fail("tcp.bad_limit",
-                    "connection limit, line limit, idle and handshake timeouts must be > 0");
+        o.handshakeTimeout.count() <= 0 || o.overdraftStallTimeout.count() <= 0)
+        return fail("tcp.bad_limit", "connection limit, line limit, idle, handshake and "
+                                     "stall timeouts must be > 0");
     if (!o.tlsCertFile.empty()) {
         s.tls.emplace(asio::ssl::context::tls_server);
         s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

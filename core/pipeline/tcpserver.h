@@ -56,6 +56,10 @@ struct TcpOptions
     /// What a connection may always hold, even when the global budget is spent, so that
     /// clients sending ordinary lines keep being served.
     std::size_t connectionReserveBytes = 64 * 1024;
+    /// While the global budget is spent, one paused connection at a time may read on to
+    /// complete the line it holds (or to its end, so that its close is seen). If it sends
+    /// nothing for this long meanwhile, it is closed: it would hold that memory forever.
+    std::chrono::milliseconds overdraftStallTimeout{std::chrono::seconds(2)};
     /// A connection is closed once this many of its lines were quarantined; 0: never.
     std::int64_t maxRejectedLines = 10000;
     std::size_t chunkLines = 2048; ///< lines per batch at most
@@ -88,8 +92,11 @@ Result<std::string> readTokenFile(const std::string& path);
 /// (maxConnections, maxPerAddress, maxHandshaking, handshakeTimeout): a connection over a
 /// limit is closed at once, or takes the slot of the oldest connection still in its
 /// handshake. Memory is bounded by the per-connection and global budgets: over them a
-/// connection stops being read (backpressure), nothing is dropped. When the pipeline is
-/// full, reading stops until it has room.
+/// connection stops being read (backpressure), nothing is dropped. A connection skipping an
+/// over-long line is read on (it holds no more for it), and one stopped connection at a time
+/// may read on to finish its line or reach its end, so every close is seen and memory stays
+/// within the global budget plus one line. When the pipeline is full, reading stops until it
+/// has room.
 ///
 /// A non-loopback address without a token is refused by start(). Thread-safe; the
 /// pipeline must outlive the server.
