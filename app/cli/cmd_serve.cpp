@@ -60,7 +60,7 @@ int runServe(const std::vector<std::string>& args)
         {"max-connections", true, false, "open connections at most (default 256)"},
         {"max-per-address", true, false, "connections from one address at most (32; 0 none)"},
         {"handshake-timeout", true, false, "seconds for the TLS handshake and auth line (5)"},
-        {"idle-timeout", true, false, "seconds without a complete line before a close (300)"},
+        {"idle-timeout", true, false, "seconds without a non-blank line before a close (300)"},
         {"max-line", true, false, "bytes per line; longer ones are quarantined (1048576)"},
         {"connection-budget", true, false, "bytes of lines a connection holds at most (524288)"},
         {"memory-budget", true, false, "bytes all connections hold at most (67108864)"},
@@ -86,7 +86,9 @@ int runServe(const std::vector<std::string>& args)
                   "still in their handshake; a newcomer takes the slot of the oldest of them,\n"
                   "so clients that authenticate promptly always get in. --max-per-address\n"
                   "counts an IPv6 peer by its /64 and leaves loopback peers out: they all\n"
-                  "share 127.0.0.1.\n"
+                  "share 127.0.0.1. Over --memory-budget, connections holding more than\n"
+                  "64 KiB stop being read, but one at a time reads on to finish its line,\n"
+                  "so every close is seen.\n"
                   "The protocol is in docs/protocol.md.",
                   spec);
         return Ok;
