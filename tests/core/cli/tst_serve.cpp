@@ -286,12 +286,10 @@ void TestServe::handshakeLimitsFromTheCommandLine()
                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--handshake-timeout"),
                  QStringLiteral("0.4"), QStringLiteral("--max-per-address"), QStringLiteral("4")},
                 withToken));
-    LiveTestClient silent, right;
+    LiveTestClient silent;
     QVERIFY(silent.connect(p.port()));
     QVERIFY(silent.sendAll("{\"auth\":")); // and never the rest
-    const auto started = std::chrono::steady_clock::now();
-    QVERIFY(silent.waitClosed(3000));
-    QVERIFY(std::chrono::steady_clock::now() - started < 2s);
+    QVERIFY(silent.waitClosed(3000));      // before the default 5 s could have
     // Loopback peers are not limited per address: more than 4 authenticate and are served.
     std::vector<LiveTestClient> clients(6);
     for (std::size_t i = 0; i < clients.size(); ++i) {

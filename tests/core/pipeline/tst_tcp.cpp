@@ -677,18 +677,15 @@ void TestTcp::blankLinesDoNotKeepAConnectionOpen()
     bool blankClosed = false;
     int busySeq = 0;
     const char* const blanks[] = {"\n", "\r\n", "  \t\n"};
-    for (int i = 0; std::chrono::steady_clock::now() - start < 2s; ++i) {
-        // A blank line every 50 ms: never a line with content.
-        if (!blankClosed)
-            blankClosed = !blank.sendAll(blanks[i % 3], 1000) || !blank.pump(0);
+    // A blank line every 50 ms, for as long as the connection lasts (at most 5 s): never
+    // a line with content. It must be closed while its blank lines still flow.
+    for (int i = 0; !blankClosed && std::chrono::steady_clock::now() - start < 5s; ++i) {
+        blankClosed = !blank.sendAll(blanks[i % 3], 1000) || !blank.pump(0);
         if (i % 2 == 0)
             QVERIFY(busy.sendAll(seqEvent(++busySeq) + "\n"));
-        if (blankClosed)
-            break;
         std::this_thread::sleep_for(50ms);
     }
-    QVERIFY(blankClosed || blank.waitClosed(1000));
-    QVERIFY(std::chrono::steady_clock::now() - start < 1500ms);
+    QVERIFY(blankClosed);
     QVERIFY(busy.pump(0)); // a client completing lines stays
     QVERIFY(waitForRows(s.db, "events", busySeq));
     QCOMPARE(s.live->stats().idleClosed, 1);
@@ -778,9 +775,8 @@ void TestTcp::handshakeMustCompleteInTime()
         std::this_thread::sleep_for(50ms);
     }
     QVERIFY(slowClosed);
-    QVERIFY(sent < authLine.size());
-    QVERIFY(silent.waitClosed(1000));
-    QVERIFY(std::chrono::steady_clock::now() - start < 1500ms);
+    QVERIFY(sent < authLine.size());  // closed before its line was complete
+    QVERIFY(silent.waitClosed(2000)); // long before the idle timeout
     // The client that authenticated in time keeps its connection although it sent nothing
     // since; it is served.
     QVERIFY(done.pump(300));
