@@ -59,7 +59,7 @@ struct TcpOptions
     /// While the global budget is spent, one paused connection at a time may read on to
     /// complete the line it holds (or to its end, so that its close is seen). If it sends
     /// nothing for this long meanwhile, it is closed: it would hold that memory forever.
-    std::chrono::milliseconds overdraftStallTimeout{std::chrono::seconds(2)};
+    std::chrono::milliseconds overdraftStallTimeout{std::chrono::seconds(5)};
     /// A connection is closed once this many of its lines were quarantined; 0: never.
     std::int64_t maxRejectedLines = 10000;
     std::size_t chunkLines = 2048; ///< lines per batch at most

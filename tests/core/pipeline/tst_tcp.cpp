@@ -310,6 +310,11 @@ void TestTcp::defaultConnectionLimitIs256()
     QCOMPARE(TcpOptions{}.maxConnections, std::size_t(256));
     QCOMPARE(TcpOptions{}.idleTimeout, std::chrono::milliseconds(300s));
     QCOMPARE(TcpOptions{}.maxLineBytes, std::size_t(1024 * 1024));
+    QCOMPARE(TcpOptions{}.maxPerAddress, std::size_t(32));
+    QVERIFY(!TcpOptions{}.limitLoopbackPerAddress);
+    QCOMPARE(TcpOptions{}.maxHandshaking, std::size_t(0)); // half of maxConnections
+    QCOMPARE(TcpOptions{}.handshakeTimeout, std::chrono::milliseconds(5s));
+    QCOMPARE(TcpOptions{}.overdraftStallTimeout, std::chrono::milliseconds(5s));
     QCOMPARE(TcpOptions{}.host, std::string("127.0.0.1"));
     QCOMPARE(int(TcpOptions{}.port), 7514);
     Server s(path("limit256.db"));
@@ -539,6 +544,7 @@ void TestTcp::closedPeersAreSeenWhileMemoryIsShort()
     o.maxLineBytes = std::size_t(maxLine);
     o.globalBudgetBytes = std::size_t(budget);
     o.maxRejectedLines = 0;
+    o.overdraftStallTimeout = 60s; // no hog may be closed for stalling: each must be seen closing
     Server s(path("closedpeers-" + std::to_string(maxLine) + ".db"), o);
     QVERIFY(s.start().has_value());
     constexpr int kHogs = 8;
