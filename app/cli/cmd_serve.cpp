@@ -61,7 +61,9 @@ int runServe(const std::vector<std::string>& args)
         {"durable", false, false,
          "commit with synchronous=FULL: an acknowledged event survives a power loss, not only "
          "a crash (slower)"},
-        {"idle-timeout", true, false, "seconds without a complete line before a close (300)"},
+        {"max-per-address", true, false, "connections from one address at most (32; 0 none)"},
+        {"handshake-timeout", true, false, "seconds for the TLS handshake and auth line (5)"},
+        {"idle-timeout", true, false, "seconds without a non-blank line before a close (300)"},
         {"max-line", true, false, "bytes per line; longer ones are quarantined (1048576)"},
         {"connection-budget", true, false, "bytes of lines a connection holds at most (524288)"},
         {"memory-budget", true, false, "bytes all connections hold at most (67108864)"},
@@ -83,6 +85,13 @@ int runServe(const std::vector<std::string>& args)
                   "SIGTERM; then everything received is committed and it exits 0.\n"
                   "A non-loopback --listen needs a token, from the environment variable\n"
                   "VIGIL_TOKEN or from --token-file (never from the command line).\n"
+                  "With a token or TLS, at most half of --max-connections may be clients\n"
+                  "still in their handshake; a newcomer takes the slot of the oldest of them,\n"
+                  "so clients that authenticate promptly always get in. --max-per-address\n"
+                  "counts an IPv6 peer by its /64 and leaves loopback peers out: they all\n"
+                  "share 127.0.0.1. Over --memory-budget, connections holding more than\n"
+                  "64 KiB stop being read, but one at a time reads on to finish its line,\n"
+                  "so every close is seen.\n"
                   "The protocol is in docs/protocol.md.",
                   spec);
         return Ok;
@@ -131,8 +140,12 @@ int runServe(const std::vector<std::string>& args)
         std::size_t flushMs = 50;
         if (!parseNumber(parsed->get("max-connections"), t.maxConnections) || t.maxConnections == 0)
             return error("serve", "--max-connections takes a number above 0");
+        if (!parseNumber(parsed->get("max-per-address"), t.maxPerAddress))
+            return error("serve", "--max-per-address takes a number, 0 for no limit");
         if (!parseSeconds(parsed->get("idle-timeout"), t.idleTimeout))
             return error("serve", "--idle-timeout takes a number of seconds above 0");
+        if (!parseSeconds(parsed->get("handshake-timeout"), t.handshakeTimeout))
+            return error("serve", "--handshake-timeout takes a number of seconds above 0");
         if (!parseNumber(parsed->get("max-line"), t.maxLineBytes) || t.maxLineBytes < 1024)
             return error("serve", "--max-line takes a number of bytes, at least 1024");
         if (!parseNumber(parsed->get("connection-budget"), t.connectionBudgetBytes) ||
@@ -248,12 +261,13 @@ int runServe(const std::vector<std::string>& args)
     std::snprintf(summary, sizeof summary,
                   "stopped after %.1f s: %s lines received, %s accepted, %s duplicates, "
                   "%s rejected, %s findings; %s connections (%s refused, %s failed "
-                  "authentication, %s closed idle)",
+                  "authentication, %s closed in their handshake, %s closed idle)",
                   secs, withThousands(st.linesReceived).c_str(), withThousands(st.accepted).c_str(),
                   withThousands(st.duplicates).c_str(), withThousands(st.rejected).c_str(),
                   withThousands(st.findings).c_str(), withThousands(st.connectionsAccepted).c_str(),
                   withThousands(st.connectionsRefused).c_str(),
-                  withThousands(st.authFailures).c_str(), withThousands(st.idleClosed).c_str());
+                  withThousands(st.authFailures).c_str(), withThousands(st.handshakeClosed).c_str(),
+                  withThousands(st.idleClosed).c_str());
     logLine(summary);
     if (st.failedBatches > 0)
         return error("serve", withThousands(st.failedBatches) +

@@ -32,8 +32,10 @@ struct LiveCounters
 
     std::atomic<std::int64_t> connectionsOpen{0};
     std::atomic<std::int64_t> connectionsAccepted{0};
-    std::atomic<std::int64_t> connectionsRefused{0}; ///< over the connection limit
+    std::atomic<std::int64_t> connectionsRefused{0}; ///< over the connection limits
     std::atomic<std::int64_t> authFailures{0};
+    /// Closed in their handshake: too slow (handshake timeout), or evicted for a newer one.
+    std::atomic<std::int64_t> handshakeClosed{0};
     std::atomic<std::int64_t> idleClosed{0};
     std::atomic<std::int64_t> policyClosed{0};      ///< too many quarantined lines, commit failure
     std::atomic<std::int64_t> pausedConnections{0}; ///< waiting for the memory budget now

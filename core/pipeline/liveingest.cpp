@@ -160,6 +160,7 @@ LiveStats LiveIngest::stats() const
     s.connectionsAccepted = c.connectionsAccepted;
     s.connectionsRefused = c.connectionsRefused;
     s.authFailures = c.authFailures;
+    s.handshakeClosed = c.handshakeClosed;
     s.idleClosed = c.idleClosed;
     s.policyClosed = c.policyClosed;
     s.pausedConnections = c.pausedConnections;
@@ -232,6 +233,7 @@ std::string liveStatsJson(const LiveStats& s, std::optional<std::int64_t> writte
     j["connections_accepted"] = s.connectionsAccepted;
     j["connections_refused"] = s.connectionsRefused;
     j["auth_failures"] = s.authFailures;
+    j["handshake_closed"] = s.handshakeClosed;
     j["idle_closed"] = s.idleClosed;
     j["policy_closed"] = s.policyClosed;
     j["paused_connections"] = s.pausedConnections;

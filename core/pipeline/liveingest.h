@@ -54,6 +54,7 @@ struct LiveStats
     std::int64_t connectionsAccepted = 0;
     std::int64_t connectionsRefused = 0;
     std::int64_t authFailures = 0;
+    std::int64_t handshakeClosed = 0; ///< too slow to authenticate, or evicted by a newer one
     std::int64_t idleClosed = 0;
     std::int64_t policyClosed = 0;
     std::int64_t pausedConnections = 0;

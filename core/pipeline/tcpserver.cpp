@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/tcpserver.h"
 
+#include "pipeline/connectionlimiter.h"
 #include "pipeline/ingestpipeline.h"
 
 #include <boost/asio.hpp>
@@ -15,8 +16,9 @@
 #include <array>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <future>
-#include <set>
+#include <map>
 #include <thread>
 
 namespace vigil {
@@ -151,8 +153,18 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
         }
     };
 
+    /// Folds a burst of like events (refusals, evictions) into one log line per second.
+    struct Throttle
+    {
+        Clock::time_point last{};
+        std::int64_t count = 0;
+    };
+
     TcpServerState(IngestPipeline& p, TcpOptions o, std::shared_ptr<LiveCounters> c, LiveLogSink l)
-        : pipeline(p), options(std::move(o)), counters(std::move(c)), log(std::move(l))
+        : pipeline(p), options(std::move(o)), counters(std::move(c)), log(std::move(l)),
+          limiter(ConnectionLimits{options.maxConnections, options.maxPerAddress,
+                                   options.maxHandshaking, options.handshakeTimeout,
+                                   options.limitLoopbackPerAddress})
     {
         if (!counters)
             counters = std::make_shared<LiveCounters>();
@@ -163,6 +175,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     std::shared_ptr<LiveCounters> counters;
     LiveLogSink log;
     Digest tokenDigest{};
+    ConnectionLimiter limiter;
 
     asio::io_context io;
     std::optional<asio::ssl::context> tls;
@@ -178,28 +191,48 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     bool finished = false;
 
     // I/O thread only.
-    std::set<std::shared_ptr<Connection>> connections;
+    std::map<ConnectionLimiter::Id, std::shared_ptr<Connection>> connections;
     std::deque<std::weak_ptr<Connection>> paused;
-    /// A paused connection whose peer has finished sending may read to its end although
-    /// the budget is spent, one at a time, so lines it sent before closing are not lost
-    /// and its memory is released.
-    std::weak_ptr<Connection> drainSlot;
+    /// The one paused connection that may read past the spent budget until it completes
+    /// the line it holds, reaches its end (a close hidden behind unread bytes), or stalls.
+    /// Passed on in turn, so every paused peer is read again and its close is seen, while
+    /// memory stays within the budget plus one line (docs/protocol.md).
+    std::weak_ptr<Connection> overdraft;
     std::int64_t held = 0;
     bool readingStopped = false;
     bool closing = false;
-    Clock::time_point lastRefusalLog{};
-    std::int64_t refusedSinceLog = 0;
+    Throttle refusals, evictions, lateHandshakes;
 
     void say(const std::string& m) const
     {
         if (log)
             log(m);
     }
+    /// Logs `what` (which gets the count folded in) at most once a second.
+    void sayThrottled(Throttle& t, const std::function<std::string(std::int64_t)>& what)
+    {
+        ++t.count;
+        const auto now = Clock::now();
+        if (now - t.last < std::chrono::seconds(1))
+            return;
+        say(what(t.count));
+        t.last = now;
+        t.count = 0;
+    }
+    /// Whether a connection has a handshake to complete before it may send events.
+    bool needsHandshake() const { return tls.has_value() || !options.token.empty(); }
 
     void accept();
+    /// Takes a new connection if the limiter gives it a slot (closing those it evicts).
+    void admit(tcp::socket socket, const tcp::endpoint& remote);
+    /// Closes the connections whose handshake took longer than handshakeTimeout.
+    void closeLateHandshakes(Clock::time_point now);
     void onTick();
     void scheduleTick();
     void resumePaused();
+    /// Gives the overdraft to a paused connection with something to read when nobody holds
+    /// it: first one whose peer closed or reset, else the one paused longest.
+    void grantOverdraft();
     void charge(std::int64_t delta)
     {
         held += delta;
@@ -230,8 +263,8 @@ public:
         Stream
     };
 
-    Connection(Impl& server, tcp::socket socket, std::string peer)
-        : m_server(server), m_socket(std::move(socket)), m_peer(std::move(peer)),
+    Connection(Impl& server, ConnectionLimiter::Id id, tcp::socket socket, std::string peer)
+        : m_server(server), m_id(id), m_socket(std::move(socket)), m_peer(std::move(peer)),
           m_lastLine(Clock::now())
     {
         if (m_server.tls)
@@ -285,8 +318,11 @@ public:
         if (!why.empty())
             m_server.say("connection from " + m_peer + " closed: " + why);
         auto self = shared_from_this();
-        m_server.connections.erase(self);
+        m_server.connections.erase(m_id);
+        m_server.limiter.release(m_id);
+        m_overdraft = false;
         m_server.resumePaused();
+        m_server.grantOverdraft();
     }
 
     /// Called on the I/O thread after a batch of this connection was committed (or failed).
@@ -308,25 +344,39 @@ public:
                          " lines quarantined (the limit)");
             m_draining = true;
             cancelRead();
+            if (m_overdraft) {
+                m_overdraft = false; // it reads no more
+                m_server.grantOverdraft();
+            }
         }
         writeAck();
         maybeFinish();
     }
 
-    /// Periodic work: hand on lines waiting longer than the flush interval, close idle peers.
+    /// Periodic work: hand on lines waiting longer than the flush interval, close peers that
+    /// completed no line with content for the idle timeout.
     void onTick(Clock::time_point now)
     {
         if (m_closed)
             return;
         if (!m_chunk.lines.empty() && now - m_chunkStarted >= m_server.options.flushInterval)
             submit();
+        if (m_overdraft && now - m_lastByte >= m_server.options.overdraftStallTimeout &&
+            !m_server.readingStopped) {
+            // It was given memory beyond the budget to finish its line and sends nothing:
+            // holding on to it would block everyone else waiting for memory.
+            ++m_server.counters->policyClosed;
+            close("stopped sending in the middle of a line of " + std::to_string(m_partial.size()) +
+                  " bytes while memory was short (the memory budget is spent)");
+            return;
+        }
         if (now - m_lastLine >= m_server.options.idleTimeout && !m_server.readingStopped) {
             ++m_server.counters->idleClosed;
             close("no complete line for " +
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      m_server.options.idleTimeout)
                                      .count()) +
-                  " ms");
+                  " ms (blank lines do not count)");
         }
     }
 
@@ -364,20 +414,33 @@ public:
     }
 
     bool closed() const { return m_closed; }
+    const std::string& peer() const { return m_peer; }
     bool paused() const { return m_paused; }
-    bool doneReading() const { return m_closed || m_eof || m_draining; }
+    bool hasOverdraft() const { return m_overdraft && !m_closed; }
 
-    /// Whether the peer has shut down its side (or reset) while we are not reading.
-    bool peerFinished()
+    enum class Pending
     {
-        pollfd p{m_socket.native_handle(), POLLRDHUP, 0};
-        return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+        Nothing,
+        Bytes,   ///< unread bytes wait in the kernel
+        Finished ///< the peer shut down its side or reset: reading on reaches the end
+    };
+    /// What waits to be read on the socket, without reading it.
+    Pending pending()
+    {
+        pollfd p{m_socket.native_handle(), POLLIN | POLLRDHUP, 0};
+        if (::poll(&p, 1, 0) <= 0)
+            return Pending::Nothing;
+        if ((p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+            return Pending::Finished;
+        return (p.revents & POLLIN) != 0 ? Pending::Bytes : Pending::Nothing;
     }
 
-    /// Reads to the end regardless of the global budget (see TcpServerState::drainSlot).
-    void drain()
+    /// Reads past the spent global budget until the line held now is complete, the
+    /// connection ends, or the peer stalls (see TcpServerState::overdraft).
+    void grantOverdraft()
     {
-        m_drainSlot = true;
+        m_overdraft = true;
+        m_overdraftLines = m_linesDone;
         resume();
     }
 
@@ -385,6 +448,8 @@ private:
     void afterTransport()
     {
         m_phase = m_server.options.token.empty() ? Phase::Hello : Phase::Auth;
+        if (m_phase == Phase::Hello)
+            m_server.limiter.authenticated(m_id);
         m_readBuffer.resize(kReadBufferBytes);
         recharge();
         read();
@@ -401,6 +466,7 @@ private:
         if (m_closed || m_reading || m_paused || m_eof || m_draining || m_server.readingStopped)
             return;
         m_reading = true;
+        m_lastByte = Clock::now(); // a stall is measured from here: the peer's turn
         auto handler = [self = shared_from_this()](const boost::system::error_code& ec,
                                                    std::size_t n) { self->onRead(ec, n); };
         if (m_tls)
@@ -431,21 +497,31 @@ private:
         if (m_chunk.data.size() >= m_server.options.connectionBudgetBytes)
             submit();
         recharge();
+        bool passOn = false;
+        if (m_overdraft && (m_linesDone != m_overdraftLines || m_discarding)) {
+            // Its line is complete (or over the limit, so no longer held): back to the rules.
+            m_overdraft = false;
+            passOn = true;
+        }
         if (m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes)) {
             // Over the global budget: hand lines on first, then stop reading if this
-            // connection still holds more than its reserve.
+            // connection still holds more than its reserve. A connection skipping an
+            // over-long line goes on: what it reads is dropped, and only so is its close seen.
             submit();
             recharge();
-            if (!m_drainSlot &&
+            if (!m_overdraft && !m_discarding &&
                 m_server.held > static_cast<std::int64_t>(m_server.options.globalBudgetBytes) &&
                 m_charged > static_cast<std::int64_t>(m_server.options.connectionReserveBytes)) {
                 m_paused = true;
                 ++m_server.counters->pausedConnections;
                 m_server.paused.push_back(weak_from_this());
+                m_server.grantOverdraft();
                 return;
             }
         }
         read();
+        if (passOn)
+            m_server.grantOverdraft();
     }
 
     std::size_t lineLimit() const
@@ -522,6 +598,7 @@ private:
     void onEof()
     {
         m_eof = true;
+        m_overdraft = false; // everything is read: the next paused connection may have it
         if ((m_phase == Phase::Stream || m_phase == Phase::Hello) &&
             (!m_partial.empty() || m_discarding)) {
             // The peer closed after a last line without a newline: take it as a line.
@@ -539,11 +616,17 @@ private:
         submit();
         recharge();
         maybeFinish();
+        if (!m_closed)
+            m_server.grantOverdraft();
     }
 
     void onLine(std::string_view text, bool overlong, std::int64_t fullBytes)
     {
-        m_lastLine = Clock::now();
+        ++m_linesDone;
+        // Only a line with content is progress: a trickle of blank lines costs the peer
+        // nothing and must not keep its slot.
+        if (overlong || !isBlankLine(text))
+            m_lastLine = Clock::now();
         switch (m_phase) {
         case Phase::Tls:
             return;
@@ -551,6 +634,7 @@ private:
             std::string token;
             if (!overlong && authToken(text, token) && m_server.tokenMatches(token)) {
                 m_phase = Phase::Hello;
+                m_server.limiter.authenticated(m_id);
                 return;
             }
             ++m_server.counters->authFailures;
@@ -682,12 +766,16 @@ private:
     }
 
     Impl& m_server;
+    const ConnectionLimiter::Id m_id;
     tcp::socket m_socket;
     std::optional<asio::ssl::stream<tcp::socket&>> m_tls;
     std::string m_peer;
     Phase m_phase = Phase::Hello;
     bool m_closed = false, m_reading = false, m_paused = false, m_eof = false, m_draining = false,
-         m_ack = false, m_writing = false, m_drainSlot = false;
+         m_ack = false, m_writing = false, m_overdraft = false;
+    /// Lines completed (any kind), and how many there were when the overdraft was granted.
+    std::int64_t m_linesDone = 0, m_overdraftLines = 0;
+    Clock::time_point m_lastByte{};
     std::vector<char> m_readBuffer;
     std::string m_partial;
     bool m_discarding = false;
@@ -721,31 +809,70 @@ void detail::TcpServerState::accept()
             }
             boost::system::error_code pe;
             const auto remote = socket.remote_endpoint(pe);
-            const std::string peer = pe ? std::string("unknown peer") : endpointText(remote);
-            if (self->connections.size() >= self->options.maxConnections) {
-                ++self->counters->connectionsRefused;
+            if (pe) { // gone before we could look at it
                 boost::system::error_code ignored;
                 socket.close(ignored);
-                ++self->refusedSinceLog;
-                const auto now = Clock::now();
-                if (now - self->lastRefusalLog >= std::chrono::seconds(1)) {
-                    self->say("refused " + std::to_string(self->refusedSinceLog) +
-                              " connection(s), last from " + peer + ": " +
-                              std::to_string(self->options.maxConnections) +
-                              " connections are open (the limit)");
-                    self->lastRefusalLog = now;
-                    self->refusedSinceLog = 0;
-                }
-            } else {
-                socket.set_option(tcp::no_delay(true), pe);
-                auto c = std::make_shared<Connection>(*self, std::move(socket), peer);
-                self->connections.insert(c);
-                ++self->counters->connectionsOpen;
-                ++self->counters->connectionsAccepted;
-                c->start();
+                self->accept();
+                return;
             }
+            self->admit(std::move(socket), remote);
             self->accept();
         });
+}
+
+void detail::TcpServerState::admit(tcp::socket socket, const tcp::endpoint& remote)
+{
+    const std::string peer = endpointText(remote);
+    auto a = limiter.admit(remote.address(), needsHandshake());
+    if (!a.admitted()) {
+        ++counters->connectionsRefused;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        sayThrottled(refusals, [&](std::int64_t n) {
+            return "refused " + std::to_string(n) + " connection(s), last from " + peer + ": " +
+                   a.reason;
+        });
+        return;
+    }
+    for (const ConnectionLimiter::Id id : a.evicted) {
+        const auto it = connections.find(id);
+        if (it == connections.end())
+            continue;
+        const std::shared_ptr<Connection> old = it->second;
+        ++counters->handshakeClosed;
+        old->close();
+        sayThrottled(evictions, [&](std::int64_t n) {
+            return "closed " + std::to_string(n) +
+                   " connection(s) still in their handshake, last from " + old->peer() +
+                   ", to make room for newer ones (" + std::to_string(limiter.handshakeSlots()) +
+                   " of " + std::to_string(options.maxConnections) +
+                   " slots may be in a handshake)";
+        });
+    }
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto c = std::make_shared<Connection>(*this, a.id, std::move(socket), peer);
+    connections.emplace(a.id, c);
+    ++counters->connectionsOpen;
+    ++counters->connectionsAccepted;
+    c->start();
+}
+
+void detail::TcpServerState::closeLateHandshakes(Clock::time_point now)
+{
+    for (const ConnectionLimiter::Id id : limiter.expired(now)) {
+        const auto it = connections.find(id);
+        if (it == connections.end())
+            continue;
+        const std::shared_ptr<Connection> c = it->second;
+        ++counters->handshakeClosed;
+        c->close();
+        sayThrottled(lateHandshakes, [&](std::int64_t n) {
+            return "closed " + std::to_string(n) + " connection(s), last from " + c->peer() +
+                   ": handshake not completed within " +
+                   std::to_string(options.handshakeTimeout.count()) + " ms";
+        });
+    }
 }
 
 void detail::TcpServerState::scheduleTick()
@@ -762,21 +889,46 @@ void detail::TcpServerState::scheduleTick()
 void detail::TcpServerState::onTick()
 {
     const auto now = Clock::now();
-    std::vector<std::shared_ptr<Connection>> all(connections.begin(), connections.end());
+    if (!readingStopped)
+        closeLateHandshakes(now);
+    std::vector<std::shared_ptr<Connection>> all;
+    for (auto& [id, c] : connections)
+        all.push_back(c);
     for (auto& c : all)
         c->onTick(now);
-    if (auto holder = drainSlot.lock(); !holder || holder->doneReading()) {
-        for (auto& w : paused) {
-            auto c = w.lock();
-            if (c && !c->closed() && c->paused() && c->peerFinished()) {
-                drainSlot = c;
-                c->drain();
-                break;
-            }
-        }
-    }
+    // A paused peer may have closed or sent more since the last look.
+    grantOverdraft();
     if (!closing)
         scheduleTick();
+}
+
+void detail::TcpServerState::grantOverdraft()
+{
+    if (readingStopped || closing)
+        return;
+    if (auto holder = overdraft.lock(); holder && holder->hasOverdraft())
+        return;
+    overdraft.reset();
+    std::erase_if(paused, [](const std::weak_ptr<Connection>& w) {
+        auto c = w.lock();
+        return !c || c->closed() || !c->paused();
+    });
+    auto pick = paused.end();
+    for (auto it = paused.begin(); it != paused.end(); ++it) {
+        const auto p = it->lock()->pending();
+        if (p == Connection::Pending::Finished) {
+            pick = it;
+            break;
+        }
+        if (p == Connection::Pending::Bytes && pick == paused.end())
+            pick = it;
+    }
+    if (pick == paused.end())
+        return;
+    auto c = pick->lock();
+    paused.erase(pick);
+    overdraft = c;
+    c->grantOverdraft();
 }
 
 void detail::TcpServerState::resumePaused()
@@ -826,8 +978,10 @@ Result<void> TcpServer::start()
                         "addresses such as 127.0.0.1 need none");
     if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
         return fail("tcp.tls_incomplete", "TLS needs both a certificate and a private key file");
-    if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0)
-        return fail("tcp.bad_limit", "connection limit, line limit and idle timeout must be > 0");
+    if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0 ||
+        o.handshakeTimeout.count() <= 0 || o.overdraftStallTimeout.count() <= 0)
+        return fail("tcp.bad_limit", "connection limit, line limit, idle, handshake and "
+                                     "stall timeouts must be > 0");
     if (!o.tlsCertFile.empty()) {
         s.tls.emplace(asio::ssl::context::tls_server);
         s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -899,8 +1053,9 @@ void TcpServer::stopReading()
             boost::system::error_code ec;
             s.acceptor.close(ec);
             s.acceptRetry.cancel();
-            std::vector<std::shared_ptr<Connection>> all(s.connections.begin(),
-                                                         s.connections.end());
+            std::vector<std::shared_ptr<Connection>> all;
+            for (auto& [id, c] : s.connections)
+                all.push_back(c);
             for (auto& c : all)
                 c->stopReading();
         }
@@ -923,7 +1078,9 @@ void TcpServer::stop(std::chrono::milliseconds grace)
         boost::system::error_code ec;
         s.acceptor.close(ec);
         s.acceptRetry.cancel();
-        std::vector<std::shared_ptr<Connection>> all(s.connections.begin(), s.connections.end());
+        std::vector<std::shared_ptr<Connection>> all;
+        for (auto& [id, c] : s.connections)
+            all.push_back(c);
         for (auto& c : all)
             c->finish();
         auto deadline = std::make_shared<asio::steady_timer>(s.io);
@@ -933,8 +1090,9 @@ void TcpServer::stop(std::chrono::milliseconds grace)
         *check = [&s, deadline, until, check] {
             if (s.connections.empty() || Clock::now() >= until) {
                 s.closing = true;
-                std::vector<std::shared_ptr<Connection>> rest(s.connections.begin(),
-                                                              s.connections.end());
+                std::vector<std::shared_ptr<Connection>> rest;
+                for (auto& [id, c] : s.connections)
+                    rest.push_back(c);
                 for (auto& c : rest)
                     c->close();
                 s.tick.cancel();

@@ -34,6 +34,17 @@ struct TcpOptions
     std::string tlsKeyFile;  ///< PEM private key
     std::size_t maxLineBytes = kMaxLineBytes; ///< longer lines are quarantined as too long
     std::size_t maxConnections = 256;         ///< further connections are closed at once
+    /// Connections from one address (an IPv4 address, an IPv6 /64) at most; 0: no limit.
+    /// Loopback peers are not limited unless limitLoopbackPerAddress (see ConnectionLimits).
+    std::size_t maxPerAddress = 32;
+    bool limitLoopbackPerAddress = false;
+    /// Slots that connections still in their handshake (the TLS handshake, the
+    /// authentication line) may hold; 0: half of maxConnections. The others are kept for
+    /// clients that authenticated.
+    std::size_t maxHandshaking = 0;
+    /// With a token or TLS, a connection that has not completed its handshake this long
+    /// after it was accepted is closed.
+    std::chrono::milliseconds handshakeTimeout{std::chrono::seconds(5)};
     /// A connection that completes no line for this long is closed (idle or trickling).
     std::chrono::milliseconds idleTimeout{std::chrono::seconds(300)};
     /// Complete lines one connection may hold before they are handed to the pipeline.
@@ -45,6 +56,10 @@ struct TcpOptions
     /// What a connection may always hold, even when the global budget is spent, so that
     /// clients sending ordinary lines keep being served.
     std::size_t connectionReserveBytes = 64 * 1024;
+    /// While the global budget is spent, one paused connection at a time may read on to
+    /// complete the line it holds (or to its end, so that its close is seen). If it sends
+    /// nothing for this long meanwhile, it is closed: it would hold that memory forever.
+    std::chrono::milliseconds overdraftStallTimeout{std::chrono::seconds(5)};
     /// A connection is closed once this many of its lines were quarantined; 0: never.
     std::int64_t maxRejectedLines = 10000;
     std::size_t chunkLines = 2048; ///< lines per batch at most
@@ -73,10 +88,15 @@ Result<std::string> readTokenFile(const std::string& path);
 /// after the handshake are durably stored or quarantined; other clients are never written
 /// to. Lines over the line limit and lines that do not decode are quarantined with their
 /// reason and the connection goes on, until maxRejectedLines. Idle and trickling
-/// connections are closed after idleTimeout; connections over maxConnections are closed at
-/// once. Memory is bounded by the per-connection and global budgets: over them a
-/// connection stops being read (backpressure), nothing is dropped. When the pipeline is
-/// full, reading stops until it has room.
+/// connections are closed after idleTimeout. Slots are given out by a ConnectionLimiter
+/// (maxConnections, maxPerAddress, maxHandshaking, handshakeTimeout): a connection over a
+/// limit is closed at once, or takes the slot of the oldest connection still in its
+/// handshake. Memory is bounded by the per-connection and global budgets: over them a
+/// connection stops being read (backpressure), nothing is dropped. A connection skipping an
+/// over-long line is read on (it holds no more for it), and one stopped connection at a time
+/// may read on to finish its line or reach its end, so every close is seen and memory stays
+/// within the global budget plus one line. When the pipeline is full, reading stops until it
+/// has room.
 ///
 /// A non-loopback address without a token is refused by start(). Thread-safe; the
 /// pipeline must outlive the server.

@@ -44,12 +44,23 @@ public:
     }
     ~LiveTestClient() { close(); }
 
-    bool connect(int port, const char* host = "127.0.0.1")
+    /// Connects to `host`:`port`; with `from`, from that local address (any 127.x.y.z works
+    /// on Linux, so tests can play several loopback peers).
+    bool connect(int port, const char* host = "127.0.0.1", const char* from = nullptr)
     {
         close();
         m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (m_fd < 0)
             return false;
+        if (from) {
+            sockaddr_in local{};
+            local.sin_family = AF_INET;
+            ::inet_pton(AF_INET, from, &local.sin_addr);
+            if (::bind(m_fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+                close();
+                return false;
+            }
+        }
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_port = htons(static_cast<std::uint16_t>(port));

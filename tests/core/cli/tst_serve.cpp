@@ -17,6 +17,7 @@
 
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -65,6 +66,7 @@ private Q_SLOTS:
     void sigintFlushesAndExitsZero();
     void tokenNeverInStderr();
     void limitsFromTheCommandLine();
+    void handshakeLimitsFromTheCommandLine();
     void tailsFiles();
 
 private:
@@ -250,6 +252,58 @@ void TestServe::limitsFromTheCommandLine()
     const QByteArray err = p.err();
     QVERIFY2(err.contains("(1 refused"), err.constData());
     QVERIFY2(err.contains("2 closed idle"), err.constData());
+}
+
+void TestServe::handshakeLimitsFromTheCommandLine()
+{
+    QProcess help;
+    help.start(QStringLiteral(VIGIL_CLI_PATH), {QStringLiteral("serve"), QStringLiteral("--help")});
+    QVERIFY(help.waitForFinished(30000));
+    const QByteArray text = help.readAllStandardOutput();
+    QVERIFY2(text.contains("--handshake-timeout") && text.contains("--max-per-address"),
+             text.constData());
+    const auto env = envWithout(QStringLiteral("VIGIL_TOKEN"));
+    const QString db = path(QStringLiteral("hs.db"));
+    for (const auto& [option, value, message] :
+         {std::tuple{"--handshake-timeout", "0", "--handshake-timeout takes a number of seconds"},
+          std::tuple{"--handshake-timeout", "soon",
+                     "--handshake-timeout takes a number of seconds"},
+          std::tuple{"--max-per-address", "-1", "--max-per-address takes a number"}}) {
+        ServeProcess p;
+        QCOMPARE(p.runToEnd({QStringLiteral("--db"), db, QString::fromUtf8(option),
+                             QString::fromUtf8(value)},
+                            env),
+                 1);
+        QVERIFY2(p.err().contains(message), p.err().constData());
+    }
+
+    const std::string token = "hs-token-40d1";
+    auto withToken = env;
+    withToken.insert(QStringLiteral("VIGIL_TOKEN"), QString::fromStdString(token));
+    ServeProcess p;
+    QVERIFY(
+        p.start({QStringLiteral("--db"), db, QStringLiteral("--listen"),
+                 QStringLiteral("127.0.0.1:0"), QStringLiteral("--handshake-timeout"),
+                 QStringLiteral("0.4"), QStringLiteral("--max-per-address"), QStringLiteral("4")},
+                withToken));
+    LiveTestClient silent;
+    QVERIFY(silent.connect(p.port()));
+    QVERIFY(silent.sendAll("{\"auth\":")); // and never the rest
+    QVERIFY(silent.waitClosed(3000));      // before the default 5 s could have
+    // Loopback peers are not limited per address: more than 4 authenticate and are served.
+    std::vector<LiveTestClient> clients(6);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        QVERIFY(clients[i].connect(p.port()));
+        QVERIFY(clients[i].sendAll("{\"auth\":\"" + token + "\"}\n{\"hello\":{\"ack\":true}}\n" +
+                                   lines(std::int64_t(i) + 1, std::int64_t(i) + 1)));
+    }
+    for (auto& c : clients)
+        QCOMPARE(c.waitAck(1, 5000), 1);
+    QCOMPARE(p.stop(), 0);
+    const QByteArray err = p.err();
+    QVERIFY2(err.contains("handshake not completed within 400 ms"), err.constData());
+    QVERIFY2(err.contains("1 closed in their handshake"), err.constData());
+    QVERIFY(!err.contains(token.c_str()));
 }
 
 void TestServe::tailsFiles()

@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -134,6 +135,13 @@ private Q_SLOTS:
     void tooManyRejectedLinesClosesTheConnection();
     void overlongLineIsQuarantinedAndTheConnectionGoesOn();
     void globalBudgetBoundsMemoryAndOthersAreServed();
+    void closedPeersAreSeenWhileMemoryIsShort_data();
+    void closedPeersAreSeenWhileMemoryIsShort();
+    void stalledLineIsClosedWhileMemoryIsShort();
+    void blankLinesDoNotKeepAConnectionOpen();
+    void unauthenticatedFloodCannotLockOutAuthenticatedClients();
+    void handshakeMustCompleteInTime();
+    void perAddressLimit();
     void tlsWithToken();
     void tlsSettingsAreChecked();
 
@@ -302,6 +310,11 @@ void TestTcp::defaultConnectionLimitIs256()
     QCOMPARE(TcpOptions{}.maxConnections, std::size_t(256));
     QCOMPARE(TcpOptions{}.idleTimeout, std::chrono::milliseconds(300s));
     QCOMPARE(TcpOptions{}.maxLineBytes, std::size_t(1024 * 1024));
+    QCOMPARE(TcpOptions{}.maxPerAddress, std::size_t(32));
+    QVERIFY(!TcpOptions{}.limitLoopbackPerAddress);
+    QCOMPARE(TcpOptions{}.maxHandshaking, std::size_t(0)); // half of maxConnections
+    QCOMPARE(TcpOptions{}.handshakeTimeout, std::chrono::milliseconds(5s));
+    QCOMPARE(TcpOptions{}.overdraftStallTimeout, std::chrono::milliseconds(5s));
     QCOMPARE(TcpOptions{}.host, std::string("127.0.0.1"));
     QCOMPARE(int(TcpOptions{}.port), 7514);
     Server s(path("limit256.db"));
@@ -482,8 +495,9 @@ void TestTcp::globalBudgetBoundsMemoryAndOthersAreServed()
         std::this_thread::sleep_for(5ms);
     }
     QVERIFY(waitUntil([&] { return s.live->stats().pausedConnections > 0; }));
-    // Budget plus, per connection, at most its reserve, one read and the growth slack.
-    const std::int64_t bound = 4 * 1024 * 1024 + kHogs * (64 + 32 + 64) * 1024;
+    // Budget plus one line (of the one connection that may read past the budget to finish
+    // it) plus, per connection, at most its reserve, one read and the growth slack.
+    const std::int64_t bound = 4 * 1024 * 1024 + (1024 + 32) * 1024 + kHogs * (64 + 32 + 64) * 1024;
     QVERIFY2(s.live->stats().bufferedBytes <= bound,
              std::to_string(s.live->stats().bufferedBytes).c_str());
 
@@ -492,8 +506,8 @@ void TestTcp::globalBudgetBoundsMemoryAndOthersAreServed()
     QVERIFY(good.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(1, 2000)));
     QCOMPARE(good.waitAck(2000, 15000), 2000);
     QVERIFY(s.live->stats().bufferedBytes <= bound);
-    // A paused peer cannot even be seen closing (its FIN waits behind the bytes we do not
-    // read), so hogs are released by the idle timeout, which they never reset.
+    // Half the hogs close; the others, and the good client, go at their idle timeout (or,
+    // holding the overdraft, when they stall): nothing is held for them afterwards.
     for (int i = 0; i < kHogs / 2; ++i)
         hogs[i].close();
     QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == 0; }, 15s));
@@ -504,6 +518,320 @@ void TestTcp::globalBudgetBoundsMemoryAndOthersAreServed()
     QVERIFY(after.connect(s.port()));
     QVERIFY(after.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(2001, 2010)));
     QCOMPARE(after.waitAck(10, 5000), 10);
+}
+
+void TestTcp::closedPeersAreSeenWhileMemoryIsShort_data()
+{
+    QTest::addColumn<int>("maxLine");
+    QTest::addColumn<int>("budget");
+    QTest::addColumn<QString>("reason");
+    // Each client's MiB is a partial line the server must hold...
+    QTest::newRow("held") << 1024 * 1024 << 1024 * 1024 << QStringLiteral("input.invalid_json");
+    // ... or, over the line limit, skipped up to a newline that never comes.
+    QTest::newRow("skipped") << 48 * 1024 << 256 * 1024 << QStringLiteral("input.too_long");
+}
+
+void TestTcp::closedPeersAreSeenWhileMemoryIsShort()
+{
+    // Scaled down from 256 clients, 1 MiB each, 64 MiB budget: every slot is taken by a
+    // client that sent more than the budget lets the server hold, then closed. The idle
+    // timeout keeps its default (300 s), so only seeing those closes can free the slots.
+    QFETCH(int, maxLine);
+    QFETCH(int, budget);
+    QFETCH(QString, reason);
+    TcpOptions o;
+    o.maxConnections = 8;
+    o.maxLineBytes = std::size_t(maxLine);
+    o.globalBudgetBytes = std::size_t(budget);
+    o.maxRejectedLines = 0;
+    o.overdraftStallTimeout = 60s; // no hog may be closed for stalling: each must be seen closing
+    Server s(path("closedpeers-" + std::to_string(maxLine) + ".db"), o);
+    QVERIFY(s.start().has_value());
+    constexpr int kHogs = 8;
+    std::vector<LiveTestClient> hogs(kHogs);
+    for (auto& h : hogs)
+        QVERIFY(h.connect(s.port()));
+    QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == kHogs; }));
+    const std::string mib(1024 * 1024, 'h');
+    std::vector<std::size_t> sent(kHogs, 0);
+    // Send until every hog sent its MiB or the server stopped taking more from all of them.
+    auto lastProgress = std::chrono::steady_clock::now();
+    const auto deadline = lastProgress + 5s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           std::chrono::steady_clock::now() - lastProgress < 300ms) {
+        bool all = true;
+        for (int i = 0; i < kHogs; ++i) {
+            if (sent[i] == mib.size())
+                continue;
+            const ssize_t n = hogs[i].sendSome(std::string_view(mib).substr(sent[i]));
+            QVERIFY(n >= 0);
+            if (n > 0)
+                lastProgress = std::chrono::steady_clock::now();
+            sent[i] += std::size_t(n);
+            all = all && sent[i] == mib.size();
+        }
+        if (all)
+            break;
+        std::this_thread::sleep_for(5ms);
+    }
+    // The budget is spent: the server holds more than it allows for new lines, and (for
+    // partial lines) stopped reading some hogs.
+    QVERIFY(waitUntil([&] { return s.live->stats().bufferedBytes > budget; }));
+    if (maxLine >= budget)
+        QVERIFY(waitUntil([&] { return s.live->stats().pausedConnections > 0; }));
+    for (auto& h : hogs)
+        h.close(); // their FIN waits behind bytes the server has not read
+
+    QVERIFY2(waitUntil([&] { return s.live->stats().connectionsOpen == 0; }, 10s),
+             std::to_string(s.live->stats().connectionsOpen).c_str());
+    LiveTestClient next;
+    QVERIFY(next.connect(s.port()));
+    QVERIFY(next.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(1, 100)));
+    QCOMPARE(next.waitAck(100, 10000), 100);
+
+    // Nothing the hogs sent was lost: each one's bytes, taken as its last line when it
+    // closed, were quarantined with their full length.
+    QVERIFY(waitForRows(s.db, "quarantine", kHogs));
+    auto r = StoreReader::open(s.db);
+    auto st = SqlStatement::prepare(r->database(),
+                                    "SELECT raw_bytes, reason FROM quarantine ORDER BY raw_bytes");
+    std::vector<std::int64_t> stored, expected;
+    while (*st->step()) {
+        stored.push_back(st->columnInt(0));
+        QCOMPARE(QString::fromStdString(st->columnText(1)), reason);
+    }
+    for (std::size_t n : sent)
+        expected.push_back(std::int64_t(n));
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(stored, expected);
+    // What the hogs held is given back: only the new client's buffers are left.
+    QVERIFY2(s.live->stats().bufferedBytes < 128 * 1024,
+             std::to_string(s.live->stats().bufferedBytes).c_str());
+}
+
+void TestTcp::stalledLineIsClosedWhileMemoryIsShort()
+{
+    // Hogs that send a MiB without a newline and then nothing, connection still open: each
+    // in turn may read past the spent budget to finish its line; one that sends nothing
+    // meanwhile is closed, so the next one gets its turn and memory stays bounded.
+    TcpOptions o;
+    o.globalBudgetBytes = 1024 * 1024;
+    o.overdraftStallTimeout = 300ms; // the idle timeout stays at 300 s
+    Server s(path("stall.db"), o);
+    QVERIFY(s.start().has_value());
+    constexpr int kHogs = 4;
+    std::vector<LiveTestClient> hogs(kHogs);
+    for (auto& h : hogs)
+        QVERIFY(h.connect(s.port()));
+    const std::string mib(1024 * 1024, 's');
+    std::vector<std::size_t> sent(kHogs, 0);
+    const std::int64_t bound = (1024 + 1024 + 32) * 1024 + kHogs * (64 + 32 + 64) * 1024;
+    std::int64_t peak = 0;
+    LiveTestClient good;
+    QVERIFY(good.connect(s.port()));
+    QVERIFY(good.sendAll("{\"hello\":{\"ack\":true}}\n"));
+    std::int64_t goodSent = 0;
+    bool allClosed = false;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!allClosed && std::chrono::steady_clock::now() < deadline) {
+        allClosed = true;
+        for (int i = 0; i < kHogs; ++i) {
+            if (!hogs[i].isOpen())
+                continue;
+            if (sent[i] < mib.size()) {
+                const ssize_t n = hogs[i].sendSome(std::string_view(mib).substr(sent[i]));
+                if (n > 0)
+                    sent[i] += std::size_t(n);
+            }
+            if (!hogs[i].pump(0))
+                hogs[i].close();
+            else
+                allClosed = false;
+        }
+        peak = std::max(peak, s.live->stats().bufferedBytes);
+        // A client with ordinary lines is served all along.
+        QVERIFY(good.sendAll(lines(goodSent + 1, goodSent + 10)));
+        goodSent += 10;
+        QCOMPARE(good.waitAck(goodSent, 10000), goodSent);
+        std::this_thread::sleep_for(10ms);
+    }
+    QVERIFY2(allClosed, "a hog holding a partial line was never closed");
+    QVERIFY2(peak <= bound, std::to_string(peak).c_str());
+    for (std::size_t n : sent)
+        QVERIFY(n > 256 * 1024); // the budget really was spent
+    const LiveStats st = s.live->stats();
+    QCOMPARE(st.policyClosed, kHogs);
+    QCOMPARE(st.idleClosed, 0);
+    QCOMPARE(st.connectionsOpen, 1);
+    QCOMPARE(st.pausedConnections, 0);
+    QVERIFY2(st.bufferedBytes < 128 * 1024, std::to_string(st.bufferedBytes).c_str());
+    QVERIFY(s.logText().find("stopped sending in the middle of a line") != std::string::npos);
+    QCOMPARE(countRows(s.db, "quarantine"), 0); // partial lines of open peers are not lines
+}
+
+void TestTcp::blankLinesDoNotKeepAConnectionOpen()
+{
+    TcpOptions o;
+    o.idleTimeout = 600ms;
+    Server s(path("blank.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient blank, busy;
+    QVERIFY(blank.connect(s.port()));
+    QVERIFY(busy.connect(s.port()));
+    QVERIFY(blank.sendAll("{\"hello\":{\"ack\":true}}\n"));
+    const auto start = std::chrono::steady_clock::now();
+    bool blankClosed = false;
+    int busySeq = 0;
+    const char* const blanks[] = {"\n", "\r\n", "  \t\n"};
+    // A blank line every 50 ms, for as long as the connection lasts (at most 5 s): never
+    // a line with content. It must be closed while its blank lines still flow.
+    for (int i = 0; !blankClosed && std::chrono::steady_clock::now() - start < 5s; ++i) {
+        blankClosed = !blank.sendAll(blanks[i % 3], 1000) || !blank.pump(0);
+        if (i % 2 == 0)
+            QVERIFY(busy.sendAll(seqEvent(++busySeq) + "\n"));
+        std::this_thread::sleep_for(50ms);
+    }
+    QVERIFY(blankClosed);
+    QVERIFY(busy.pump(0)); // a client completing lines stays
+    QVERIFY(waitForRows(s.db, "events", busySeq));
+    QCOMPARE(s.live->stats().idleClosed, 1);
+    QCOMPARE(s.live->stats().connectionsOpen, 1);
+}
+
+void TestTcp::unauthenticatedFloodCannotLockOutAuthenticatedClients()
+{
+    // Scaled down from 256: clients that never finish their authentication line, and that
+    // come back as soon as they are closed, against a client that authenticates at once.
+    const std::string token = "flood-token-51c0";
+    TcpOptions o;
+    o.token = token;
+    o.maxConnections = 8;
+    Server s(path("flood.db"), o);
+    QVERIFY(s.start().has_value());
+    const std::string auth = "{\"auth\":\"" + token + "\"}\n{\"hello\":{\"ack\":true}}\n";
+
+    LiveTestClient early; // authenticated before the flood
+    QVERIFY(early.connect(s.port()));
+    QVERIFY(early.sendAll(auth + lines(1, 1)));
+    QCOMPARE(early.waitAck(1, 5000), 1);
+
+    std::vector<LiveTestClient> flood(12);
+    int reconnects = 0;
+    auto refill = [&] {
+        for (auto& f : flood) {
+            if (f.isOpen() && f.pump(0))
+                continue;
+            if (f.isOpen())
+                ++reconnects;
+            if (f.connect(s.port()))
+                f.sendSome("{\"auth\":\"fl");
+        }
+    };
+    for (int i = 0; i < 5; ++i) {
+        refill();
+        std::this_thread::sleep_for(20ms);
+    }
+
+    LiveTestClient late; // connects while the flood holds every slot it can get
+    QVERIFY(late.connect(s.port()));
+    QVERIFY(late.sendAll(auth + lines(2, 101)));
+    QVERIFY(early.sendAll(lines(102, 111)));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    bool lateOpen = true;
+    while (std::chrono::steady_clock::now() < deadline &&
+           (late.acked() < 100 || early.acked() < 11)) {
+        refill();
+        lateOpen = late.pump(20) && lateOpen;
+        QVERIFY(early.pump(0));
+        if (!lateOpen)
+            break;
+    }
+    QVERIFY2(lateOpen, "the server closed the authenticated client");
+    QCOMPARE(late.acked(), 100);
+    QCOMPARE(early.acked(), 11);
+    QVERIFY(reconnects > 0); // the flood really pressed on the slots
+    QVERIFY(s.live->stats().connectionsOpen <= 8);
+    QVERIFY(s.live->stats().handshakeClosed > 0);
+    QVERIFY(s.logText().find("still in their handshake") != std::string::npos);
+    QCOMPARE(countRows(s.db, "events"), 111);
+}
+
+void TestTcp::handshakeMustCompleteInTime()
+{
+    const std::string token = "deadline-token-77";
+    TcpOptions o;
+    o.token = token;
+    o.handshakeTimeout = 400ms; // the idle timeout stays at 300 s
+    Server s(path("deadline.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient slow, silent, done;
+    QVERIFY(slow.connect(s.port()));
+    QVERIFY(silent.connect(s.port()));
+    QVERIFY(done.connect(s.port()));
+    QVERIFY(done.sendAll("{\"auth\":\"" + token + "\"}\n{\"hello\":{\"ack\":true}}\n"));
+    const std::string authLine = "{\"auth\":\"" + token + "\"}\n";
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    bool slowClosed = false;
+    while (!slowClosed && std::chrono::steady_clock::now() - start < 3s) {
+        // One byte every 50 ms: the auth line would take 1.4 s.
+        if (sent < authLine.size() && slow.sendSome(authLine.substr(sent, 1)) == 1)
+            ++sent;
+        slowClosed = !slow.pump(0);
+        std::this_thread::sleep_for(50ms);
+    }
+    QVERIFY(slowClosed);
+    QVERIFY(sent < authLine.size());  // closed before its line was complete
+    QVERIFY(silent.waitClosed(2000)); // long before the idle timeout
+    // The client that authenticated in time keeps its connection although it sent nothing
+    // since; it is served.
+    QVERIFY(done.pump(300));
+    QVERIFY(done.sendAll(lines(1, 5)));
+    QCOMPARE(done.waitAck(5, 5000), 5);
+    const LiveStats st = s.live->stats();
+    QCOMPARE(st.handshakeClosed, 2);
+    QCOMPARE(st.authFailures, 0);
+    QCOMPARE(st.connectionsOpen, 1);
+    QCOMPARE(countRows(s.db, "quarantine"), 0);
+    QVERIFY(s.logText().find("handshake not completed within 400 ms") != std::string::npos);
+}
+
+void TestTcp::perAddressLimit()
+{
+    TcpOptions o;
+    o.maxPerAddress = 2;
+    o.limitLoopbackPerAddress = true; // loopback sources play two remote hosts here
+    Server s(path("peraddress.db"), o);
+    QVERIFY(s.start().has_value());
+    LiveTestClient a1, a2, a3, b1;
+    QVERIFY(a1.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a2.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == 2; }));
+    QVERIFY(a3.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a3.waitClosed(2000)); // a third from the same address is closed at once
+    QVERIFY(b1.connect(s.port(), "127.0.0.1", "127.0.0.3"));
+    QVERIFY(b1.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(1, 1)));
+    QCOMPARE(b1.waitAck(1, 5000), 1); // another address is served
+    QCOMPARE(s.live->stats().connectionsRefused, 1);
+    QVERIFY(s.logText().find("2 connections from 127.0.0.2 are open (the per-address limit)") !=
+            std::string::npos);
+    a1.close();
+    QVERIFY(waitUntil([&] { return s.live->stats().connectionsOpen == 2; }));
+    LiveTestClient a4;
+    QVERIFY(a4.connect(s.port(), "127.0.0.1", "127.0.0.2"));
+    QVERIFY(a4.sendAll("{\"hello\":{\"ack\":true}}\n" + lines(2, 2)));
+    QCOMPARE(a4.waitAck(1, 5000), 1);
+
+    // By default loopback peers are not limited per address.
+    TcpOptions d;
+    d.maxPerAddress = 2;
+    Server local(path("peraddress-local.db"), d);
+    QVERIFY(local.start().has_value());
+    std::vector<LiveTestClient> many(5);
+    for (auto& c : many)
+        QVERIFY(c.connect(local.port()));
+    QVERIFY(waitUntil([&] { return local.live->stats().connectionsOpen == 5; }));
+    QCOMPARE(local.live->stats().connectionsRefused, 0);
 }
 
 void TestTcp::tlsWithToken()
