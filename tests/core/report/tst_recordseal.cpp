@@ -117,6 +117,16 @@ void TestRecordSeal::intactRecordsVerify()
     QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM findings"), std::string("7"));
     QVERIFY(std::stoi(rawScalar(dbPath(), "SELECT count(*) FROM incidents")) >= 4);
     QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM quarantine"), std::string("2"));
+    // Every row carries its seal: findings their hash, events with findings the digest their
+    // leaf covers, rejected lines and incidents a keyed seal.
+    QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM findings WHERE length(hash)=32"),
+             std::string("7"));
+    QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM events WHERE length(fdigest)=32"),
+             std::string("6"));
+    QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM quarantine WHERE length(seal)=32"),
+             std::string("2"));
+    QCOMPARE(rawScalar(dbPath(), "SELECT count(*) FROM incidents WHERE length(seal)<>32"),
+             std::string("0"));
 }
 
 void TestRecordSeal::detectsDeletedFinding()
