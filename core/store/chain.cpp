@@ -24,12 +24,18 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 void putBigEndian(std::string& out, std::uint64_t v, int bytes)
 {
-    appendBigEndian(out, v, bytes);
+    for (int i = bytes - 1; i >= 0; --i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
 void putText(std::string& out, std::string_view s, bool optional)
 {
-    appendText(out, s, optional);
+    if (optional && s.empty()) {
+        putBigEndian(out, 0xFFFFFFFFu, 4);
+        return;
+    }
+    putBigEndian(out, s.size(), 4);
+    out.append(s);
 }
 
 std::string hexOf(std::span<const std::uint8_t> bytes)
@@ -144,18 +150,12 @@ std::optional<ChainHash> chainHashFromHex(std::string_view hex)
 
 void appendBigEndian(std::string& out, std::uint64_t v, int bytes)
 {
-    for (int i = bytes - 1; i >= 0; --i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    putBigEndian(out, v, bytes);
 }
 
 void appendText(std::string& out, std::string_view s, bool optional)
 {
-    if (optional && s.empty()) {
-        appendBigEndian(out, 0xFFFFFFFFu, 4);
-        return;
-    }
-    appendBigEndian(out, s.size(), 4);
-    out.append(s);
+    putText(out, s, optional);
 }
 
 void canonicalEvent(const CanonicalFields& f, std::string& out)

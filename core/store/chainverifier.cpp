@@ -318,11 +318,11 @@ Result<ChainVerification> verifyChain(Database& db, const ChainVerifyOptions& op
                               "event was deleted");
 
         // The findings it has now: what its link covers, or what its amendment covers.
-        const std::string event = eventName(position, id);
+        const auto event = [&] { return eventName(position, id); };
         if (fseal) {
             if (freceipt != 0 && !validReceipt(freceipt))
                 return broken(v, position, id,
-                              "the findings of " + event + " were amended by receipt " +
+                              "the findings of " + event() + " were amended by receipt " +
                                   std::to_string(freceipt) + ", which does not exist");
             if (findingsSeal(*hasher, id, summary, digest, freceipt) != *fseal) {
                 // The findings as they are, with the summary they give, match: the summary
@@ -333,18 +333,18 @@ Result<ChainVerification> verifyChain(Database& db, const ChainVerifyOptions& op
                     findingsSeal(*hasher, id, fromFindings, digest, freceipt) == *fseal;
                 return broken(v, position, id,
                               summaryChanged
-                                  ? event + " does not match the seal of its findings: its "
-                                            "finding summary (finding_mask, finding_sev) was "
-                                            "changed"
-                                  : findingsBreak(event, own, true));
+                                  ? event() + " does not match the seal of its findings: its "
+                                              "finding summary (finding_mask, finding_sev) was "
+                                              "changed"
+                                  : findingsBreak(event(), own, true));
             }
         } else if (legacy) {
             return broken(v, position, id,
-                          "the findings of " + event +
+                          "the findings of " + event() +
                               " are not sealed (the event predates schema 7 and has no "
                               "amendment)");
         } else if (digest != sealedDigest) {
-            return broken(v, position, id, findingsBreak(event, own, false));
+            return broken(v, position, id, findingsBreak(event(), own, false));
         }
         prev = *stored;
         prevRow = id;
