@@ -85,6 +85,10 @@ int runPurge(const std::vector<std::string>& args)
               << removed << result->quarantined << " rejected lines older than "
               << days(p.scopeDays("quarantine")) << '\n'
               << removed << result->events << " events in total\n";
+    if (result->keptAltered > 0)
+        std::cerr << "vigil-cli purge: warning: " << result->keptAltered
+                  << " expired incidents kept: they no longer match their seal; run 'vigil-cli "
+                     "verify'\n";
     if (!result->compactionRefused.empty())
         std::cerr << "vigil-cli purge: warning: tombstones kept: " << result->compactionRefused
                   << "; run 'vigil-cli verify'\n";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vigil-cli verify`: checks the tamper-evident chain over the stored events.
+// `vigil-cli verify`: checks the tamper-evident chain over the stored events, their findings,
+// rejected lines and incidents.
 #include "cli.h"
 
 #include "store/chainverifier.h"
@@ -21,14 +22,17 @@ int runVerify(const std::vector<std::string>& args)
     if (!parsed)
         return error("verify", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli verify --db DB [--head HEX] [--show-head]",
-                  "Checks the tamper-evident chain of DB with its key (kept outside the database,\n"
-                  "under ~/.config/vigil/keys/): every event against its keyed link, every erased\n"
-                  "event against its receipt, the receipts and the purge checkpoint. Prints\n"
-                  "'ok N events' and exits 0 when intact; prints 'broken at event N: why' and\n"
-                  "exits 4 at the first break (an edited, deleted or moved event, or, given the\n"
-                  "head of an earlier report with --head, events cut from the end).",
-                  spec);
+        printHelp(
+            "vigil-cli verify --db DB [--head HEX] [--show-head]",
+            "Checks the tamper-evident chain of DB with its key (kept outside the database,\n"
+            "under ~/.config/vigil/keys/): every event with its findings and finding summary\n"
+            "against its keyed link, every erased event against its receipt, the receipts,\n"
+            "the purge checkpoint, and the seals of rejected lines, incidents and their\n"
+            "review history. Prints 'ok N events' and exits 0 when intact; prints 'broken\n"
+            "at event N: why' (or 'broken: why' for a row that is not an event's) and exits\n"
+            "4 at the first break (an edited, deleted or moved event or finding, or, given\n"
+            "the head of an earlier report with --head, events cut from the end).",
+            spec);
         return Ok;
     }
     const auto db = parsed->get("db");

@@ -4,6 +4,7 @@
 #include "ingest/decoder.h"
 #include "pipeline/chunkpool.h"
 #include "store/eventrecycler.h"
+#include "store/recordseal.h"
 
 #include <algorithm>
 #include <mutex>
@@ -160,9 +161,22 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
     batch.events = EventRecycler::take();
     std::size_t used = 0, scanned = 0;
     auto scanPending = [&] {
-        if (scan && used > scanned)
+        if (scan && used > scanned) {
             scan(std::span<IngestedEvent>(batch.events.data() + scanned, used - scanned));
+            // The chain leaf of an event with findings covers them (store/recordseal.h):
+            // hash them here, not on the writer's thread.
+            if (leaves)
+                for (std::size_t i = scanned; i < used; ++i)
+                    hashFindings(batch.events[i], *leaves);
+        }
         scanned = used;
+    };
+    auto reject = [&](QuarantinedLine q) {
+        if (leaves && leaves->valid())
+            batch.rejectedHashes.push_back(
+                quarantineHash(*leaves, QuarantineFields{batch.sourceName, q.lineNo, q.reason,
+                                                         q.message, q.raw, q.rawBytes}));
+        batch.rejected.push_back(std::move(q));
     };
     for (const RawChunk::Line& l : chunk.lines) {
         const std::string_view text(chunk.data.data() + l.offset, l.length);
@@ -174,7 +188,7 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
             continue;
         }
         if (l.overlong) {
-            batch.rejected.push_back(QuarantinedLine{
+            reject(QuarantinedLine{
                 std::string(text), l.fullBytes, "input.too_long",
                 "line is longer than 1 MiB (" + std::to_string(l.fullBytes) + " bytes)", l.lineNo});
             continue;
@@ -187,7 +201,7 @@ WriteBatch IngestPipeline::process(RawChunk& chunk, Decoder& decoder, const Scan
         EventRecycler::prepare(ie);
         ie.lineNo = l.lineNo;
         if (auto r = decoder.decode(text, ie.event); !r) { // the slot serves the next line
-            batch.rejected.push_back(QuarantinedLine{
+            reject(QuarantinedLine{
                 std::string(text.substr(0, std::min<std::size_t>(text.size(), kMaxDetailsBytes))),
                 l.fullBytes, r.error().code, r.error().message, l.lineNo});
             continue;

@@ -110,7 +110,8 @@ public:
     PipelineStats stats() const;
 
     /// Decodes and scans one chunk into a write batch (the workers' job; public for tests).
-    /// With `leaves`, also computes each event's chain leaf, off the writer's thread.
+    /// With `leaves`, also computes the chain hashes of each event (its leaf, with its
+    /// findings after scanning) and of each rejected line, off the writer's thread.
     static WriteBatch process(RawChunk& chunk, class Decoder& decoder, const ScanFunction& scan,
                               LeafHasher* leaves = nullptr);
 

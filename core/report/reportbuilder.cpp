@@ -207,7 +207,8 @@ Result<void> Builder::gatherMeta(ReportDocument& doc)
             "intact (" + plural(v->events, "stored event", "stored events") + " checked)";
         m_f.chainIntact = true;
     } else {
-        m.chainStatus = "broken at event " + num(v->position) + ": " + v->reason;
+        m.chainStatus = v->position > 0 ? "broken at event " + num(v->position) + ": " + v->reason
+                                        : "broken: " + v->reason;
         m_f.chainBroken = true;
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/chain.h"
 
+#include "store/recordseal.h"
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -146,6 +148,16 @@ std::optional<ChainHash> chainHashFromHex(std::string_view hex)
     return h;
 }
 
+void appendBigEndian(std::string& out, std::uint64_t v, int bytes)
+{
+    putBigEndian(out, v, bytes);
+}
+
+void appendText(std::string& out, std::string_view s, bool optional)
+{
+    putText(out, s, optional);
+}
+
 void canonicalEvent(const CanonicalFields& f, std::string& out)
 {
     out.clear();
@@ -250,6 +262,7 @@ Result<ChainKey> ChainKey::create(const std::filesystem::path& file)
 
 struct ChainHasher::Impl
 {
+    LeafHasher plain;
     EVP_MD* md = nullptr;
     EVP_MD_CTX* mdCtx = nullptr;
     EVP_MAC* mac = nullptr;
@@ -346,6 +359,28 @@ struct LeafHasher::Impl
 LeafHasher::LeafHasher() : d(std::make_unique<Impl>()) {}
 LeafHasher::~LeafHasher() = default;
 
+bool LeafHasher::valid() const
+{
+    return d->md && d->ctx;
+}
+
+ChainHash LeafHasher::sha256(std::string_view bytes)
+{
+    ChainHash out{};
+    if (!valid())
+        return out;
+    unsigned int len = 0;
+    EVP_DigestInit_ex2(d->ctx, d->md, nullptr);
+    EVP_DigestUpdate(d->ctx, bytes.data(), bytes.size());
+    EVP_DigestFinal_ex(d->ctx, out.data(), &len);
+    return out;
+}
+
+std::string& LeafHasher::scratch()
+{
+    return d->buffer;
+}
+
 std::optional<ChainHash> LeafHasher::leaf(const CanonicalFields& fields)
 {
     if (!d->md || !d->ctx)
@@ -375,6 +410,11 @@ ChainHash ChainHasher::genesis(std::string_view dbUuid)
     d->macUpdate(kGenesis.data(), kGenesis.size());
     d->macUpdate(dbUuid.data(), dbUuid.size());
     return d->macEnd();
+}
+
+LeafHasher& ChainHasher::plain()
+{
+    return d->plain;
 }
 
 ChainHash ChainHasher::tag(std::string_view domain, std::string_view data)
@@ -564,6 +604,8 @@ Result<ChainSealer> ChainSealer::openLocked(Database& db)
         auto head = sealLegacyEvents(db, *hasher, hasher->genesis(*id));
         if (!head)
             return std::unexpected(head.error());
+        if (auto r = sealExistingRecords(db, *hasher); !r)
+            return std::unexpected(r.error());
         if (auto r = writeMeta(db, "db_uuid", *id); !r)
             return std::unexpected(r.error());
         return ChainSealer::open(db); // reopen through the normal path (db_uuid now set)
@@ -574,13 +616,24 @@ Result<ChainSealer> ChainSealer::openLocked(Database& db)
         // protects what comes. With sealed events, a new key would orphan the chain.
         auto sealed = queryInt(db, "SELECT count(*) FROM events WHERE chain IS NOT NULL");
         auto cp = readCheckpoint(db);
+        // Rows beside the events (rejected lines) may be sealed even without events.
+        auto records = readMeta(db, "chain.summary_from");
         if (!sealed)
             return std::unexpected(sealed.error());
         if (!cp)
             return std::unexpected(cp.error());
-        if (*sealed == 0 && !*cp)
+        if (!records)
+            return std::unexpected(records.error());
+        if (*sealed == 0 && !*cp && !*records) {
             key = ChainKey::create(ChainKey::keyPath(**uuid));
-        else
+            if (key) {
+                auto hasher = ChainHasher::create(*key);
+                if (!hasher)
+                    return std::unexpected(hasher.error());
+                if (auto r = sealExistingRecords(db, *hasher); !r)
+                    return std::unexpected(r.error());
+            }
+        } else
             return fail("store.chain_key_missing",
                         "the chain key of this database (" + ChainKey::keyPath(**uuid).string() +
                             ") is missing; copy it from the account that created the database "

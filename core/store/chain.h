@@ -53,6 +53,11 @@ struct CanonicalFields
     std::string_view details;
 };
 
+/// Canonical-form building blocks: `bytes` bytes of `v`, big-endian; a text as its 4-byte
+/// big-endian length and its bytes, or 0xFFFFFFFF alone for an absent (empty) optional.
+void appendBigEndian(std::string& out, std::uint64_t v, int bytes);
+void appendText(std::string& out, std::string_view s, bool optional);
+
 /// Writes the canonical serialization of `f` into `out` (replacing its content): the
 /// timestamp as 8 bytes big-endian, then event_type, agent, thread_id, the severity as one
 /// byte, event_id, user_id, trace_id, span_id and details, each text as a 4-byte big-endian
@@ -83,6 +88,8 @@ private:
     std::array<std::uint8_t, 32> m_key{};
 };
 
+class LeafHasher;
+
 /// Computes leaves, links and tags with OpenSSL contexts created once and reused, so the
 /// per-event cost stays at two SHA-256 passes. Not thread-safe: one per thread.
 class ChainHasher
@@ -104,6 +111,8 @@ public:
     /// A keyed tag of `data` in the domain `domain` (tombstones, receipts, checkpoints):
     /// HMAC(key, 0x02 || domain || 0x00 || data).
     ChainHash tag(std::string_view domain, std::string_view data);
+    /// The unkeyed hashes (content of findings, rejected lines) on this hasher's thread.
+    LeafHasher& plain();
 
 private:
     struct Impl;
@@ -152,11 +161,6 @@ struct ChainHead
 };
 Result<ChainHead> readChainHead(Database& db);
 
-/// The append side of the chain, owned by the writer thread. open() gives the database a
-/// uuid and a key when it has none (and then seals events written before the chain
-/// existed), refuses a sealed database whose key file is missing, and loads the head.
-/// seal() computes the link of the next event without advancing; advance() moves the head
-/// once the event was actually stored (an ignored duplicate never advances the chain).
 /// Computes event leaves, which need no key, so that decode workers can hash events before
 /// the writer links them (the writer's thread is the import's bottleneck). One per thread.
 class LeafHasher
@@ -169,12 +173,23 @@ public:
 
     /// SHA-256(0x00 || canonical(fields)); nullopt when OpenSSL has no SHA-256.
     std::optional<ChainHash> leaf(const CanonicalFields& fields);
+    /// False when OpenSSL has no SHA-256 (then every hash below is all zeros).
+    bool valid() const;
+    /// SHA-256 of `bytes` (the caller puts the domain byte first).
+    ChainHash sha256(std::string_view bytes);
+    /// A buffer for building canonical forms, reused between calls.
+    std::string& scratch();
 
 private:
     struct Impl;
     std::unique_ptr<Impl> d;
 };
 
+/// The append side of the chain, owned by the writer thread. open() gives the database a
+/// uuid and a key when it has none (and then seals events written before the chain
+/// existed), refuses a sealed database whose key file is missing, and loads the head.
+/// seal() computes the link of the next event without advancing; advance() moves the head
+/// once the event was actually stored (an ignored duplicate never advances the chain).
 class ChainSealer
 {
 public:

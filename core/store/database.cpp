@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/database.h"
 
+#include "store/recordseal.h"
 #include "store/schema.h"
 
 #include <fcntl.h>
@@ -281,6 +282,14 @@ Result<void> Database::migrate()
         if (auto r = exec("BEGIN IMMEDIATE"); !r)
             return r;
         auto r = exec(steps[static_cast<std::size_t>(v)]);
+        if (r && v + 1 == 7) {
+            // The new seals cover the rows stored so far, in the same transaction, so that a
+            // crash cannot leave a schema-7 database with unsealed rows.
+            if (auto s = sealRecordsAfterMigration(*this); !s) {
+                (void)exec("ROLLBACK");
+                return std::unexpected(s.error());
+            }
+        }
         if (r)
             r = exec("PRAGMA user_version=" + std::to_string(v + 1));
         if (!r) {

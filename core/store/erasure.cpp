@@ -2,6 +2,7 @@
 #include "store/erasure.h"
 
 #include "base/timeutil.h"
+#include "store/recordseal.h"
 #include "store/storewriter.h"
 
 #include <nlohmann/json.hpp>
@@ -73,9 +74,14 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
     auto prev = PreviousLink::create(db, hasher);
     if (!prev)
         return std::unexpected(prev.error());
+    auto from = readSummaryFrom(db, hasher);
+    if (!from)
+        return std::unexpected(from.error());
+    const std::int64_t summaryFrom = from->value_or(1);
     auto sel = SqlStatement::prepare(
         db, "SELECT ts, event_type, agent, thread_id, severity, event_id, user_id, trace_id, "
-            "span_id, details, chain, thread_no FROM events WHERE id=?1 AND erased=0");
+            "span_id, details, chain, thread_no, finding_mask, finding_sev, fdigest "
+            "FROM events WHERE id=?1 AND erased=0");
     auto upd = SqlStatement::prepare(
         db, "UPDATE events SET thread_id='', thread_no=NULL, user_id=NULL, trace_id=NULL, "
             "span_id=NULL, details='{}', erased=?2, leaf=?3, tomb=?4 WHERE id=?1");
@@ -112,7 +118,13 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
         f.traceId = sel->columnTextView(7);
         f.spanId = sel->columnTextView(8);
         f.details = sel->columnTextView(9);
+        // The tombstone keeps the content hash; the link also covers the finding summary.
         const ChainHash leaf = hasher.leaf(f);
+        const ChainHash chainLeaf =
+            eventLeaf(hasher.plain(), leaf, id < summaryFrom,
+                      FindingSummary{static_cast<std::uint32_t>(sel->columnInt(12)),
+                                     static_cast<int>(sel->columnInt(13))},
+                      columnHash(*sel, 14));
         const std::optional<ChainHash> stored = columnHash(*sel, 10);
         if (!sel->columnIsNull(11))
             threads.insert(sel->columnInt(11));
@@ -123,7 +135,7 @@ Result<TombstoneStats> tombstoneEvents(Database& db, ChainHasher& hasher, std::i
             return std::unexpected(before.error());
         // A row that no longer matches its link keeps the leaf of what it holds now, so the
         // break stays visible to verify instead of being sealed over.
-        if (!stored || !*before || hasher.link(**before, leaf) != *stored)
+        if (!stored || !*before || hasher.link(**before, chainLeaf) != *stored)
             ++stats.unsealed;
         const ChainHash tag = tombstoneTag(hasher, id, leaf, receiptId);
         upd->bind(1, id)
@@ -199,6 +211,19 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
         threads.insert(request.value);
 
     // Findings first, while the rows are still recognisable: drop their character spans.
+    // Events whose findings matched their seal get an amendment over the scrubbed ones; a
+    // mismatch found here stays for verify to report.
+    auto findingsStore = EventFindingsStore::create(db, *hasher);
+    if (!findingsStore)
+        return std::unexpected(findingsStore.error());
+    std::vector<std::int64_t> reseal;
+    for (const std::int64_t id : ids) {
+        auto state = findingsStore->read(id);
+        if (!state)
+            return std::unexpected(state.error());
+        if (!state->findings.empty() && findingsStore->intact(id, *state))
+            reseal.push_back(id);
+    }
     auto scrubFindings =
         SqlStatement::prepare(db, "UPDATE findings SET span_start=NULL, span_end=NULL "
                                   "WHERE event_rowid=?1 AND category<>'rejected'");
@@ -228,6 +253,9 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
         return std::unexpected(tomb.error());
     rc.events = tomb->rows;
     out.unsealed = tomb->unsealed;
+    for (const std::int64_t id : reseal)
+        if (auto r = findingsStore->reseal(id, rc.id); !r)
+            return std::unexpected(r.error());
     if (request.subject == ErasureSubject::Thread) {
         // Even a thread number left without events (a resent duplicate can leave one) goes.
         auto dropThread = SqlStatement::prepare(db, "DELETE FROM threads WHERE thread_id=?1");
@@ -238,22 +266,53 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
             return std::unexpected(r.error());
     }
 
-    // Incidents of the affected threads keep their counts but lose the thread id.
-    auto scrubIncidents = SqlStatement::prepare(
+    // Incidents of the affected threads keep their counts but lose the thread id. Each is
+    // resealed when it matched its seal before.
+    auto incidentsOf =
+        SqlStatement::prepare(db, "SELECT id FROM incidents WHERE thread_id=?1 ORDER BY id");
+    auto scrubIncident = SqlStatement::prepare(
         db, "UPDATE incidents SET thread_id='', group_key='erased:' || id, "
             "title=category || ' ' || rule || ' by ' || agent || ' in an erased thread' "
-            "WHERE thread_id=?1");
-    if (!scrubIncidents)
-        return std::unexpected(scrubIncidents.error());
+            "WHERE id=?1");
+    if (!incidentsOf)
+        return std::unexpected(incidentsOf.error());
+    if (!scrubIncident)
+        return std::unexpected(scrubIncident.error());
     for (const std::string& t : threads) {
         if (t.empty())
             continue;
-        scrubIncidents->bindText(1, t);
-        auto r = scrubIncidents->run();
-        scrubIncidents->reset();
-        if (!r)
-            return std::unexpected(r.error());
-        rc.incidents += sqlite3_changes(db.handle());
+        std::vector<std::int64_t> incidentIds;
+        incidentsOf->bindText(1, t);
+        for (;;) {
+            auto row = incidentsOf->step();
+            if (!row) {
+                incidentsOf->reset();
+                return std::unexpected(row.error());
+            }
+            if (!*row)
+                break;
+            incidentIds.push_back(incidentsOf->columnInt(0));
+        }
+        incidentsOf->reset();
+        for (const std::int64_t id : incidentIds) {
+            auto intact = incidentIntact(db, *hasher, id);
+            if (!intact)
+                return std::unexpected(intact.error());
+            scrubIncident->bind(1, id);
+            auto r = scrubIncident->run();
+            scrubIncident->reset();
+            if (!r)
+                return std::unexpected(r.error());
+            ++rc.incidents;
+            if (!*intact)
+                continue;
+            auto incident = readIncident(db, id);
+            if (!incident)
+                return std::unexpected(incident.error());
+            if (*incident)
+                if (auto s = writeIncidentSeal(db, *hasher, (*incident)->first); !s)
+                    return std::unexpected(s.error());
+        }
     }
 
     // The incident search index would keep the old titles' terms in its segments until
@@ -265,14 +324,64 @@ Result<ErasureOutcome> eraseSubject(Database& db, const ErasureRequest& request)
     // line was not valid JSON to begin with, so only the compact spelling is matched).
     const std::string needle = std::string(byThread ? "\"thread_id\":" : "\"user_id\":") +
                                nlohmann::json(request.value).dump();
+    // Each wiped line is resealed (naming the receipt) when it matched its seal before, and
+    // its element in the keyed set of rejected lines is replaced.
     auto q = SqlStatement::prepare(
-        db, "UPDATE quarantine SET raw=X'', message='erased' WHERE instr(raw, ?1) > 0");
+        db, "SELECT id, received_ms, source_id, source, line_no, reason, raw_bytes, message, "
+            "raw, erased, seal FROM quarantine WHERE instr(raw, ?1) > 0 ORDER BY id");
+    auto wipe = SqlStatement::prepare(
+        db, "UPDATE quarantine SET raw=X'', message='erased', erased=?2, seal=?3 WHERE id=?1");
     if (!q)
         return std::unexpected(q.error());
+    if (!wipe)
+        return std::unexpected(wipe.error());
+    auto lines = readRecordSet(db, *hasher, RecordSetKind::Quarantine);
+    if (!lines)
+        return std::unexpected(lines.error());
+    struct Wiped
+    {
+        std::int64_t id;
+        ChainHash seal;
+    };
+    std::vector<Wiped> wiped;
     q->bindBlob(1, needle.data(), static_cast<int>(needle.size()));
-    if (auto r = q->run(); !r)
-        return std::unexpected(r.error());
-    rc.quarantined = sqlite3_changes(db.handle());
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        const std::int64_t id = q->columnInt(0);
+        const std::int64_t received = q->columnInt(1);
+        const std::optional<std::int64_t> sourceId =
+            q->columnIsNull(2) ? std::nullopt : std::optional(q->columnInt(2));
+        QuarantineFields fields{q->columnTextView(3), q->columnInt(4),      q->columnTextView(5),
+                                q->columnTextView(7), q->columnTextView(8), q->columnInt(6)};
+        const ChainHash before = quarantineSeal(*hasher, id, received, sourceId, q->columnInt(9),
+                                                quarantineHash(hasher->plain(), fields));
+        const std::optional<ChainHash> stored = columnHash(*q, 10);
+        fields.message = "erased";
+        fields.raw = {};
+        const ChainHash after = quarantineSeal(*hasher, id, received, sourceId, rc.id,
+                                               quarantineHash(hasher->plain(), fields));
+        lines->toggle(quarantineElement(*hasher, before), -1);
+        lines->toggle(quarantineElement(*hasher, after), 1);
+        // A line that did not match its seal keeps the old seal: the earlier edit stays
+        // visible (and the set no longer matches either).
+        wiped.push_back(Wiped{id, stored == before ? after : stored.value_or(ChainHash{})});
+    }
+    q->reset();
+    for (const Wiped& w : wiped) {
+        wipe->bind(1, w.id).bind(2, rc.id).bindBlob(3, w.seal.data(), 32);
+        auto r = wipe->run();
+        wipe->reset();
+        if (!r)
+            return std::unexpected(r.error());
+    }
+    rc.quarantined = static_cast<std::int64_t>(wiped.size());
+    if (!wiped.empty())
+        if (auto r = writeRecordSet(db, *hasher, RecordSetKind::Quarantine, *lines); !r)
+            return std::unexpected(r.error());
 
     if (auto r = finishReceipt(db, *hasher, rc); !r)
         return std::unexpected(r.error());

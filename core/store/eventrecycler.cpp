@@ -71,6 +71,9 @@ void EventRecycler::prepare(IngestedEvent& slot)
     }
     slot.findings.clear();
     slot.leaf.reset();
+    slot.summaryLeaf.reset();
+    slot.findingsDigest.reset();
+    slot.findingHashes.clear();
 }
 
 } // namespace vigil

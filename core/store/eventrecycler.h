@@ -24,7 +24,7 @@ public:
     /// Returns events for reuse; when the pool is full they stay with the caller.
     static void give(std::vector<IngestedEvent>&& events);
 
-    /// Readies a recycled event for decoding: drops its findings and leaf, and frees its
+    /// Readies a recycled event for decoding: drops its findings and chain hashes, and frees its
     /// storage outright when it is larger than a spare event may keep.
     static void prepare(IngestedEvent& slot);
 };

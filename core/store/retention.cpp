@@ -5,12 +5,14 @@
 #include "store/chain.h"
 #include "store/erasure.h"
 #include "store/receipt.h"
+#include "store/recordseal.h"
 #include "store/storewriter.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 namespace vigil {
@@ -54,10 +56,20 @@ Result<void> compactFront(Database& db, ChainHasher& hasher, PurgeResult& out)
             return std::unexpected(uuid.error());
         prev = hasher.genesis(uuid->value_or(""));
     }
-    auto st = SqlStatement::prepare(db, "SELECT id, erased, leaf, tomb, chain FROM events "
+    auto st = SqlStatement::prepare(db, "SELECT id, erased, leaf, tomb, chain, finding_mask, "
+                                        "finding_sev, fdigest FROM events "
                                         "WHERE id < (SELECT max(id) FROM events) ORDER BY id");
     if (!st)
         return std::unexpected(st.error());
+    auto from = readSummaryFrom(db, hasher);
+    if (!from)
+        return std::unexpected(from.error());
+    const std::int64_t summaryFrom = from->value_or(1);
+    auto findings = EventFindingsStore::create(db, hasher);
+    if (!findings)
+        return std::unexpected(findings.error());
+    // The findings a removed tombstone still has join the keyed set of orphaned findings.
+    std::vector<ChainHash> orphaned;
     std::int64_t lastId = 0, count = 0;
     ChainHash lastLink{};
     for (;;) {
@@ -74,10 +86,23 @@ Result<void> compactFront(Database& db, ChainHasher& hasher, PurgeResult& out)
         const auto tomb = columnHash(*st, 3);
         const auto link = columnHash(*st, 4);
         if (!leaf || !tomb || !link || tombstoneTag(hasher, id, *leaf, receipt) != *tomb ||
-            hasher.link(prev, *leaf) != *link) {
+            hasher.link(prev, eventLeaf(hasher.plain(), *leaf, id < summaryFrom,
+                                        FindingSummary{static_cast<std::uint32_t>(st->columnInt(5)),
+                                                       static_cast<int>(st->columnInt(6))},
+                                        columnHash(*st, 7))) != *link) {
             out.compactionRefused = "the chain does not verify at row " + std::to_string(id);
             break;
         }
+        auto state = findings->read(id);
+        if (!state)
+            return std::unexpected(state.error());
+        if (!findings->intact(id, *state)) {
+            out.compactionRefused =
+                "the findings of row " + std::to_string(id) + " do not match their seal";
+            break;
+        }
+        for (const auto& [findingId, hash] : state->findings)
+            orphaned.push_back(orphanElement(hasher, findingId, id, hash));
         prev = *link;
         lastId = id;
         lastLink = *link;
@@ -99,8 +124,178 @@ Result<void> compactFront(Database& db, ChainHasher& hasher, PurgeResult& out)
     next.tag = checkpointTag(hasher, next.position, next.rowId, next.link);
     if (auto r = writeCheckpoint(db, next); !r)
         return std::unexpected(r.error());
+    auto set = readRecordSet(db, hasher, RecordSetKind::Orphans);
+    if (!set)
+        return std::unexpected(set.error());
+    // A set that belonged to another checkpoint than the one it moves from stays invalid.
+    if (set->anchor != (*cp ? (*cp)->rowId : 0))
+        set->valid = false;
+    for (const ChainHash& e : orphaned)
+        set->toggle(e, 1);
+    set->anchor = lastId;
+    if (auto r = writeRecordSet(db, hasher, RecordSetKind::Orphans, *set); !r)
+        return std::unexpected(r.error());
     out.compacted = count;
     return {};
+}
+
+// Deletes findings older than `cutoff`. A stored event that loses findings gets an
+// amendment naming the receipt (when its findings matched their seal before); findings of
+// events already removed from the chain leave the keyed set of orphaned findings.
+Result<void> purgeFindings(Database& db, ChainHasher& hasher, std::int64_t cutoff,
+                           std::int64_t receipt, PurgeResult& out)
+{
+    auto cp = readCheckpoint(db);
+    if (!cp)
+        return std::unexpected(cp.error());
+    const std::int64_t cpRow = *cp ? (*cp)->rowId : 0;
+    auto expired =
+        SqlStatement::prepare(db, std::string("SELECT event_rowid, id, ") + kFindingSealColumns +
+                                      " FROM findings WHERE ts < ?1 AND "
+                                      "category<>'rejected' ORDER BY event_rowid, id");
+    if (!expired)
+        return std::unexpected(expired.error());
+    auto store = EventFindingsStore::create(db, hasher);
+    if (!store)
+        return std::unexpected(store.error());
+    auto orphans = readRecordSet(db, hasher, RecordSetKind::Orphans);
+    if (!orphans)
+        return std::unexpected(orphans.error());
+    if (orphans->anchor != cpRow)
+        orphans->valid = false;
+    bool orphansChanged = false;
+    std::map<std::int64_t, bool> events; // stored events that lose findings: intact before?
+    expired->bind(1, cutoff);
+    for (;;) {
+        auto row = expired->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        const std::int64_t eventRow = expired->columnInt(0);
+        if (eventRow <= cpRow) {
+            orphans->toggle(orphanElement(hasher, expired->columnInt(1), eventRow,
+                                          findingHash(hasher.plain(), findingFromRow(*expired, 2))),
+                            -1);
+            orphansChanged = true;
+        } else if (!events.contains(eventRow)) {
+            events[eventRow] = false;
+        }
+    }
+    expired->reset();
+    for (auto& [eventRow, intact] : events) {
+        auto state = store->read(eventRow);
+        if (!state)
+            return std::unexpected(state.error());
+        intact = store->intact(eventRow, *state);
+    }
+    auto deleted = runChanges(db, "DELETE FROM findings WHERE ts < ?1", cutoff);
+    if (!deleted)
+        return std::unexpected(deleted.error());
+    out.findings = *deleted;
+    for (const auto& [eventRow, intact] : events)
+        if (intact)
+            if (auto r = store->reseal(eventRow, receipt); !r)
+                return r;
+    if (orphansChanged)
+        return writeRecordSet(db, hasher, RecordSetKind::Orphans, *orphans);
+    return {};
+}
+
+// Deletes incidents whose last finding is older than `cutoff`, with their history, and
+// takes them out of the keyed set of incidents. An incident that no longer matches its seal
+// stays, so that verify still reports the change.
+Result<void> purgeIncidents(Database& db, ChainHasher& hasher, std::int64_t cutoff,
+                            PurgeResult& out)
+{
+    auto sel = SqlStatement::prepare(db, "SELECT id FROM incidents WHERE last_ms < ?1 ORDER BY id");
+    if (!sel)
+        return std::unexpected(sel.error());
+    sel->bind(1, cutoff);
+    std::vector<std::int64_t> ids;
+    for (;;) {
+        auto row = sel->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        ids.push_back(sel->columnInt(0));
+    }
+    sel->reset();
+    if (ids.empty())
+        return {};
+    auto set = readRecordSet(db, hasher, RecordSetKind::Incidents);
+    if (!set)
+        return std::unexpected(set.error());
+    std::vector<SqlStatement> steps;
+    for (const char* sql : {"DELETE FROM incident_history WHERE incident_id=?1",
+                            "UPDATE findings SET incident_id=NULL WHERE incident_id=?1",
+                            "DELETE FROM incidents WHERE id=?1"}) {
+        auto st = SqlStatement::prepare(db, sql);
+        if (!st)
+            return std::unexpected(st.error());
+        steps.push_back(std::move(*st));
+    }
+    for (const std::int64_t id : ids) {
+        auto intact = incidentIntact(db, hasher, id);
+        if (!intact)
+            return std::unexpected(intact.error());
+        if (!*intact) {
+            ++out.keptAltered;
+            continue;
+        }
+        for (SqlStatement& st : steps) {
+            st.bind(1, id);
+            auto r = st.run();
+            st.reset();
+            if (!r)
+                return r;
+        }
+        set->toggle(incidentElement(hasher, id), -1);
+        ++out.incidents;
+    }
+    return writeRecordSet(db, hasher, RecordSetKind::Incidents, *set);
+}
+
+// Deletes rejected lines received before `cutoff` and takes them out of their keyed set
+// (by their content now: a line changed before would leave the set unmatched for good).
+Result<void> purgeQuarantine(Database& db, ChainHasher& hasher, std::int64_t cutoff,
+                             PurgeResult& out)
+{
+    auto sel = SqlStatement::prepare(db, "SELECT id, received_ms, source_id, source, line_no, "
+                                         "reason, message, raw, raw_bytes, erased "
+                                         "FROM quarantine WHERE received_ms < ?1");
+    if (!sel)
+        return std::unexpected(sel.error());
+    auto set = readRecordSet(db, hasher, RecordSetKind::Quarantine);
+    if (!set)
+        return std::unexpected(set.error());
+    sel->bind(1, cutoff);
+    std::int64_t n = 0;
+    for (;;) {
+        auto row = sel->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        const QuarantineFields q{sel->columnTextView(3), sel->columnInt(4),
+                                 sel->columnTextView(5), sel->columnTextView(6),
+                                 sel->columnTextView(7), sel->columnInt(8)};
+        const ChainHash seal =
+            quarantineSeal(hasher, sel->columnInt(0), sel->columnInt(1),
+                           sel->columnIsNull(2) ? std::nullopt : std::optional(sel->columnInt(2)),
+                           sel->columnInt(9), quarantineHash(hasher.plain(), q));
+        set->toggle(quarantineElement(hasher, seal), -1);
+        ++n;
+    }
+    sel->reset();
+    if (n == 0)
+        return {};
+    auto deleted = runChanges(db, "DELETE FROM quarantine WHERE received_ms < ?1", cutoff);
+    if (!deleted)
+        return std::unexpected(deleted.error());
+    out.quarantined = *deleted;
+    return writeRecordSet(db, hasher, RecordSetKind::Quarantine, *set);
 }
 
 } // namespace
@@ -268,25 +463,12 @@ Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::st
     const std::int64_t findingsCutoff = nowMs - policy->scopeDays("findings") * kMsPerDay;
     const std::int64_t incidentsCutoff = nowMs - policy->scopeDays("incidents") * kMsPerDay;
     const std::int64_t quarantineCutoff = nowMs - policy->scopeDays("quarantine") * kMsPerDay;
-    auto findings = runChanges(db, "DELETE FROM findings WHERE ts < ?1", findingsCutoff);
-    if (!findings)
-        return std::unexpected(findings.error());
-    out.findings = *findings;
-    for (const char* sql : {"DELETE FROM incident_history WHERE incident_id IN "
-                            "(SELECT id FROM incidents WHERE last_ms < ?1)",
-                            "UPDATE findings SET incident_id=NULL WHERE incident_id IN "
-                            "(SELECT id FROM incidents WHERE last_ms < ?1)"})
-        if (auto r = runChanges(db, sql, incidentsCutoff); !r)
-            return std::unexpected(r.error());
-    auto incidents = runChanges(db, "DELETE FROM incidents WHERE last_ms < ?1", incidentsCutoff);
-    if (!incidents)
-        return std::unexpected(incidents.error());
-    out.incidents = *incidents;
-    auto quarantined =
-        runChanges(db, "DELETE FROM quarantine WHERE received_ms < ?1", quarantineCutoff);
-    if (!quarantined)
-        return std::unexpected(quarantined.error());
-    out.quarantined = *quarantined;
+    if (auto r = purgeFindings(db, *hasher, findingsCutoff, rc.id, out); !r)
+        return std::unexpected(r.error());
+    if (auto r = purgeIncidents(db, *hasher, incidentsCutoff, out); !r)
+        return std::unexpected(r.error());
+    if (auto r = purgeQuarantine(db, *hasher, quarantineCutoff, out); !r)
+        return std::unexpected(r.error());
 
     if (auto r = compactFront(db, *hasher, out); !r)
         return std::unexpected(r.error());

@@ -56,6 +56,7 @@ struct PurgeResult
     std::int64_t quarantined = 0;
     std::int64_t compacted = 0; ///< tombstones removed from the front of the chain
     std::int64_t unsealed = 0;  ///< purged events that did not match their seal
+    std::int64_t keptAltered = 0; ///< expired incidents kept: they did not match their seal
     std::int64_t receiptId = 0; ///< 0 when nothing was removed
     RetentionPolicy policy;
     /// Set when tombstones at the front could not be compacted because the chain there
@@ -67,10 +68,13 @@ struct PurgeResult
 /// connection. An item is kept while its age is at most its period and removed once it is
 /// older: an event with `ts < nowMs - days * 86,400,000` goes. Expired events become
 /// tombstones (content removed, chain kept, see erasure.h); expired findings, incidents
-/// (by their last finding, with their history) and quarantined lines are deleted. Then the
+/// (by their last finding, with their history) and quarantined lines are deleted, and their
+/// seals follow (store/recordseal.h: an amendment for an event that lost findings, the keyed
+/// sets); an incident that no longer matches its seal is kept (`keptAltered`). Then the
 /// run of tombstones at the front of the chain (all but the newest event) is removed and
-/// a keyed checkpoint records where the chain continues, so verify still passes. A receipt
-/// records the run when anything was removed.
+/// a keyed checkpoint records where the chain continues (their remaining findings join the
+/// keyed set of orphaned findings), so verify still passes. A receipt records the run when
+/// anything was removed.
 Result<PurgeResult> purgeExpired(Database& db, std::int64_t nowMs, const std::string& actor = {});
 
 /// The same, run on the writer thread (waits for the result). The desktop app calls this

@@ -249,6 +249,21 @@ UPDATE events SET thread_no = (SELECT t.id FROM threads t WHERE t.thread_id = ev
 DROP INDEX events_thread;
 CREATE INDEX events_thread_no ON events(thread_no);
 )sql",
+        // 6 -> 7: findings, the finding summary, rejected lines and incidents join the
+        // integrity chain (core/store/recordseal.h, docs/integrity.md). The rows stored so
+        // far are sealed once, inside this migration's transaction, when the database has
+        // a chain key (sealRecordsAfterMigration).
+        R"sql(
+ALTER TABLE events ADD COLUMN fdigest BLOB;  -- digest of its findings, sealed into its leaf
+ALTER TABLE events ADD COLUMN fseal BLOB;    -- keyed amendment: its findings as they are now
+ALTER TABLE events ADD COLUMN freceipt INTEGER NOT NULL DEFAULT 0; -- receipt of the amendment
+ALTER TABLE findings ADD COLUMN hash BLOB;   -- SHA-256 of the finding's canonical form
+ALTER TABLE quarantine ADD COLUMN erased INTEGER NOT NULL DEFAULT 0; -- receipt that wiped it
+ALTER TABLE quarantine ADD COLUMN seal BLOB; -- keyed seal of the row
+ALTER TABLE incidents ADD COLUMN hlink BLOB; -- link of its last history entry
+ALTER TABLE incidents ADD COLUMN seal BLOB;  -- keyed seal of the row and its history
+ALTER TABLE incident_history ADD COLUMN link BLOB; -- keyed link to the entry before it
+)sql",
     };
     return kMigrations;
 }

@@ -6,13 +6,16 @@
 #include "base/timeutil.h"
 #include "store/chain.h"
 #include "store/eventrecycler.h"
+#include "store/recordseal.h"
 #include "store/schema.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace vigil {
 
@@ -22,16 +25,26 @@ struct StoreWriter::Prepared
     SqlStatement insertEvent;
     SqlStatement updateEventFindings;
     SqlStatement insertQuarantine;
+    SqlStatement sealQuarantine;
     SqlStatement insertFinding;
     SqlStatement findThreadIncident;
     SqlStatement findAgentRuleIncident;
     SqlStatement insertIncident;
+    SqlStatement readIncident;
     SqlStatement updateIncident;
     SqlStatement bumpDuplicates;
     SqlStatement findThread;
     SqlStatement insertThread;
-    // Seals each stored event into the tamper-evident chain (store/chain.h).
+    // Seals each stored event into the tamper-evident chain (store/chain.h), and the rows
+    // beside it (store/recordseal.h).
     std::optional<ChainSealer> chain;
+    LeafHasher leaves; // for events and lines that come without their hashes
+    // The keyed sets of rejected lines and incidents, loaded when first touched in a
+    // transaction and written at the end of each batch that changed them.
+    std::optional<RecordSet> quarantineSet, incidentSet;
+    bool quarantineDirty = false, incidentsDirty = false;
+    // Incidents created in the current batch: sealed by flushTouches without a check.
+    std::unordered_set<std::int64_t> createdIncidents;
 
     struct OpenIncident
     {
@@ -65,6 +78,10 @@ struct StoreWriter::Prepared
         byAgentRule.clear();
         touches.clear();
         threadNumbers.clear();
+        quarantineSet.reset();
+        incidentSet.reset();
+        quarantineDirty = incidentsDirty = false;
+        createdIncidents.clear();
     }
 };
 
@@ -107,6 +124,8 @@ Result<void> StoreWriter::prepare()
         SqlStatement* target;
         const char* sql;
     };
+    const std::string readIncidentSql =
+        std::string("SELECT ") + kIncidentSealColumns + " FROM incidents WHERE id=?1";
     const Def defs[] = {
         {&m_st->upsertSource,
          "INSERT INTO sources(kind, name, device, inode, fp_len, fingerprint, offset, line_no, "
@@ -116,16 +135,17 @@ Result<void> StoreWriter::prepare()
         {&m_st->insertEvent,
          "INSERT OR IGNORE INTO events(ts, event_type, agent, thread_id, severity, event_id, "
          "user_id, trace_id, span_id, source_id, line_no, details, finding_mask, finding_sev, "
-         "chain, thread_no) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
+         "chain, thread_no, fdigest) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"},
         {&m_st->updateEventFindings, "UPDATE events SET finding_mask=?2 WHERE id=?1"},
         {&m_st->insertQuarantine,
          "INSERT INTO quarantine(received_ms, source_id, source, line_no, reason, message, raw, "
          "raw_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+        {&m_st->sealQuarantine, "UPDATE quarantine SET seal=?2 WHERE id=?1"},
         {&m_st->insertFinding,
          "INSERT INTO findings(event_rowid, ts, agent, rule, category, layer, severity, field, "
-         "span_start, span_end, message, incident_id) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+         "span_start, span_end, message, incident_id, hash) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
         {&m_st->findThreadIncident,
          "SELECT id, last_ms FROM incidents WHERE group_key=?1 "
          "AND status IN ('open', 'investigating') ORDER BY id DESC LIMIT 1"},
@@ -136,9 +156,10 @@ Result<void> StoreWriter::prepare()
          "INSERT INTO incidents(group_key, title, category, rule, agent, thread_id, layer, "
          "severity, first_ms, last_ms, findings, updated_ms) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 0, ?10)"},
+        {&m_st->readIncident, readIncidentSql.c_str()},
         {&m_st->updateIncident,
-         "UPDATE incidents SET severity=MAX(severity, ?2), first_ms=MIN(first_ms, ?3), "
-         "last_ms=MAX(last_ms, ?5), findings=findings+?6, updated_ms=?4 WHERE id=?1"},
+         "UPDATE incidents SET severity=?2, first_ms=?3, last_ms=?4, findings=?5, updated_ms=?6, "
+         "seal=?7 WHERE id=?1"},
         {&m_st->bumpDuplicates, "UPDATE counters SET value=value+?1 WHERE name='duplicates'"},
         {&m_st->findThread, "SELECT id FROM threads WHERE thread_id=?1"},
         {&m_st->insertThread, "INSERT INTO threads(thread_id) VALUES (?1)"},
@@ -538,20 +559,47 @@ Result<std::int64_t> StoreWriter::threadNumber(const std::string& threadId)
 Result<void> StoreWriter::flushTouches()
 {
     Prepared& st = *m_st;
+    ChainHasher& hasher = st.chain->hasher();
     const std::int64_t now = nowEpochMs();
     for (const auto& [id, t] : st.touches) {
+        // The incident's seal covers these columns: reseal it, unless it no longer matched
+        // its seal before (an edit outside Vigil stays visible to verify).
+        st.readIncident.bind(1, id);
+        auto row = st.readIncident.step();
+        if (!row || !*row) {
+            st.readIncident.reset();
+            if (!row)
+                return std::unexpected(row.error());
+            return fail("store.incident", "incident " + std::to_string(id) + " vanished");
+        }
+        IncidentFields f = incidentFromRow(st.readIncident, id, 0);
+        std::optional<ChainHash> seal = columnHash(st.readIncident, 15);
+        st.readIncident.reset();
+        const bool intact =
+            st.createdIncidents.contains(id) || (seal && *seal == incidentSeal(hasher, f));
+        f.severity = std::max(f.severity, t.severity);
+        f.firstMs = std::min(f.firstMs, t.firstMs);
+        f.lastMs = std::max(f.lastMs, t.lastMs);
+        f.findings += t.findings;
+        if (intact)
+            seal = incidentSeal(hasher, f);
         st.updateIncident.bind(1, id)
-            .bind(2, t.severity)
-            .bind(3, t.firstMs)
-            .bind(4, now)
-            .bind(5, t.lastMs)
-            .bind(6, t.findings);
+            .bind(2, f.severity)
+            .bind(3, f.firstMs)
+            .bind(4, f.lastMs)
+            .bind(5, f.findings)
+            .bind(6, now);
+        if (seal)
+            st.updateIncident.bindBlob(7, seal->data(), static_cast<int>(seal->size()));
+        else
+            st.updateIncident.bindNull(7);
         auto r = st.updateIncident.run();
         st.updateIncident.reset();
         if (!r)
             return r;
     }
     st.touches.clear();
+    st.createdIncidents.clear();
     if (st.byThread.size() > kMaxCachedIncidentKeys ||
         st.byAgentRule.size() > kMaxCachedIncidentKeys) {
         st.byThread.clear();
@@ -653,7 +701,18 @@ Result<std::int64_t> StoreWriter::incidentFor(const IngestedEvent& ev, const Fin
     st.insertIncident.reset();
     if (!ins)
         return std::unexpected(ins.error());
-    return touch(sqlite3_last_insert_rowid(m_db.handle()));
+    const std::int64_t id = sqlite3_last_insert_rowid(m_db.handle());
+    // Sealed when flushTouches() writes its counts; it joins the keyed set of incidents now.
+    st.createdIncidents.insert(id);
+    if (!st.incidentSet) {
+        auto set = readRecordSet(m_db, st.chain->hasher(), RecordSetKind::Incidents);
+        if (!set)
+            return std::unexpected(set.error());
+        st.incidentSet = *set;
+    }
+    st.incidentSet->toggle(incidentElement(st.chain->hasher(), id), 1);
+    st.incidentsDirty = true;
+    return touch(id);
 }
 
 Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
@@ -689,12 +748,16 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
 
     for (IngestedEvent& ie : batch.events) {
         const AuditEvent& e = ie.event;
-        std::uint32_t mask = 0;
-        int maxSev = -1;
-        for (const Finding& f : ie.findings) {
-            mask |= 1u << findingCategoryBit(f.category);
-            maxSev = std::max(maxSev, static_cast<int>(f.severity));
-        }
+        const FindingSummary summary = summarizeFindings(ie.findings);
+        const std::uint32_t mask = summary.mask;
+        const int maxSev = summary.severity;
+        // The chain leaf covers the event's findings and summary (store/recordseal.h);
+        // decode workers hash them, the writer only what came without.
+        if (!ie.leaf)
+            ie.leaf = st.leaves.leaf(canonicalFields(e));
+        if (!ie.findings.empty() &&
+            (!ie.summaryLeaf || ie.findingHashes.size() != ie.findings.size()))
+            hashFindings(ie, st.leaves);
         st.insertEvent.bind(1, e.timestampMs)
             .bindText(2, e.eventType)
             .bindText(3, e.agentName)
@@ -708,8 +771,10 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             st.insertEvent.bind(10, *sourceId);
         else
             st.insertEvent.bindNull(10);
-        const ChainHash link =
-            ie.leaf ? st.chain->sealLeaf(*ie.leaf) : st.chain->seal(canonicalFields(e));
+        const bool withFindings = !ie.findings.empty() && ie.summaryLeaf && ie.findingsDigest;
+        const ChainHash link = withFindings ? st.chain->sealLeaf(*ie.summaryLeaf)
+                               : ie.leaf    ? st.chain->sealLeaf(*ie.leaf)
+                                            : st.chain->seal(canonicalFields(e));
         auto threadNo = threadNumber(e.threadId);
         if (!threadNo)
             return abandon(threadNo.error());
@@ -719,6 +784,10 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
             .bind(14, maxSev)
             .bindBlob(15, link.data(), static_cast<int>(link.size()))
             .bind(16, *threadNo);
+        if (withFindings)
+            st.insertEvent.bindBlob(17, ie.findingsDigest->data(), 32);
+        else
+            st.insertEvent.bindNull(17);
         auto r = st.insertEvent.run();
         st.insertEvent.reset();
         if (!r)
@@ -730,7 +799,8 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
         st.chain->advance(link);
         ++res.accepted;
         const std::int64_t row = sqlite3_last_insert_rowid(m_db.handle());
-        for (const Finding& f : ie.findings) {
+        for (std::size_t fi = 0; fi < ie.findings.size(); ++fi) {
+            const Finding& f = ie.findings[fi];
             auto incident = incidentFor(ie, f, row);
             if (!incident)
                 return abandon(incident.error());
@@ -751,6 +821,10 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
                 st.insertFinding.bindNull(9).bindNull(10);
             }
             st.insertFinding.bindText(11, f.message).bind(12, *incident);
+            if (fi < ie.findingHashes.size())
+                st.insertFinding.bindBlob(13, ie.findingHashes[fi].data(), 32);
+            else
+                st.insertFinding.bindNull(13);
             auto fr = st.insertFinding.run();
             st.insertFinding.reset();
             if (!fr)
@@ -763,8 +837,11 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
     }
 
     const std::int64_t received = nowEpochMs();
-    for (const QuarantinedLine& q : batch.rejected) {
-        st.insertQuarantine.bind(1, received);
+    const std::int64_t receivedMs = batch.receivedMs > 0 ? batch.receivedMs : received;
+    const bool hashed = batch.rejectedHashes.size() == batch.rejected.size();
+    for (std::size_t qi = 0; qi < batch.rejected.size(); ++qi) {
+        const QuarantinedLine& q = batch.rejected[qi];
+        st.insertQuarantine.bind(1, receivedMs);
         if (sourceId)
             st.insertQuarantine.bind(2, *sourceId);
         else
@@ -779,11 +856,42 @@ Result<CommitResult> StoreWriter::writeBatch(WriteBatch& batch,
         st.insertQuarantine.reset();
         if (!r)
             return abandon(r.error());
+        // Its keyed seal, and its element in the keyed set of rejected lines.
+        const std::int64_t id = sqlite3_last_insert_rowid(m_db.handle());
+        const ChainHash content =
+            hashed
+                ? batch.rejectedHashes[qi]
+                : quarantineHash(st.leaves, QuarantineFields{batch.sourceName, q.lineNo, q.reason,
+                                                             q.message, q.raw, q.rawBytes});
+        const ChainHash seal =
+            quarantineSeal(st.chain->hasher(), id, receivedMs, sourceId, 0, content);
+        st.sealQuarantine.bind(1, id).bindBlob(2, seal.data(), static_cast<int>(seal.size()));
+        r = st.sealQuarantine.run();
+        st.sealQuarantine.reset();
+        if (!r)
+            return abandon(r.error());
+        if (!st.quarantineSet) {
+            auto set = readRecordSet(m_db, st.chain->hasher(), RecordSetKind::Quarantine);
+            if (!set)
+                return abandon(set.error());
+            st.quarantineSet = *set;
+        }
+        st.quarantineSet->toggle(quarantineElement(st.chain->hasher(), seal), 1);
+        st.quarantineDirty = true;
         ++res.rejected;
     }
 
     if (auto r = flushTouches(); !r)
         return abandon(r.error());
+    for (auto [kind, set, dirty] :
+         {std::tuple{RecordSetKind::Quarantine, &st.quarantineSet, &st.quarantineDirty},
+          std::tuple{RecordSetKind::Incidents, &st.incidentSet, &st.incidentsDirty}}) {
+        if (!*dirty)
+            continue;
+        if (auto r = writeRecordSet(m_db, st.chain->hasher(), kind, **set); !r)
+            return abandon(r.error());
+        *dirty = false;
+    }
 
     if (res.duplicates > 0) {
         st.bumpDuplicates.bind(1, res.duplicates);

@@ -43,7 +43,13 @@ struct IngestedEvent
     AuditEvent event;
     std::vector<Finding> findings;
     std::int64_t lineNo = 0;
-    std::optional<ChainHash> leaf; ///< the event's chain leaf, when a worker computed it
+    std::optional<ChainHash> leaf; ///< the event's content hash, when a worker computed it
+    /// For an event with findings, set after scanning (hashFindings(), store/recordseal.h):
+    /// its chain leaf with the finding summary, the digest of its findings and each
+    /// finding's hash. The writer computes what is missing.
+    std::optional<ChainHash> summaryLeaf;
+    std::optional<ChainHash> findingsDigest;
+    std::vector<ChainHash> findingHashes;
 };
 
 /// The fields of `e` that the integrity chain covers.
@@ -95,6 +101,11 @@ struct WriteBatch
     std::optional<SourceCheckpoint> checkpoint;
     std::vector<IngestedEvent> events;
     std::vector<QuarantinedLine> rejected;
+    /// The content hash of each rejected line (store/recordseal.h), in the same order, when a
+    /// worker computed them; otherwise the writer does.
+    std::vector<ChainHash> rejectedHashes;
+    /// When the rejected lines were received; 0: when the batch commits.
+    std::int64_t receivedMs = 0;
     std::function<void(const Result<CommitResult>&)> onCommitted;
 };
 

@@ -8,6 +8,7 @@
 #include "incidents/incidentexport.h"
 #include "incidents/incidentsmodel.h"
 #include "incidents/incidentsview.h"
+#include "store/chainverifier.h"
 #include "store/storereader.h"
 
 #include <sqlite3.h>
@@ -57,6 +58,17 @@ private:
             out << row;
         }
         return out;
+    }
+
+    static bool chainIntact(const QString& db)
+    {
+        auto d = vigil::Database::openReader(db.toStdString());
+        if (!d)
+            return false;
+        auto v = vigil::verifyChain(*d);
+        if (v && !v->intact)
+            qInfo("verify: %s", v->reason.c_str());
+        return v && v->intact;
     }
 
     static void waitRows(IncidentsView& view)
@@ -173,6 +185,23 @@ private Q_SLOTS:
         QCOMPARE(history[2][0], std::string("notes"));
         QCOMPARE(QString::fromStdString(history[0][3]), EngineBridge::actorName());
         QVERIFY(std::stoll(history[0][4]) > kBase);
+        // The review is sealed: verify passes, and editing its history (on a copy) is found.
+        QVERIFY2(chainIntact(m_fx.dbPath()), "verify fails after a review");
+        const QString copy = m_fx.dir.path() + QStringLiteral("/tampered.db");
+        QVERIFY(QFile::copy(m_fx.dbPath(), copy));
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(copy.toUtf8().constData(), &raw), SQLITE_OK);
+        QCOMPARE(
+            sqlite3_exec(raw,
+                         QStringLiteral("UPDATE incident_history SET new_value='false_positive' "
+                                        "WHERE incident_id=%1 AND field='status'")
+                             .arg(id)
+                             .toUtf8()
+                             .constData(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(raw);
+        QVERIFY2(!chainIntact(copy), "verify passes after the history was edited");
         QVERIFY(m_fx.open());
 
         // The reopened view shows the saved review and its history in the timeline.

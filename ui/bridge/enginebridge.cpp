@@ -13,6 +13,7 @@
 #include "pipeline/liveingest.h"
 #include "ingest/decoder.h"
 #include "store/database.h"
+#include "store/incidentreview.h"
 #include "store/schema.h"
 #include "store/storereader.h"
 #include "store/storewriter.h"
@@ -1076,61 +1077,21 @@ void EngineBridge::updateIncidents(const QVector<qint64>& ids, const IncidentCha
         Q_EMIT errorOccurred(tr("Unknown incident status: %1").arg(*change.status));
         return;
     }
-    struct Field
-    {
-        const char* column;
-        std::optional<std::string> value;
-    };
-    std::vector<Field> fields{{"status", change.status ? std::optional(str(*change.status)) : std::nullopt},
-                              {"assignee", change.assignee ? std::optional(str(*change.assignee)) : std::nullopt},
-                              {"notes", change.notes ? std::optional(str(*change.notes)) : std::nullopt}};
+    // The store appends the history, links it into the incident's keyed history chain and
+    // reseals the incident (store/incidentreview.h), so verify keeps passing.
+    IncidentReviewChange review;
+    if (change.status)
+        review.status = str(*change.status);
+    if (change.assignee)
+        review.assignee = str(*change.assignee);
+    if (change.notes)
+        review.notes = str(*change.notes);
     const std::string actor = str(actorName());
     std::vector<std::int64_t> rows(ids.begin(), ids.end());
     Private* p = d.get();
     d->writer->post(
-        [rows, fields, actor](Database& db) -> Result<void> {
-            const std::int64_t now = nowEpochMs();
-            auto hist = SqlStatement::prepare(
-                db, "INSERT INTO incident_history(incident_id, ts_ms, actor, field, old_value, "
-                    "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-            if (!hist)
-                return std::unexpected(hist.error());
-            for (const Field& f : fields) {
-                if (!f.value)
-                    continue;
-                const std::string col = f.column; // one of three fixed names, never user input
-                auto sel = SqlStatement::prepare(db, "SELECT " + col + " FROM incidents WHERE id = ?1");
-                auto upd = SqlStatement::prepare(
-                    db, "UPDATE incidents SET " + col + " = ?2, updated_ms = ?3 WHERE id = ?1");
-                if (!sel)
-                    return std::unexpected(sel.error());
-                if (!upd)
-                    return std::unexpected(upd.error());
-                for (std::int64_t id : rows) {
-                    sel->bind(1, id);
-                    auto row = sel->step();
-                    if (!row)
-                        return std::unexpected(row.error());
-                    if (!*row) {
-                        sel->reset();
-                        continue;
-                    }
-                    const std::string old = sel->columnText(0);
-                    sel->reset();
-                    if (old == *f.value)
-                        continue;
-                    upd->bind(1, id).bindText(2, *f.value).bind(3, now);
-                    if (auto r = upd->run(); !r)
-                        return r;
-                    upd->reset();
-                    hist->bind(1, id).bind(2, now).bindText(3, actor).bindText(4, col);
-                    hist->bindText(5, old).bindText(6, *f.value);
-                    if (auto r = hist->run(); !r)
-                        return r;
-                    hist->reset();
-                }
-            }
-            return {};
+        [rows, review, actor](Database& db) -> Result<void> {
+            return updateIncidentReview(db, rows, review, actor, nowEpochMs());
         },
         [p, ids](const Result<void>& r) {
             // Writer thread: hand the outcome to the bridge's thread, so whoever reacts to it

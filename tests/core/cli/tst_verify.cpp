@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `vigil-cli verify`, `erase`, `purge` and `retention` as spec/cli.md says: `ok N events`
 // and exit 0 when intact; exit 4 and the first bad position for each of the four tamper
-// kinds; erase then verify passes; purge at 89, 90 and 91 days.
+// kinds, and for tampered findings, finding summaries, rejected lines and incidents; erase
+// then verify passes; purge at 89, 90 and 91 days.
 #include "testsupport.h"
 
 #include <QFile>
@@ -50,6 +51,8 @@ private Q_SLOTS:
     void intactDatabaseVerifies();
     void tamperKinds_data();
     void tamperKinds();
+    void recordTamperKinds_data();
+    void recordTamperKinds();
     void truncationNeedsTheExportedHead();
     void eraseThenVerify();
     void eraseUsage_data();
@@ -153,6 +156,82 @@ void TestCliVerify::tamperKinds()
     QCOMPARE(r.code, 4);
     QVERIFY2(r.out.startsWith("broken at event " + QByteArray::number(position) + ": "),
              r.out.constData());
+    QCOMPARE(r.out.count('\n'), 1);
+}
+
+void TestCliVerify::recordTamperKinds_data()
+{
+    QTest::addColumn<QString>("statement");
+    QTest::addColumn<QString>("positionQuery"); // the event it breaks at; empty: not an event's
+    QTest::addColumn<QString>("expected");      // what the line must name
+    const QString first = QStringLiteral("(SELECT min(id) FROM findings)");
+    const QString owner = QStringLiteral("SELECT event_rowid FROM findings ORDER BY id LIMIT 1");
+    QTest::newRow("finding deleted") << QStringLiteral("DELETE FROM findings WHERE id=") + first
+                                     << owner << QStringLiteral("a finding was deleted");
+    QTest::newRow("finding rule") << QStringLiteral("UPDATE findings SET rule='x.y' WHERE id=") +
+                                         first
+                                  << owner << QStringLiteral("was changed");
+    QTest::newRow("finding category")
+        << QStringLiteral("UPDATE findings SET category='other' WHERE id=") + first << owner
+        << QStringLiteral("was changed");
+    QTest::newRow("finding severity")
+        << QStringLiteral("UPDATE findings SET severity=0 WHERE id=") + first << owner
+        << QStringLiteral("was changed");
+    QTest::newRow("finding span")
+        << QStringLiteral("UPDATE findings SET span_end=span_end+5 WHERE id=(SELECT min(id) FROM "
+                          "findings WHERE span_end IS NOT NULL)")
+        << QStringLiteral("SELECT event_rowid FROM findings WHERE span_end IS NOT NULL "
+                          "ORDER BY id LIMIT 1")
+        << QStringLiteral("was changed");
+    QTest::newRow("finding summary zeroed")
+        << QStringLiteral("UPDATE events SET finding_mask=0, finding_sev=-1 WHERE id=(SELECT "
+                          "max(id) FROM events WHERE finding_mask<>0)")
+        << QStringLiteral("SELECT max(id) FROM events WHERE finding_mask<>0")
+        << QStringLiteral("finding summary");
+    QTest::newRow("rejected line deleted")
+        << QStringLiteral("DELETE FROM quarantine WHERE id=(SELECT min(id) FROM quarantine)")
+        << QString() << QStringLiteral("quarantine: 1 rejected lines deleted");
+    QTest::newRow("rejected line edited")
+        << QStringLiteral("UPDATE quarantine SET raw=X'7B7D' WHERE id=(SELECT max(id) FROM "
+                          "quarantine)")
+        << QString() << QStringLiteral("quarantine row");
+    QTest::newRow("incident state")
+        << QStringLiteral("UPDATE incidents SET status='false_positive' WHERE id=(SELECT min(id) "
+                          "FROM incidents)")
+        << QString() << QStringLiteral("was changed: its status, assignee");
+    QTest::newRow("incident assignee")
+        << QStringLiteral("UPDATE incidents SET assignee='nobody' WHERE id=(SELECT max(id) FROM "
+                          "incidents)")
+        << QString() << QStringLiteral("was changed: its status, assignee");
+    QTest::newRow("incident deleted")
+        << QStringLiteral("DELETE FROM incidents WHERE id=(SELECT max(id) FROM incidents)")
+        << QString() << QStringLiteral("incidents: 1 incidents deleted");
+}
+
+void TestCliVerify::recordTamperKinds()
+{
+    QFETCH(QString, statement);
+    QFETCH(QString, positionQuery);
+    QFETCH(QString, expected);
+    const QString db = copy(QStringLiteral("records.db"));
+    QByteArray prefix("broken: ");
+    if (!positionQuery.isEmpty()) {
+        sqlite3* h = nullptr;
+        QCOMPARE(sqlite3_open(db.toUtf8().constData(), &h), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(h, positionQuery.toUtf8().constData(), -1, &st, nullptr),
+                 SQLITE_OK);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        // Nothing was purged from this database: an event's position is its row id.
+        prefix = "broken at event " + QByteArray::number(sqlite3_column_int64(st, 0)) + ": ";
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
+    QVERIFY(sql(db, statement.toUtf8().constData()));
+    const Run r = cli({QStringLiteral("verify"), QStringLiteral("--db"), db});
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.out.startsWith(prefix), r.out.constData());
+    QVERIFY2(r.out.contains(expected.toUtf8()), r.out.constData());
     QCOMPARE(r.out.count('\n'), 1);
 }
 

@@ -75,14 +75,16 @@ inline IngestedEvent makeEvent(const EventSpec& s)
     return ie;
 }
 
-/// Commits one batch and waits for it.
+/// Commits one batch and waits for it (`receivedMs`: when its rejected lines arrived, 0 now).
 inline Result<CommitResult> commit(StoreWriter& w, std::vector<IngestedEvent> events,
-                                   std::vector<QuarantinedLine> rejected = {})
+                                   std::vector<QuarantinedLine> rejected = {},
+                                   std::int64_t receivedMs = 0)
 {
     WriteBatch b;
     b.sourceName = "test";
     b.events = std::move(events);
     b.rejected = std::move(rejected);
+    b.receivedMs = receivedMs;
     std::optional<Result<CommitResult>> out;
     std::mutex m;
     std::condition_variable cv;

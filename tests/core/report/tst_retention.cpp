@@ -4,6 +4,7 @@
 #include "reporttestsupport.h"
 
 #include "store/chainverifier.h"
+#include "store/incidentreview.h"
 #include "store/receipt.h"
 #include "store/retention.h"
 
@@ -168,18 +169,22 @@ void TestRetention::findingsIncidentsAndQuarantine()
     QVERIFY(commit(**w, {makeEvent(old), makeEvent(recent)}));
     (*w)->flush();
     const QString p = QString::fromStdString(path());
-    // A quarantined line received 91 days ago, one received today.
-    QVERIFY((*w)->run([](Database& db) {
-        return db.exec(
-            "INSERT INTO quarantine(received_ms, source, reason, message, raw, raw_bytes) "
-            "VALUES (" +
-            std::to_string(kNow - 91 * kMsPerDay) +
-            ", 's', 'input.invalid_json', 'm', X'41', 1), (" + std::to_string(kNow) +
-            ", 's', 'input.invalid_json', 'm', X'42', 1)");
-    }));
-    QVERIFY((*w)->run([](Database& db) {
-        return db.exec("INSERT INTO incident_history(incident_id, ts_ms, actor, field, old_value, "
-                       "new_value) SELECT id, 1, 'a', 'status', 'open', 'resolved' FROM incidents");
+    // A quarantined line received 91 days ago, one received today. Both go through the
+    // writer and the review path, which seal them: rows inserted behind their back count as
+    // tampering since schema 7.
+    QVERIFY(commit(**w, {}, {QuarantinedLine{"A", 1, "input.invalid_json", "m", 0}},
+                   kNow - 91 * kMsPerDay));
+    QVERIFY(commit(**w, {}, {QuarantinedLine{"B", 1, "input.invalid_json", "m", 0}}, kNow));
+    QVERIFY((*w)->run([](Database& db) -> Result<void> {
+        auto st = SqlStatement::prepare(db, "SELECT id FROM incidents");
+        if (!st)
+            return std::unexpected(st.error());
+        std::vector<std::int64_t> ids;
+        while (*st->step())
+            ids.push_back(st->columnInt(0));
+        IncidentReviewChange resolved;
+        resolved.status = "resolved";
+        return updateIncidentReview(db, ids, resolved, "a", 1);
     }));
     auto r = purgeExpired(**w, kNow);
     QVERIFY(r);
