@@ -102,8 +102,8 @@ Result<std::string> readFileLimited(const std::filesystem::path& path, std::size
         if (!ec && size > maxBytes)
             return tooLarge(tooLargeCode, name, maxBytes, size);
     }
-    // Read at most one byte more than allowed: enough to tell a pipe or a growing file that
-    // is too large from one that fits.
+    // Stop at the first block past the limit: enough to tell a pipe or a growing file that is
+    // too large from one that fits.
     std::string text;
     char block[64 * 1024];
     while (text.size() <= maxBytes) {
