@@ -6,7 +6,9 @@
 # or runs every test.
 #
 #   packaging/setup.sh demo     build and launch `vigil --demo`
-#   packaging/setup.sh test     build (warnings as errors) and run the whole test suite
+#   packaging/setup.sh test     build (warnings as errors) and run the whole test suite, then
+#                               run every fuzz target for VIGIL_FUZZ_SECONDS (20) seconds and
+#                               the UI tests once more in a Debug build with Qt's assertions
 #   packaging/setup.sh build    build only
 #   packaging/setup.sh deb      build and produce a .deb with CPack
 set -euo pipefail
@@ -22,6 +24,7 @@ packages=(
   nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev
   libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3 zlib1g-dev
   xvfb xauth fonts-dejavu-core poppler-utils procps
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev  # the fuzz preset (docs/fuzzing.md)
 )
 
 install_missing() {
@@ -41,10 +44,17 @@ install_missing() {
 
 build() {
   local preset=$1
+  local build_preset=${2:-$1}
+  shift $(( $# > 1 ? 2 : 1 ))
   # Presets are read from the current folder: work from the checkout wherever we were called.
   cd "$here"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j"$jobs"
+  cmake --preset "$preset" "$@" >/dev/null
+  cmake --build --preset "$build_preset" -j"$jobs"
+}
+
+# Prints how long the step named $1 took since $2 (seconds since the epoch).
+took() {
+  echo "setup: $1 took $(( $(date +%s) - $2 )) s" >&2
 }
 
 case "$mode" in
@@ -55,9 +65,23 @@ case "$mode" in
     ;;
   test)
     install_missing
+    start=$(date +%s)
     build ci
     cd "$here"
     QT_QPA_PLATFORM=offscreen ctest --preset ci
+    took "the ci build and suite" "$start"
+
+    # Every fuzz target for a bounded time on the committed corpus; a crash fails the run.
+    start=$(date +%s)
+    build fuzz fuzz -DVIGIL_FUZZ_SECONDS="${VIGIL_FUZZ_SECONDS:-20}"
+    ctest --preset fuzz
+    took "fuzzing" "$start"
+
+    # The UI tests again, built in Debug with Q_ASSERT and libstdc++'s checks active.
+    start=$(date +%s)
+    build debugqt debugqt-ui
+    ctest --preset debugqt-ui
+    took "the debugqt UI tests" "$start"
     ;;
   build)
     install_missing

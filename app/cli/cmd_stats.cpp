@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.h"
 
+#include "base/jsonlimits.h"
 #include "base/timeutil.h"
 #include "store/storereader.h"
 
@@ -41,6 +42,9 @@ int runStats(const std::vector<std::string>& args)
     auto s = reader->stats();
     if (!s)
         return error("stats", s.error().message);
+    // What a running `vigil-cli serve` last stored; serve writes it, but a database edited by
+    // hand may hold anything, and a tree too deep to copy or print is shown as absent.
+    const bool haveLive = !s->liveStats.empty() && withinJsonLimits(s->liveStats);
 
     if (format == "json") {
         nlohmann::ordered_json j;
@@ -63,10 +67,10 @@ int runStats(const std::vector<std::string>& args)
                                     : nlohmann::ordered_json(nullptr);
         j["database_bytes"] = s->databaseBytes;
         j["erased"] = s->erased;
-        // What a running `vigil-cli serve` last stored: rates, queue depths, connections.
-        auto live = nlohmann::ordered_json::parse(s->liveStats, nullptr, false);
-        j["live"] = s->liveStats.empty() || live.is_discarded() ? nlohmann::ordered_json(nullptr)
-                                                                : live;
+        // Rates, queue depths, connections.
+        auto live = haveLive ? nlohmann::ordered_json::parse(s->liveStats, nullptr, false)
+                             : nlohmann::ordered_json(nlohmann::ordered_json::value_t::discarded);
+        j["live"] = live.is_discarded() ? nlohmann::ordered_json(nullptr) : std::move(live);
         std::cout << j.dump(2) << '\n';
     } else {
         std::cout << "events      " << withThousands(s->events) << '\n'
@@ -80,8 +84,9 @@ int runStats(const std::vector<std::string>& args)
                       << withThousands(n) << '\n';
         if (s->erased > 0)
             std::cout << "erased      " << withThousands(s->erased) << " (tombstones)\n";
-        const auto live = nlohmann::json::parse(s->liveStats, nullptr, false);
-        if (!s->liveStats.empty() && live.is_object()) {
+        const auto live = haveLive ? nlohmann::json::parse(s->liveStats, nullptr, false)
+                                   : nlohmann::json();
+        if (live.is_object()) {
             std::cout << "live        " << live.value("listen", std::string("-")) << ", as of "
                       << live.value("written_at", std::string("?")) << '\n';
             for (auto [label, key] : {std::pair{"events/s", "events_per_second"},

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "iam/policyset.h"
 
+#include "base/jsonlimits.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <unordered_set>
 
@@ -547,10 +547,11 @@ private:
 Result<PolicySet> PolicySet::load(std::string_view json, std::string_view sourceName)
 {
     const std::string source(sourceName);
+    // The size here; the depth in the prescan below, which names the JSON path of the fault.
     if (json.size() > kMaxFileBytes)
         return fail(std::string(kInvalid), source + ": larger than " +
-                                               std::to_string(kMaxFileBytes / (1024 * 1024)) +
-                                               " MiB");
+                                               describeByteLimit(kMaxFileBytes) + " (" +
+                                               std::to_string(json.size()) + " bytes)");
     {
         Prescan pre(kMaxDepth);
         const bool ok = Json::sax_parse(json, &pre, Json::input_format_t::json, true);
@@ -575,22 +576,10 @@ Result<PolicySet> PolicySet::load(std::string_view json, std::string_view source
 
 Result<PolicySet> PolicySet::loadFile(const std::filesystem::path& path)
 {
-    const std::string name = path.string();
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec)
-        return fail("iam.io_error", name + ": cannot read the file (" + ec.message() + ")");
-    if (size > kMaxFileBytes)
-        return fail(std::string(kInvalid), name + ": larger than " +
-                                             std::to_string(kMaxFileBytes / (1024 * 1024)) +
-                                             " MiB");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return fail("iam.io_error", name + ": cannot open the file");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad())
-        return fail("iam.io_error", name + ": read error");
-    return load(text, name);
+    auto text = readFileLimited(path, kMaxFileBytes, "iam.io_error", kInvalid);
+    if (!text)
+        return std::unexpected(text.error());
+    return load(*text, path.string());
 }
 
 } // namespace vigil::iam

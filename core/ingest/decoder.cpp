@@ -505,7 +505,8 @@ constexpr auto byteSet(std::string_view members)
         t[static_cast<unsigned char>(c)] = true;
     return t;
 }
-constexpr auto kStringStop = byteSet("\"\\");
+// Read only where SSE2 is missing (clang says so: -Wunused-const-variable).
+[[maybe_unused]] constexpr auto kStringStop = byteSet("\"\\");
 constexpr auto kStructural = byteSet("\"{}[],: \t\r\n");
 
 /// What one pass over the text finds before the parser runs.

@@ -1,32 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/engine.h"
 
+#include "base/jsonlimits.h"
 #include "iam/iamchecker.h"
 #include "iam/policyset.h"
 #include "scan/rulepack.h"
 #include "scan/scanner.h"
 
-#include <fstream>
-#include <sstream>
-
 namespace vigil {
-namespace {
-
-Result<std::string> readWholeFile(const std::string& path, std::size_t cap)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return fail("engine.open", "cannot open " + path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    if (s.size() > cap)
-        return fail("engine.too_large",
-                    path + " is larger than " + std::to_string(cap >> 20) + " MiB");
-    return s;
-}
-
-} // namespace
 
 Result<Engine> Engine::load(const std::optional<std::string>& rulesFile,
                             const std::optional<std::string>& policiesFile)
@@ -35,7 +16,8 @@ Result<Engine> Engine::load(const std::optional<std::string>& rulesFile,
     if (!pack)
         return std::unexpected(pack.error());
     if (rulesFile) {
-        auto text = readWholeFile(*rulesFile, 16u << 20);
+        auto text = readFileLimited(*rulesFile, RulePack::kMaxPackBytes, "engine.open",
+                                    "engine.too_large");
         if (!text)
             return std::unexpected(text.error());
         if (auto r = pack->merge(*text, *rulesFile); !r)

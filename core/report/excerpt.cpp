@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/excerpt.h"
 
+#include "base/jsonlimits.h"
 #include "scan/scanner.h"
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,9 @@ std::optional<std::string> detailsFieldValue(std::string_view detailsJson, std::
     if (!field.starts_with(kRoot))
         return std::nullopt;
     field.remove_prefix(kRoot.size());
+    // Stored details passed the decoder's limits; a database edited by hand may not have.
+    if (!withinJsonLimits(detailsJson))
+        return std::nullopt;
     const auto doc = nlohmann::json::parse(detailsJson, nullptr, false);
     if (doc.is_discarded())
         return std::nullopt;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "review/jsonreader.h"
+#include "base/jsonlimits.h"
 #include "review/strcat.h"
 
 #include <algorithm>
@@ -27,6 +28,8 @@ JsonReader::JsonReader(std::string_view sourceName, std::string_view errorCode)
 
 Result<json> JsonReader::parse(std::string_view text) const
 {
+    if (auto ok = checkJsonLimits(text, m_source, m_code); !ok)
+        return std::unexpected(ok.error());
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {

@@ -23,7 +23,8 @@ class JsonReader
 public:
     JsonReader(std::string_view sourceName, std::string_view errorCode);
 
-    /// Parses `text`; a syntax error names the line and column.
+    /// Parses `text`; a syntax error names the line and column. Text over 16 MiB or nested
+    /// deeper than 64 levels is refused before it is parsed (see checkJsonLimits).
     Result<nlohmann::json> parse(std::string_view text) const;
 
     Error error(std::string_view path, std::string_view problem) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "review/threatmatrixio.h"
 
+#include "base/jsonlimits.h"
 #include "review/jsonreader.h"
 #include "review/strcat.h"
 
@@ -18,6 +19,17 @@ namespace {
 
 constexpr const char* kImportError = "review.bad_import";
 constexpr std::size_t kMaxReported = 5;
+
+/// The size limit every import checks first. The message gives no byte count: a reader may
+/// hand over only the first kMaxMatrixImportBytes + 1 bytes of a larger file.
+Result<void> checkImportSize(std::string_view text)
+{
+    if (text.size() > kMaxMatrixImportBytes)
+        return fail(kImportError, cat("the file is larger than ",
+                                      describeByteLimit(kMaxMatrixImportBytes),
+                                      "; import a smaller matrix"));
+    return {};
+}
 
 bool isFormulaTrigger(char c)
 {
@@ -452,6 +464,8 @@ std::string exportMatrixJson(const ThreatMatrix& matrix)
 
 Result<ThreatMatrix> importMatrixCsv(std::string_view text, std::string name)
 {
+    if (auto ok = checkImportSize(text); !ok)
+        return std::unexpected(ok.error());
     auto parsed = parseCsv(text);
     if (!parsed)
         return std::unexpected(parsed.error());
@@ -471,6 +485,8 @@ Result<ThreatMatrix> importMatrixCsv(std::string_view text, std::string name)
 
 Result<ThreatMatrix> importMatrixMarkdown(std::string_view text, std::string name)
 {
+    if (auto ok = checkImportSize(text); !ok)
+        return std::unexpected(ok.error());
     const auto lines = splitLines(text);
     auto it = std::find_if(lines.begin(), lines.end(),
                            [](const auto& l) { return trimSpaces(l.second).starts_with('|'); });
@@ -501,6 +517,8 @@ Result<ThreatMatrix> importMatrixMarkdown(std::string_view text, std::string nam
 
 Result<ThreatMatrix> importMatrixJson(std::string_view text)
 {
+    if (auto ok = checkImportSize(text); !ok)
+        return std::unexpected(ok.error());
     const reviewdetail::JsonReader reader("threat matrix", kImportError);
     auto doc = reader.parse(text);
     if (!doc)

@@ -57,6 +57,10 @@ std::string exportMatrixMarkdown(const ThreatMatrix& matrix);
 /// mitigation, status, owner, links: [...], description}]}`, indented by 2.
 std::string exportMatrixJson(const ThreatMatrix& matrix);
 
+/// Largest file an import reads (bytes); a JSON import is also refused when nested deeper than
+/// 64 levels. Both are checked before the text is parsed.
+inline constexpr std::size_t kMaxMatrixImportBytes = 16 * 1024 * 1024;
+
 /// Reads rows from CSV with a header naming the columns (any order, case-insensitive,
 /// `sev` for severity). `layer`, `component`, `threat` and `severity` are required; an
 /// unknown or repeated column is refused. Every row must pass validateRow().

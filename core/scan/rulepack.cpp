@@ -2,6 +2,7 @@
 #include "scan/rulepack.h"
 
 #include "base/embedded.h"
+#include "base/jsonlimits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -483,6 +484,9 @@ const RuleInfo* RulePack::rule(std::string_view id) const
 Result<void> RulePack::merge(std::string_view text, std::string_view sourceName)
 {
     const Loader L(sourceName);
+    if (auto ok = checkJsonLimits(text, sourceName, "rules.invalid", {kMaxPackBytes, kMaxDepth});
+        !ok)
+        return ok;
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded())
         return fail("rules.invalid", std::string(sourceName) + ": not valid JSON");

@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "scan/finding.h"
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -41,13 +42,18 @@ struct RuleInfo
 class RulePack
 {
 public:
+    /// Largest pack merge() reads (bytes), and its deepest JSON nesting.
+    static constexpr std::size_t kMaxPackBytes = 16 * 1024 * 1024;
+    static constexpr std::size_t kMaxDepth = 64;
+
     /// The packs embedded from resources/rules/*.json, merged in path order.
     static Result<RulePack> builtin();
 
     /// Merges one pack. A rule whose id is new is added (all required keys present); a rule
     /// whose id exists is patched key by key (`{"id": "pii.phone", "enabled": false}`
     /// disables it; `params` keys are merged). `confusables` entries are added or replaced.
-    /// On error the pack is left unchanged.
+    /// Refuses a pack larger than kMaxPackBytes or nested deeper than kMaxDepth before
+    /// parsing it (`rules.invalid`). On error the pack is left unchanged.
     Result<void> merge(std::string_view json, std::string_view sourceName);
 
     const std::vector<RuleInfo>& rules() const { return m_rules; }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scan/secretmatcher.h"
 
+#include "base/jsonlimits.h"
 #include "scan/payloaddecoder.h"
 #include "scan/utf8.h"
 #include "scan/validators.h"
@@ -108,7 +109,8 @@ std::optional<ByteSpan> SecretMatcher::jwt(std::string_view text, std::size_t b,
     if (d2 == std::string_view::npos)
         return std::nullopt;
     std::string header;
-    if (!PayloadDecoder::decodeBase64(tok.substr(0, d1), header))
+    // The header is decoded text, not bounded by the event's own depth check.
+    if (!PayloadDecoder::decodeBase64(tok.substr(0, d1), header) || !withinJsonLimits(header))
         return std::nullopt;
     const nlohmann::json h = nlohmann::json::parse(header, nullptr, false);
     if (!h.is_object() || !h.contains("alg") || !h["alg"].is_string())

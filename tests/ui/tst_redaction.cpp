@@ -4,6 +4,9 @@
 
 #include "uitestsupport.h"
 
+#include "bridge/eventjson.h"
+#include "deepjson.h"
+
 #include "common/eventcolumns.h"
 #include "common/eventdetailpane.h"
 #include "events/eventsmodel.h"
@@ -140,6 +143,31 @@ private Q_SLOTS:
             QVERIFY(all.contains("Viewers of News24 by region"));
             QCOMPARE(all.count('\n'), format == EngineBridge::ExportFormat::Csv ? 3 : 2);
         }
+    }
+
+    void detailsBeyondTheJsonLimitsShownAsText_data()
+    {
+        // The decoder keeps such details out of a database; one edited by hand may hold them,
+        // and the renderers walk a parsed tree recursively (50,000 levels overflowed the stack).
+        QTest::addColumn<std::string>("details");
+        QTest::newRow("50,000 arrays") << vigil::test::nestedArrays(50'000);
+        QTest::newRow("50,000 objects") << vigil::test::nestedObjects(50'000);
+        QTest::newRow("65 levels") << vigil::test::nestedArrays(65);
+    }
+
+    void detailsBeyondTheJsonLimitsShownAsText()
+    {
+        QFETCH(std::string, details);
+        const QVector<FindingInfo> findings;
+        EventDetail out;
+        eventjson::render({kBase, "custom", "agent", "t-1", "info", "", ""}, details, findings, false, out);
+        // Shown as the text it is: one string value, nothing of it lost.
+        const QString head = QString::fromStdString(details.substr(0, 200));
+        QVERIFY(out.json.contains(QString(head).replace(u'"', QStringLiteral("\\\""))));
+        QVERIFY(out.json.contains(QStringLiteral("\"details\": \"")));
+        const QString line = eventjson::preview("custom", details, findings, 80);
+        QVERIFY(line.startsWith(QString::fromStdString(details.substr(0, 40))));
+        QCOMPARE(eventjson::redactedDetails(details, findings), details);
     }
 
     void eventsWithoutSecretsHaveNothingToReveal()

@@ -7,6 +7,8 @@
 
 #include "uitestsupport.h"
 
+#include "deepjson.h"
+
 #include "bridge/enginebridge.h"
 #include "review/checklistmodel.h"
 #include "review/checklistsview.h"
@@ -475,6 +477,56 @@ private Q_SLOTS:
         view.createMatrix(QString(), QStringLiteral("Blank"));
         QVERIFY(loaded.wait(10000));
         QCOMPARE(view.model()->rowCount(), 0);
+    }
+
+    void importRefusesFilesBeyondTheLimits_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("csv over 16 MiB") << QStringLiteral("huge.csv") << QStringLiteral("larger than 16 MiB");
+        QTest::newRow("md over 16 MiB") << QStringLiteral("huge.md") << QStringLiteral("larger than 16 MiB");
+        QTest::newRow("json over 16 MiB") << QStringLiteral("huge.json") << QStringLiteral("larger than 16 MiB");
+        QTest::newRow("json 50,000 deep") << QStringLiteral("deep.json")
+                                          << QStringLiteral("nested deeper than 64 levels at byte 64");
+    }
+
+    void importRefusesFilesBeyondTheLimits()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, mentions);
+        const QString path = m_fx.dir.filePath(name);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        if (name.startsWith(u"deep")) {
+            const std::string deep = vigil::test::nestedArrays(50'000);
+            f.write(deep.data(), static_cast<qint64>(deep.size()));
+        } else {
+            QVERIFY(f.resize(qint64(17) << 20)); // sparse: nothing is written to disk
+        }
+        f.close();
+        ThreatMatricesView view(*m_fx.bridge);
+        QString error;
+        QVERIFY(!view.importFile(path, &error));
+        QVERIFY2(error.startsWith(name + QStringLiteral(": ")) && error.contains(mentions), qPrintable(error));
+    }
+
+    void undoStackDiesWhileTheViewIsWhole()
+    {
+        // The stack's destructor clears it and emits indexChanged, which the view handles;
+        // a stack that outlives the view's own destructor signals into a half-destroyed view
+        // (a Debug build aborts there: "Called object is not of the correct type").
+        auto* view = new ThreatMatricesView(*m_fx.bridge);
+        QSignalSpy loaded(view, &ThreatMatricesView::matricesLoaded);
+        QVERIFY(loaded.wait(15000));
+        QVERIFY(view->model()->rowCount() > 0);
+        QVERIFY(view->model()->setData(view->model()->index(0, ThreatMatrixModel::ColOwner), QStringLiteral("bob")));
+        QCOMPARE(view->undoStack()->count(), 1);
+        bool viewWholeAtStackDeath = false;
+        QObject* asObject = view;
+        connect(view->undoStack(), &QObject::destroyed, this,
+                [&] { viewWholeAtStackDeath = dynamic_cast<ThreatMatricesView*>(asObject) != nullptr; });
+        delete view;
+        QVERIFY(viewWholeAtStackDeath);
     }
 
     void viewsJoinTheWindow()

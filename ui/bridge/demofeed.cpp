@@ -2,6 +2,7 @@
 #include "bridge/demofeed.h"
 
 #include "base/embedded.h"
+#include "base/jsonlimits.h"
 #include "base/timeutil.h"
 
 #include <nlohmann/json.hpp>
@@ -61,6 +62,10 @@ std::string policies()
     const auto workers = embeddedResource("demo/worker-roles.json");
     if (!seed)
         return workers ? std::string(*workers) : std::string();
+    // Merging copies subtrees, which recurses: a file over the JSON limits goes to the
+    // policy loader as it is, and the loader names the fault.
+    if (!withinJsonLimits(*seed) || (workers && !withinJsonLimits(*workers)))
+        return std::string(*seed);
     auto merged = nlohmann::ordered_json::parse(*seed, nullptr, false);
     const auto extra = workers ? nlohmann::ordered_json::parse(*workers, nullptr, false) : nlohmann::ordered_json();
     if (merged.is_discarded() || !merged.is_object())

@@ -6,6 +6,7 @@
 #include "common/csv.h"
 #include "bridge/eventjson.h"
 
+#include "base/jsonlimits.h"
 #include "base/timeutil.h"
 #include "pipeline/engine.h"
 #include "pipeline/importer.h"
@@ -1044,7 +1045,11 @@ quint64 EngineBridge::exportEvents(const EventQuery& query, const QString& path,
                         j["event_id"] = e.eventId;
                     if (!e.userId.empty())
                         j["user_id"] = e.userId;
-                    j["details"] = nlohmann::ordered_json::parse(details, nullptr, false);
+                    auto tree = withinJsonLimits(details)
+                                    ? nlohmann::ordered_json::parse(details, nullptr, false)
+                                    : nlohmann::ordered_json(nlohmann::ordered_json::value_t::discarded);
+                    // Details that are not JSON (a database edited by hand) go out as text.
+                    j["details"] = tree.is_discarded() ? nlohmann::ordered_json(details) : std::move(tree);
                     std::vector<std::string> ruleIds;
                     for (const QString& rule : rules)
                         ruleIds.push_back(str(rule));

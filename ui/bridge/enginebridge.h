@@ -204,8 +204,11 @@ public:
     /// `matrix` as CSV, Markdown or JSON (core/review/threatmatrixio.h).
     static QByteArray exportThreatMatrix(const vigil::ui::ThreatMatrixData& matrix,
                                          vigil::ui::ThreatFileFormat format);
+    /// Largest matrix file importThreatMatrix() accepts: read at most one byte more.
+    static qint64 maxThreatImportBytes();
     /// Reads a matrix file; on failure returns nullopt and a one-line `error` with the line
-    /// and column or JSON path of the fault. CSV and Markdown take `name` as the name.
+    /// and column or JSON path of the fault, or the limit a too large or too deep file broke.
+    /// CSV and Markdown take `name` as the name.
     static std::optional<vigil::ui::ThreatMatrixData> importThreatMatrix(const QByteArray& data,
                                                                          vigil::ui::ThreatFileFormat format,
                                                                          const QString& name,

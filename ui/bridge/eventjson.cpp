@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bridge/eventjson.h"
 
+#include "base/jsonlimits.h"
 #include "base/timeutil.h"
 #include "scan/scanner.h"
 
@@ -12,6 +13,15 @@ namespace vigil::ui::eventjson {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+/// Stored details as a tree, or a discarded value when they are not JSON or break the JSON
+/// limits (only a database edited by hand holds such details): callers then show the text.
+Json parseDetails(std::string_view detailsJson)
+{
+    if (!withinJsonLimits(detailsJson))
+        return Json(Json::value_t::discarded);
+    return Json::parse(detailsJson, nullptr, false);
+}
 
 // Decodes UTF-8 (already validated at ingest) into code points; a stray byte becomes U+FFFD.
 std::u32string decodeUtf8(std::string_view s)
@@ -288,7 +298,7 @@ std::string redact(std::string_view value, const QVector<FindingInfo>& spans)
 
 std::string redactedDetails(std::string_view detailsJson, const QVector<FindingInfo>& findings)
 {
-    Json d = Json::parse(detailsJson, nullptr, false);
+    Json d = parseDetails(detailsJson);
     if (d.is_discarded())
         return std::string(detailsJson);
     redactTree(d, QStringLiteral("details"), findings);
@@ -308,7 +318,7 @@ void render(const TopLevel& top, std::string_view detailsJson, const QVector<Fin
         event["event_id"] = top.eventId;
     if (!top.userId.empty())
         event["user_id"] = top.userId;
-    Json details = Json::parse(detailsJson, nullptr, false);
+    Json details = parseDetails(detailsJson);
     if (details.is_discarded())
         details = std::string(detailsJson);
     event["details"] = std::move(details);
@@ -325,7 +335,7 @@ void render(const TopLevel& top, std::string_view detailsJson, const QVector<Fin
 QString preview(std::string_view eventType, std::string_view detailsJson,
                 const QVector<FindingInfo>& findings, int maxChars)
 {
-    Json d = Json::parse(detailsJson, nullptr, false);
+    Json d = parseDetails(detailsJson);
     if (d.is_discarded() || !d.is_object())
         return oneLine(std::string(detailsJson), maxChars);
     bool sensitive = false;

@@ -7,6 +7,7 @@
 #include "bridge/bridgeutil.h"
 #include "bridge/eventjson.h"
 
+#include "base/jsonlimits.h"
 #include "iam/permissionmap.h"
 #include "iam/policyreview.h"
 #include "iam/policyset.h"
@@ -66,6 +67,8 @@ QString describeSource(const std::string& sourceName)
 
 QString prettyJson(const std::string& minified)
 {
+    if (!withinJsonLimits(minified))
+        return qstr(minified);
     const auto j = nlohmann::ordered_json::parse(minified, nullptr, false);
     if (j.is_discarded())
         return qstr(minified);

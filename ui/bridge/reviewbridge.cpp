@@ -624,6 +624,11 @@ QByteArray EngineBridge::exportThreatMatrix(const ThreatMatrixData& matrix, Thre
     return {};
 }
 
+qint64 EngineBridge::maxThreatImportBytes()
+{
+    return static_cast<qint64>(kMaxMatrixImportBytes);
+}
+
 std::optional<ThreatMatrixData> EngineBridge::importThreatMatrix(const QByteArray& data, ThreatFileFormat format,
                                                                  const QString& name, QString* error)
 {

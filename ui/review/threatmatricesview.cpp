@@ -366,6 +366,17 @@ QAction* ThreatMatricesView::addShortcutAction(const QString& text, const QList<
     return a;
 }
 
+ThreatMatricesView::~ThreatMatricesView()
+{
+    // QObject deletes its children only after this class is gone, and the undo stack's
+    // destructor clears the stack, emitting indexChanged into updateActions() of a
+    // half-destroyed view. The stack goes first, while everything it touches is whole, and
+    // nobody here listens to its last signals.
+    m_undo->disconnect(this);
+    m_model->setUndoStack(nullptr);
+    delete m_undo;
+}
+
 void ThreatMatricesView::reload()
 {
     saveNow();
@@ -584,7 +595,9 @@ bool ThreatMatricesView::importFile(const QString& path, QString* error)
         return false;
     }
     QString why;
-    auto m = EngineBridge::importThreatMatrix(f.readAll(), *format, QFileInfo(path).completeBaseName(), &why);
+    // One byte over the limit is enough for the import to say the file is too large.
+    const QByteArray data = f.read(EngineBridge::maxThreatImportBytes() + 1);
+    auto m = EngineBridge::importThreatMatrix(data, *format, QFileInfo(path).completeBaseName(), &why);
     if (!m) {
         if (error)
             *error = tr("%1: %2").arg(QFileInfo(path).fileName(), why);

@@ -36,6 +36,7 @@ class ThreatMatricesView : public QWidget, public ViewPage
 
 public:
     explicit ThreatMatricesView(EngineBridge& bridge, QWidget* parent = nullptr);
+    ~ThreatMatricesView() override;
 
     /// Reloads the matrix list from the database.
     void reload();

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void depthLimit();
     void nothingHalfApplied();
     void loadFileErrors();
+    void sizeLimit();
 };
 
 void TestPolicySet::seedFixture()
@@ -319,6 +320,27 @@ void TestPolicySet::loadFileErrors()
     QVERIFY(missing.error().message.starts_with("/nonexistent/policies.json: cannot read the file"));
     auto dir = PolicySet::loadFile(VIGIL_RESOURCE_DIR);
     QVERIFY(!dir.has_value());
+}
+
+void TestPolicySet::sizeLimit()
+{
+    const std::string huge(PolicySet::kMaxFileBytes + 1, ' ');
+    auto r = PolicySet::load(huge, "policies.json");
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, std::string("iam.invalid_policy"));
+    QCOMPARE(r.error().message, std::string("policies.json: larger than 16 MiB (16777217 bytes)"));
+    // A file is refused by its size before it is read (this one is sparse: 1 GiB on paper).
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string path = dir.filePath(QStringLiteral("policies.json")).toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.resize(qint64(1) << 30));
+    }
+    auto file = PolicySet::loadFile(path);
+    QVERIFY(!file.has_value());
+    QCOMPARE(file.error().code, std::string("iam.invalid_policy"));
+    QCOMPARE(file.error().message, path + ": larger than 16 MiB (1073741824 bytes)");
 }
 
 QTEST_GUILESS_MAIN(TestPolicySet)

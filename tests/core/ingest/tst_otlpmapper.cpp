@@ -312,7 +312,11 @@ void TestOtlpMapper::everyRecordDecodesAndScans()
     auto scan = engine->scanFactory()();
     std::vector<IngestedEvent> evs;
     for (AuditEvent& e : decodeAll(out))
-        evs.push_back(IngestedEvent{std::move(e), {}, 0, std::nullopt});
+    {
+        IngestedEvent ie;
+        ie.event = std::move(e);
+        evs.push_back(std::move(ie));
+    }
     QCOMPARE(int(evs.size()), records);
     scan(evs); // must not throw or crash on any converted event
 }
@@ -324,7 +328,11 @@ void TestOtlpMapper::injectionInOldPromptIsFound()
     auto scan = engine->scanFactory()();
     std::vector<IngestedEvent> evs;
     for (AuditEvent& e : decodeAll(mapAll(OtlpSignal::Traces, fixture("traces-openllmetry.json"))))
-        evs.push_back(IngestedEvent{std::move(e), {}, 0, std::nullopt});
+    {
+        IngestedEvent ie;
+        ie.event = std::move(e);
+        evs.push_back(std::move(ie));
+    }
     scan(evs);
     QVERIFY(evs[0].event.spanId == "b7ad6b7169203331");
     bool override = false, disclosure = false;

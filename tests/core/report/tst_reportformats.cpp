@@ -338,6 +338,18 @@ void TestReportFormats::excerptRedactsAcrossTheWindow()
              std::optional<std::string>("v1"));
     QVERIFY(!detailsFieldValue(R"({"a":1})", "details.a"));
     QVERIFY(!detailsFieldValue(R"({"a":"x"})", "thread_id"));
+    // Stored details beyond the JSON limits (a database edited by hand) give no excerpt.
+    std::string deep = "\"x\"";
+    std::string path = "details";
+    for (int i = 0; i < 65; ++i) {
+        deep = "{\"a\":" + deep + "}";
+        if (i > 0)
+            path += ".a";
+    }
+    path += ".a";
+    QVERIFY(!detailsFieldValue(deep, path));
+    QCOMPARE(detailsFieldValue("{\"a\":" + std::string(R"({"a":"x"})") + "}", "details.a.a"),
+             std::optional<std::string>("x"));
 }
 
 QTEST_GUILESS_MAIN(TestReportFormats)

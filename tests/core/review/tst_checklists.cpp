@@ -4,11 +4,13 @@
 #include "review/evidencerule.h"
 #include "review/threatmatrix.h"
 
+#include "deepjson.h"
 #include "reviewtestutil.h"
 
 #include <QtTest/QtTest>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -180,6 +182,8 @@ private Q_SLOTS:
     void checklistLoadErrorsNameTheJsonPath();
     void evidenceRuleErrorsNameTheJsonPath_data();
     void evidenceRuleErrorsNameTheJsonPath();
+    void limitsComeBeforeParsing_data();
+    void limitsComeBeforeParsing();
     void maestroTemplateMatchesTheSeed();
     void attackSurfaceTemplateMatchesTheGuide();
     void templateLinksAsAgreed();
@@ -517,6 +521,63 @@ void TestChecklists::templateLinksAsAgreed()
     QCOMPARE(links["Tool abuse"], V{"iam"});
     QCOMPARE(links["Data exfiltration"], V({"pii", "secret"}));
     QCOMPARE(links["Prompt injection"], V{"injection"});
+}
+
+void TestChecklists::limitsComeBeforeParsing_data()
+{
+    // Checklists, evidence rules and threat templates all read through one JSON reader; a
+    // document nested 50,000 deep or over 16 MiB is refused with the limit it broke.
+    QTest::addColumn<QString>("reader");
+    QTest::addColumn<std::string>("json");
+    QTest::addColumn<std::string>("message");
+    const std::string deep = vigil::test::nestedArrays(50'000);
+    // Three levels are open where the deep value starts: its 62nd bracket is one too many.
+    const std::string itemsPrefix = R"({"checklist":"maestro","items":[{"text":)";
+    const std::string inItems = itemsPrefix + deep + "}]}";
+    const std::string huge = R"({"note":")" + std::string(16 * 1024 * 1024, 'n') + R"("})";
+    const std::string hugeSize = std::to_string(huge.size());
+    for (const char* reader : {"checklist", "evidence", "template"}) {
+        const std::string name = std::string(reader) + ".json";
+        QTest::addRow("%s: 50,000 arrays", reader)
+            << QString::fromLatin1(reader) << deep
+            << name + ": nested deeper than 64 levels at byte 64";
+        QTest::addRow("%s: 50,000 objects", reader)
+            << QString::fromLatin1(reader) << vigil::test::nestedObjects(50'000)
+            << name + ": nested deeper than 64 levels at byte 320";
+        QTest::addRow("%s: deep inside", reader)
+            << QString::fromLatin1(reader) << inItems
+            << name + ": nested deeper than 64 levels at byte " +
+                   std::to_string(itemsPrefix.size() + 61);
+        QTest::addRow("%s: over 16 MiB", reader)
+            << QString::fromLatin1(reader) << huge
+            << name + ": larger than 16 MiB (" + hugeSize + " bytes)";
+    }
+}
+
+void TestChecklists::limitsComeBeforeParsing()
+{
+    QFETCH(QString, reader);
+    QFETCH(std::string, json);
+    QFETCH(std::string, message);
+    const std::string name = reader.toStdString() + ".json";
+    std::optional<Error> error;
+    if (reader == u"checklist") {
+        auto r = parseChecklist(json, name, {});
+        QVERIFY(!r.has_value());
+        error = r.error();
+        QCOMPARE(error->code, std::string("review.bad_checklist"));
+    } else if (reader == u"evidence") {
+        auto r = parseEvidenceRules(json, name);
+        QVERIFY(!r.has_value());
+        error = r.error();
+        QCOMPARE(error->code, std::string("review.bad_evidence_rules"));
+    } else {
+        auto r = parseThreatTemplate(json, name);
+        QVERIFY(!r.has_value());
+        error = r.error();
+        QCOMPARE(error->code, std::string("review.bad_threat_template"));
+    }
+    QCOMPARE(error->message, message);
 }
 
 QTEST_APPLESS_MAIN(TestChecklists)

@@ -3,6 +3,7 @@
 #include "review/threatmatrix.h"
 #include "review/threatmatrixio.h"
 
+#include "deepjson.h"
 #include "reviewtestutil.h"
 
 #include <QtTest/QtTest>
@@ -80,6 +81,8 @@ private Q_SLOTS:
     void markdownImportSkipsSurroundingText();
     void jsonImportErrors_data();
     void jsonImportErrors();
+    void importsRefuseDeepAndHugeFiles_data();
+    void importsRefuseDeepAndHugeFiles();
 };
 
 void TestThreatMatrixIo::csvCellGuardsFormulas_data()
@@ -379,6 +382,41 @@ void TestThreatMatrixIo::jsonImportErrors()
     QCOMPARE(r.error().code, std::string("review.bad_import"));
     QVERIFY2(QString::fromStdString(r.error().message).startsWith(message),
              r.error().message.c_str());
+}
+
+void TestThreatMatrixIo::importsRefuseDeepAndHugeFiles_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<std::string>("text");
+    QTest::addColumn<std::string>("message");
+    const std::string deep = vigil::test::nestedArrays(50'000);
+    const std::string rowsPrefix = R"({"name":"m","rows":[{"threat":)";
+    const std::string inRows = rowsPrefix + deep + "}]}";
+    const std::string tooLarge = "the file is larger than 16 MiB; import a smaller matrix";
+    QTest::newRow("json: 50,000 arrays")
+        << QStringLiteral("json") << deep
+        << std::string("threat matrix: nested deeper than 64 levels at byte 64");
+    QTest::newRow("json: deep in a row")
+        << QStringLiteral("json") << inRows
+        << "threat matrix: nested deeper than 64 levels at byte " +
+               std::to_string(rowsPrefix.size() + 61); // three levels open before it
+    const std::string huge(16 * 1024 * 1024 + 1, ' ');
+    QTest::newRow("json: over 16 MiB") << QStringLiteral("json") << huge << tooLarge;
+    QTest::newRow("csv: over 16 MiB") << QStringLiteral("csv") << huge << tooLarge;
+    QTest::newRow("md: over 16 MiB") << QStringLiteral("md") << huge << tooLarge;
+}
+
+void TestThreatMatrixIo::importsRefuseDeepAndHugeFiles()
+{
+    QFETCH(QString, format);
+    QFETCH(std::string, text);
+    QFETCH(std::string, message);
+    const auto r = format == u"json"  ? importMatrixJson(text)
+                   : format == u"csv" ? importMatrixCsv(text, "m")
+                                      : importMatrixMarkdown(text, "m");
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, std::string("review.bad_import"));
+    QCOMPARE(r.error().message, message);
 }
 
 QTEST_APPLESS_MAIN(TestThreatMatrixIo)

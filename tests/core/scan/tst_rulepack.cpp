@@ -3,7 +3,9 @@
 // add, override and disable rules, and bad patterns fail Scanner::create with their origin.
 
 #include "scan/rulepack.h"
+#include "deepjson.h"
 #include "scantestutil.h"
+#include "testsupport.h"
 
 #include <QSet>
 
@@ -29,6 +31,8 @@ private Q_SLOTS:
     void errorsNameThePath_data();
     void errorsNameThePath();
     void mergeIsAtomic();
+    void limitsComeBeforeParsing_data();
+    void limitsComeBeforeParsing();
     void userPackDisables();
     void userPackOverrides();
     void userPackAddsRule();
@@ -143,6 +147,55 @@ void TestRulePack::mergeIsAtomic()
     QVERIFY(!r.has_value());
     QCOMPARE(pack->rules().size(), before);
     QVERIFY(pack->rule("pii.email")->enabled);
+}
+
+void TestRulePack::limitsComeBeforeParsing_data()
+{
+    // A user pack nested 50,000 deep used to overflow the stack (copying or dumping the
+    // parsed `params` recurses per level); now it is refused before it is parsed.
+    QTest::addColumn<std::string>("json");
+    QTest::addColumn<std::string>("message");
+    const std::string deep = vigil::test::nestedArrays(50'000);
+    QTest::newRow("50,000 arrays")
+        << deep << std::string("user.json: nested deeper than 64 levels at byte 64");
+    QTest::newRow("50,000 objects")
+        << vigil::test::nestedObjects(50'000)
+        << std::string("user.json: nested deeper than 64 levels at byte 320");
+    // Three levels are open where the deep value starts: its 62nd bracket is one too many.
+    const std::string paramsPrefix = R"({"rules": [{"id": "pii.phone", "params": )";
+    QTest::newRow("50,000 deep params")
+        << paramsPrefix + deep + "}]}"
+        << "user.json: nested deeper than 64 levels at byte " +
+               std::to_string(paramsPrefix.size() + 61);
+    // Objects are what overflowed: merging `params` into the rule's defaults recursed.
+    QTest::newRow("50,000 deep params objects")
+        << paramsPrefix + vigil::test::nestedObjects(50'000) + "}]}"
+        << "user.json: nested deeper than 64 levels at byte " +
+               std::to_string(paramsPrefix.size() + 5 * 61);
+    const std::string confusablesPrefix = R"({"confusables": {"x": )";
+    QTest::newRow("50,000 deep confusables")
+        << confusablesPrefix + vigil::test::nestedObjects(50'000) + "}}"
+        << "user.json: nested deeper than 64 levels at byte " +
+               std::to_string(confusablesPrefix.size() + 5 * 62);
+    const std::string huge =
+        R"({"description": ")" + std::string(RulePack::kMaxPackBytes, 'd') + R"("})";
+    QTest::newRow("over 16 MiB") << huge
+                                 << "user.json: larger than 16 MiB (" +
+                                        std::to_string(huge.size()) + " bytes)";
+}
+
+void TestRulePack::limitsComeBeforeParsing()
+{
+    QFETCH(std::string, json);
+    QFETCH(std::string, message);
+    auto pack = RulePack::builtin();
+    QVERIFY(pack.has_value());
+    const auto before = pack->rules().size();
+    const auto r = pack->merge(json, "user.json");
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, std::string("rules.invalid"));
+    QCOMPARE(r.error().message, message);
+    QCOMPARE(pack->rules().size(), before);
 }
 
 void TestRulePack::userPackDisables()

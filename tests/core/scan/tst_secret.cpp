@@ -127,6 +127,11 @@ void TestSecret::negatives_data()
     QTest::newRow("slack placeholder") << QByteArray("xoxb-your-bot-token-here and xoxb-00000000000-000000000000-xxxx");
     QTest::newRow("pem header only") << QByteArray("the file must start with -----BEGIN PRIVATE KEY----- ...");
     QTest::newRow("jwt header not json") << QByteArray("eyJub3RqdXN0.eyJzdWIiOiIxIn0.c2lnbmF0dXJl");
+    // A header nested 65 deep is past the JSON limits: not parsed, so not a JWT.
+    QTest::newRow("jwt header too deep")
+        << QByteArray("eyJhbGciOiJIUzI1NiIsIngiOltbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tb"
+                      "W1tbW1tbW1tbXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV19"
+                      ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
     QTest::newRow("url dummy password") << QByteArray("postgres://user:password@localhost/db and mysql://u:${DB_PASS}@h/x");
     QTest::newRow("tokens count") << QByteArray("tokens: 1059, cost 0.0094, token budget=20000");
     QTest::newRow("plain words") << QByteArray("password reset requested; secret: none; token: refreshing");
