@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// The OTLP/HTTP JSON mapper (core/ingest/otlpmapper): any body gives records, never a crash;
+// every record is either a rejection with an input.* code or a Vigil event line that the
+// real decoder accepts, so a converted span can never be lost between the mapper and the
+// store.
+//
+// Input: one byte choosing the signal (even: traces, odd: logs), then the body.
+
+// Links: vigil_ingest
+
+#include "fuzzsupport.h"
+
+#include "ingest/decoder.h"
+#include "ingest/otlpmapper.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    using namespace vigil;
+    fuzz::Input in(data, size);
+    const OtlpSignal signal = in.byte() % 2 ? OtlpSignal::Logs : OtlpSignal::Traces;
+    const std::string_view body = in.rest();
+    static const ToolActionMap tools = ToolActionMap::builtin().value_or(ToolActionMap{});
+    const auto records = mapOtlpBody(signal, reinterpret_cast<const std::uint8_t*>(body.data()),
+                                     body.size(), tools);
+    Decoder decoder;
+    AuditEvent event;
+    for (const ForeignRecord& r : records) {
+        if (r.rejected()) {
+            fuzz::check(r.rejectCode.starts_with("input."), "a rejection has an input.* code",
+                        r.rejectCode);
+            fuzz::check(r.line.empty(), "a rejection carries no event line");
+            fuzz::check(r.raw.size() <= 64 * 1024, "at most 64 KiB of a rejected record is kept");
+            continue;
+        }
+        auto decoded = decoder.decode(r.line, event);
+        fuzz::check(decoded.has_value(), "a converted record decodes as a Vigil event",
+                    decoded ? std::string() : decoded.error().code + ": " + r.line.substr(0, 400));
+    }
+    return 0;
+}
