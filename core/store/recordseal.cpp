@@ -408,7 +408,7 @@ Result<std::optional<std::int64_t>> readSummaryFrom(Database& db, ChainHasher& h
 
 Result<EventFindingsStore> EventFindingsStore::create(Database& db, ChainHasher& hasher)
 {
-    EventFindingsStore s(db, hasher);
+    EventFindingsStore s(hasher);
     auto from = readSummaryFrom(db, hasher);
     if (!from)
         return std::unexpected(from.error());

@@ -217,8 +217,7 @@ public:
     Result<void> reseal(std::int64_t rowId, std::int64_t receipt);
 
 private:
-    EventFindingsStore(Database& db, ChainHasher& hasher) : m_db(&db), m_hasher(&hasher) {}
-    Database* m_db;
+    explicit EventFindingsStore(ChainHasher& hasher) : m_hasher(&hasher) {}
     ChainHasher* m_hasher;
     std::int64_t m_summaryFrom = 1;
     SqlStatement m_event, m_findings, m_setHash, m_amend;
