@@ -295,8 +295,15 @@ private:
                                                "CloudWatch log event without a numeric timestamp",
                                                e.text, e.fullBytes, no),
                                 end);
-                ts = static_cast<std::int64_t>(d);
+                // A double outside the int64 range would make the cast undefined (found by
+                // fuzz_foreign); the range check below then refuses it.
+                ts = d >= 0 && d < 253'402'300'800'000.0 ? static_cast<std::int64_t>(d) : -1;
             }
+            if (ts < 0 || ts >= 253'402'300'800'000) // before 1970 or after 9999
+                return sink(rejectedRecord("input.invalid_timestamp",
+                                           "CloudWatch log event timestamp out of range",
+                                           e.text, e.fullBytes, no),
+                            end);
             if (ev["eventId"].get_string().get(eventId) != simdjson::SUCCESS &&
                 ev["id"].get_string().get(eventId) != simdjson::SUCCESS)
                 eventId = {};
