@@ -3,6 +3,8 @@
 
 #include "base/timeutil.h"
 
+#include "ingest/jsontypename.h"
+
 #include <simdjson.h>
 
 #if defined(__SSE2__)
@@ -123,26 +125,7 @@ bool validAction(std::string_view s)
     return true;
 }
 
-const char* typeName(element_type t)
-{
-    switch (t) {
-    case element_type::ARRAY:
-        return "an array";
-    case element_type::OBJECT:
-        return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-        return "a number";
-    case element_type::STRING:
-        return "a string";
-    case element_type::BOOL:
-        return "a boolean";
-    case element_type::NULL_VALUE:
-        return "null";
-    }
-    return "a value";
-}
+const char* typeName(element_type t) { return jsonTypeName(t); }
 
 bool isNumber(element_type t)
 {

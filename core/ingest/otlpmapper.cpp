@@ -5,6 +5,8 @@
 #include "ingest/decoder.h"
 
 #include <openssl/evp.h>
+#include "ingest/jsontypename.h"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -192,26 +194,7 @@ std::size_t codePoints(std::string_view s)
 
 // ---------------------------------------------------------------- OTLP field access
 
-const char* typeName(element_type t)
-{
-    switch (t) {
-    case element_type::ARRAY:
-        return "an array";
-    case element_type::OBJECT:
-        return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-        return "a number";
-    case element_type::STRING:
-        return "a string";
-    case element_type::BOOL:
-        return "a boolean";
-    case element_type::NULL_VALUE:
-        return "null";
-    }
-    return "a value";
-}
+const char* typeName(element_type t) { return jsonTypeName(t); }
 
 /// A message field by its JSON name (lowerCamelCase, what OTLP/JSON writes) or, failing
 /// that, its protobuf name (snake_case), which some encoders emit.
