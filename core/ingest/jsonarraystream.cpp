@@ -219,9 +219,15 @@ void JsonArrayStream::feed(std::string_view piece, const ElementSink& onElement,
                 break;
             }
             if (m_depth == 0 && m_scalar) {
-                if (c == ',' || c == '}' || isSpace(c)) {
+                // The scalar ends at the first byte after it, which is handled here as
+                // AfterValue would (this byte may be the first of a piece).
+                if (c == ',') {
+                    m_state = State::ExpectKey;
+                } else if (c == '}') {
+                    m_state = State::Between;
+                    ++m_documents;
+                } else if (isSpace(c)) {
                     m_state = State::AfterValue;
-                    --i; // let AfterValue see it
                 }
                 break;
             }
@@ -289,10 +295,11 @@ void JsonArrayStream::feed(std::string_view piece, const ElementSink& onElement,
                 break;
             }
             if (m_scalar) {
+                // As above: the byte ending a scalar element is handled here, as
+                // ArrayItems would.
                 if (c == ',' || c == ']' || isSpace(c)) {
                     endElement(piece, i, onElement, false);
-                    m_state = State::ArrayItems;
-                    --i;
+                    m_state = c == ']' ? State::AfterValue : State::ArrayItems;
                 }
                 break;
             }

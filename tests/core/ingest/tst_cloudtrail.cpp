@@ -66,6 +66,7 @@ private Q_SLOTS:
     void recordsBecomeToolCalls_data();
     void recordsBecomeToolCalls();
     void pieceSizeDoesNotMatter();
+    void everyCutGivesTheSameRecords();
     void badRecordsAreRejectedAlone_data();
     void badRecordsAreRejectedAlone();
 };
@@ -141,6 +142,30 @@ void TestCloudTrail::pieceSizeDoesNotMatter()
     QCOMPARE(pieceEnds, wholeEnds);
     // Each offset is just past its record's closing brace.
     QCOMPARE(bytes[static_cast<std::size_t>(wholeEnds[0] - 1)], '}');
+}
+
+// Two pieces, cut at every byte: a scalar (top-level or an element) that ends exactly where
+// a piece begins used to swallow the rest of that piece (found by fuzz_foreign).
+void TestCloudTrail::everyCutGivesTheSameRecords()
+{
+    const std::string good = R"({"eventTime":"2026-11-21T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventID":"e1"})";
+    const std::string bytes = "{\"n\":12,\"ok\":true ,\"Records\":[7," + good + ",8 ," + good +
+                              "],\"m\":3}\n{\"Records\":[" + good + "],\"z\":0}";
+    const auto whole = read(bytes, bytes.size(), {});
+    QCOMPARE(whole.size(), std::size_t(5)); // 7 and 8 are rejected, three records kept
+    for (std::size_t cut = 1; cut < bytes.size(); ++cut) {
+        std::vector<ForeignRecord> out;
+        auto reader = makeRecordReader(InputFormat::CloudTrail, {});
+        const RecordSink sink = [&](ForeignRecord&& r, std::int64_t) { out.push_back(std::move(r)); };
+        reader->feed(std::string_view(bytes).substr(0, cut), sink);
+        reader->feed(std::string_view(bytes).substr(cut), sink);
+        reader->finish(sink);
+        QVERIFY2(out.size() == whole.size(), qPrintable(QStringLiteral("cut at %1").arg(cut)));
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            QCOMPARE(out[i].line, whole[i].line);
+            QCOMPARE(out[i].rejectCode, whole[i].rejectCode);
+        }
+    }
 }
 
 void TestCloudTrail::badRecordsAreRejectedAlone_data()
