@@ -140,6 +140,11 @@ ForeignRecord convertCloudWatchMessage(std::string_view message, std::int64_t ti
                                        const CloudWatchContext& context, std::int64_t recordNo,
                                        const ReaderOptions& options)
 {
+    if (message.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        // An event that is there but says nothing: quarantined, not dropped as a blank line
+        // (found by fuzz_foreign).
+        return rejectedRecord("input.missing_field", "CloudWatch log event with an empty message",
+                              message, static_cast<std::int64_t>(message.size()), recordNo);
     ForeignRecord r;
     r.recordNo = recordNo;
     r.rawBytes = static_cast<std::int64_t>(message.size());

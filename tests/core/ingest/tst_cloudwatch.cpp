@@ -161,6 +161,10 @@ void TestCloudWatch::badInputIsRejectedWithReason_data()
         << "input.gzip_truncated" << 2;
     QTest::newRow("event without message")
         << QByteArray(R"({"events":[{"timestamp":1,"eventId":"1"}]})") << "input.missing_field" << 0;
+    QTest::newRow("event with an empty message")
+        << QByteArray(R"({"events":[{"timestamp":1,"message":" "}]})") << "input.missing_field" << 0;
+    QTest::newRow("export line with an empty message")
+        << QByteArray("2026-11-21T10:00:00.000Z \n\n") << "input.missing_field" << 0;
     QTest::newRow("event without timestamp")
         << QByteArray(R"({"events":[{"message":"{}"}]})") << "input.missing_field" << 0;
     QTest::newRow("malformed event")
