@@ -6,6 +6,7 @@
 // Input: lines separated by `\n`; each is decoded into one recycled event and into a fresh one.
 
 // Links: vigil_ingest
+// Runs: 25000
 
 #include "fuzzsupport.h"
 

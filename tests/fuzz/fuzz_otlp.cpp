@@ -7,6 +7,7 @@
 // Input: one byte choosing the signal (even: traces, odd: logs), then the body.
 
 // Links: vigil_ingest
+// Runs: 16000
 
 #include "fuzzsupport.h"
 

@@ -8,6 +8,7 @@
 // Input: the user pack, as is.
 
 // Links: vigil_ingest vigil_scan
+// Runs: 10000
 
 #include "fuzzsupport.h"
 

@@ -11,6 +11,7 @@
 //         JSON valid. The line is made valid UTF-8 first, as the decoder guarantees.
 
 // Links: vigil_ingest vigil_scan
+// Runs: 8000
 
 #include "fuzzsupport.h"
 
