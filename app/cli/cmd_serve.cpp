@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -51,12 +52,20 @@ int runServe(const std::vector<std::string>& args)
     const std::vector<OptionSpec> spec{
         {"db", true, false, "SQLite database to store into (created if missing)"},
         {"listen", true, false, "HOST:PORT of the TCP feed (default 127.0.0.1:7514; off: none)"},
+        {"http", true, false,
+         "HOST:PORT of the HTTP receiver: OTLP/HTTP JSON on /v1/traces and /v1/logs, NDJSON "
+         "on /v1/events (off by default; 4318 is OTLP's port)"},
         {"tail", true, true, "follow FILE like tail -F (repeatable)"},
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"policies", true, false, "agent IAM policy file, for iam findings"},
         {"token-file", true, false, "file (mode 0600) holding the token clients must present"},
         {"tls-cert", true, false, "PEM certificate chain: serve TLS (with --tls-key)"},
         {"tls-key", true, false, "PEM private key of --tls-cert"},
+        {"tls-client-ca", true, false,
+         "PEM CA bundle: HTTP clients must present a certificate it signed (mutual TLS)"},
+        {"max-body", true, false, "HTTP: bytes per request body as sent (16777216)"},
+        {"join-window-ms", true, false,
+         "HTTP: how long an OTLP span waits for its parent's agent (2000)"},
         {"max-connections", true, false, "open connections at most (default 256)"},
         {"durable", false, false,
          "commit with synchronous=FULL: an acknowledged event survives a power loss, not only "
@@ -92,6 +101,11 @@ int runServe(const std::vector<std::string>& args)
                   "share 127.0.0.1. Over --memory-budget, connections holding more than\n"
                   "64 KiB stop being read, but one at a time reads on to finish its line,\n"
                   "so every close is seen.\n"
+                  "--http adds an HTTP receiver for OTLP/HTTP JSON (/v1/traces, /v1/logs)\n"
+                  "and NDJSON (/v1/events): each request is answered 200 once all it\n"
+                  "carried is stored, 429/503 with Retry-After when it cannot be yet. It\n"
+                  "shares the token (as Authorization: Bearer), --tls-cert/--tls-key and\n"
+                  "the connection limits with the TCP feed.\n"
                   "The protocol is in docs/protocol.md.",
                   spec);
         return Ok;
@@ -114,8 +128,16 @@ int runServe(const std::vector<std::string>& args)
         options.tcp->port = addr->second;
     }
     options.tailFiles = parsed->all("tail");
-    if (!options.tcp && options.tailFiles.empty())
-        return error("serve", "nothing to serve: --listen off and no --tail FILE");
+    if (const auto http = parsed->get("http")) {
+        auto addr = parseListenAddress(*http);
+        if (!addr)
+            return error("serve", "--http: " + addr.error().message);
+        options.http.emplace();
+        options.http->host = addr->first;
+        options.http->port = addr->second;
+    }
+    if (!options.tcp && !options.http && options.tailFiles.empty())
+        return error("serve", "nothing to serve: --listen off, no --http and no --tail FILE");
 
     const char* envToken = std::getenv("VIGIL_TOKEN");
     const auto tokenFile = parsed->get("token-file");
@@ -159,8 +181,35 @@ int runServe(const std::vector<std::string>& args)
         if (!parseNumber(parsed->get("flush-ms"), flushMs) || flushMs == 0)
             return error("serve", "--flush-ms takes a number above 0");
         t.flushInterval = std::chrono::milliseconds(flushMs);
-    } else if (!token.empty() || parsed->get("tls-cert") || parsed->get("tls-key")) {
-        return error("serve", "a token or TLS setting needs a TCP feed (--listen)");
+    } else if (!options.http && (!token.empty() || parsed->get("tls-cert") || parsed->get("tls-key"))) {
+        return error("serve", "a token or TLS setting needs a TCP feed (--listen) or --http");
+    }
+    if (options.http) {
+        HttpOptions& h = *options.http;
+        h.token = token;
+        h.tlsCertFile = parsed->get("tls-cert").value_or("");
+        h.tlsKeyFile = parsed->get("tls-key").value_or("");
+        h.tlsClientCaFile = parsed->get("tls-client-ca").value_or("");
+        if (!parseNumber(parsed->get("max-connections"), h.maxConnections) || h.maxConnections == 0)
+            return error("serve", "--max-connections takes a number above 0");
+        if (!parseNumber(parsed->get("max-per-address"), h.maxPerAddress))
+            return error("serve", "--max-per-address takes a number, 0 for no limit");
+        if (!parseSeconds(parsed->get("handshake-timeout"), h.handshakeTimeout))
+            return error("serve", "--handshake-timeout takes a number of seconds above 0");
+        if (!parseNumber(parsed->get("max-line"), h.maxLineBytes) || h.maxLineBytes < 1024)
+            return error("serve", "--max-line takes a number of bytes, at least 1024");
+        if (!parseNumber(parsed->get("max-body"), h.maxBodyBytes) || h.maxBodyBytes < 1024 ||
+            h.maxBodyBytes > (1u << 30))
+            return error("serve", "--max-body takes a number of bytes from 1024 to 1073741824");
+        h.maxDecodedBytes = std::max(h.maxDecodedBytes, h.maxBodyBytes);
+        h.globalBudgetBytes = std::max(h.globalBudgetBytes, h.maxBodyBytes);
+        if (!parseNumber(parsed->get("join-window-ms"), h.otlpJoinWindowMs) ||
+            h.otlpJoinWindowMs < 0)
+            return error("serve", "--join-window-ms takes a number of milliseconds, 0 or more");
+    } else if (parsed->get("tls-client-ca") || parsed->get("max-body") ||
+               parsed->get("join-window-ms")) {
+        return error("serve", "--tls-client-ca, --max-body and --join-window-ms are settings "
+                              "of the HTTP receiver (--http)");
     }
     std::size_t pollMs = 100, quietMs = 1000;
     if (!parseNumber(parsed->get("poll-ms"), pollMs) || pollMs == 0)
@@ -214,7 +263,16 @@ int runServe(const std::vector<std::string>& args)
                  (t.tlsCertFile.empty() ? "plaintext" : "TLS") + ", " +
                  (t.token.empty() ? "no token" : "token required") + ")";
     } else {
-        banner = "not listening";
+        banner = "no TCP feed";
+    }
+    if (options.http) {
+        const HttpOptions& h = *options.http;
+        banner += "; HTTP on " + live.httpAddress() + " (" +
+                  (h.tlsCertFile.empty() ? "plaintext"
+                   : h.tlsClientCaFile.empty() ? "TLS"
+                                               : "mutual TLS") +
+                  ", " + (h.token.empty() ? "no token" : "bearer token required") +
+                  "; POST /v1/traces, /v1/logs, /v1/events)";
     }
     if (!options.tailFiles.empty()) {
         banner += "; following";

@@ -20,6 +20,10 @@ struct ForeignRecord
     std::string raw;           ///< the record as received (at most 64 KiB kept), for quarantine
     std::int64_t rawBytes = 0; ///< the record's full size
     std::int64_t recordNo = 0; ///< 1-based position in its input: the line number it is stored under
+    /// Which delivery the record came with, as the caller numbered it (OtlpMapper::map's
+    /// `tag`): a receiver that answers a request only once all of its records are stored
+    /// finds them by it, whenever the mapper releases them. 0 when unused.
+    std::uint64_t tag = 0;
 
     bool rejected() const { return !rejectCode.empty(); }
 };

@@ -737,6 +737,7 @@ struct Draft
 
     std::int64_t recordNo = 0;
     std::int64_t rawBytes = 0;
+    std::uint64_t tag = 0; ///< the body's (ForeignRecord::tag)
 
     std::size_t bytes() const
     {
@@ -945,6 +946,8 @@ struct OtlpMapper::Impl
 
     // Per body.
     std::int64_t recordNo = 0;
+    std::uint64_t bodyTag = 0;
+    std::optional<Error> bodyRejection; ///< why the last body as a whole was refused
     std::vector<ForeignRecord>* out = nullptr;
 
     std::vector<std::string> bodyTraces; ///< traces this body touched
@@ -977,6 +980,7 @@ struct OtlpMapper::Impl
             raw.resize(utf8Prefix(raw, kMaxRawBytes).size());
         r.raw = std::move(raw);
         r.recordNo = recordNumber;
+        r.tag = bodyTag;
         out->push_back(std::move(r));
     }
 
@@ -1138,6 +1142,7 @@ struct OtlpMapper::Impl
         ForeignRecord r;
         r.recordNo = d.recordNo;
         r.rawBytes = d.rawBytes;
+        r.tag = d.tag;
         if (details.size() > kMaxDetailsBytes || line.size() > kMaxLineBytes) {
             // Only reachable with hundreds of huge keys: refuse rather than store a line the
             // decoder would refuse anyway.
@@ -1281,14 +1286,18 @@ struct OtlpMapper::Impl
 
     // -------------------------------------------------- body
 
-    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view text, std::int64_t now)
+    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view text, std::int64_t now,
+                                   std::uint64_t tag)
     {
         std::vector<ForeignRecord> result;
         out = &result;
         recordNo = 0;
+        bodyTag = tag;
+        bodyRejection.reset();
         expire(now);
 
         const auto bodyReject = [&](const char* code, std::string msg) {
+            bodyRejection = Error{code, msg};
             rejectRecord(Error{code, std::move(msg)}, std::string(utf8Prefix(text, kMaxRawBytes)),
                          1);
             result.back().rawBytes = static_cast<std::int64_t>(text.size());
@@ -1469,6 +1478,7 @@ struct OtlpMapper::Impl
                 Draft d;
                 m_extraOtel.clear();
                 d.recordNo = ++recordNo;
+                d.tag = bodyTag;
                 d.serviceAgent = serviceAgent;
                 std::string raw = rawOf(item, &d.rawBytes);
                 std::expected<void, Error> r;
@@ -2287,9 +2297,9 @@ OtlpMapper::OtlpMapper(OtlpMapper&&) noexcept = default;
 OtlpMapper& OtlpMapper::operator=(OtlpMapper&&) noexcept = default;
 
 std::vector<ForeignRecord> OtlpMapper::map(OtlpSignal signal, std::string_view body,
-                                           std::int64_t nowMs)
+                                           std::int64_t nowMs, std::uint64_t tag)
 {
-    return m_impl->map(signal, body, nowMs);
+    return m_impl->map(signal, body, nowMs, tag);
 }
 
 std::vector<ForeignRecord> OtlpMapper::expire(std::int64_t nowMs)
@@ -2316,6 +2326,18 @@ std::vector<ForeignRecord> OtlpMapper::flush()
 std::size_t OtlpMapper::pendingCount() const
 {
     return m_impl->pending.size();
+}
+
+std::size_t OtlpMapper::pendingCount(std::uint64_t tag) const
+{
+    return static_cast<std::size_t>(
+        std::count_if(m_impl->pending.begin(), m_impl->pending.end(),
+                      [tag](const auto& p) { return p.second.draft.tag == tag; }));
+}
+
+const Error* OtlpMapper::bodyRejection() const
+{
+    return m_impl->bodyRejection ? &*m_impl->bodyRejection : nullptr;
 }
 
 std::size_t OtlpMapper::knownSpanCount() const

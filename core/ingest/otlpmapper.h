@@ -67,8 +67,10 @@ public:
 
     /// Maps one request body received at `nowMs` (epoch ms; it drives the join window).
     /// Returns the records ready now: those of this body whose agent is known, records held
-    /// from earlier bodies that this body completes, and records whose wait ended.
-    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view body, std::int64_t nowMs);
+    /// from earlier bodies that this body completes, and records whose wait ended. Every
+    /// record of this body carries `tag` (ForeignRecord::tag), also when released later.
+    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view body, std::int64_t nowMs,
+                                   std::uint64_t tag = 0);
 
     /// Emits the records that have waited for `joinWindowMs` or longer by `nowMs`, and
     /// forgets traces idle for that long.
@@ -78,6 +80,11 @@ public:
     std::vector<ForeignRecord> flush();
 
     std::size_t pendingCount() const;
+    /// Why the body last given to map() was refused as a whole (not OTLP JSON, too large,
+    /// too deep), or nullptr when its records were read one by one.
+    const Error* bodyRejection() const;
+    /// Records of the body mapped with `tag` still held back, waiting for a parent.
+    std::size_t pendingCount(std::uint64_t tag) const;
     std::size_t knownSpanCount() const;
 
 private:

@@ -110,6 +110,19 @@ bool IngestPipeline::submit(RawChunk chunk)
     return true;
 }
 
+IngestPipeline::Room IngestPipeline::room() const
+{
+    if (m_writer.stats().retrying)
+        return Room::StorageFailing;
+    std::lock_guard lock(m_mutex);
+    return m_inFlight >= static_cast<std::int64_t>(m_options.maxInFlight) ? Room::Full : Room::Free;
+}
+
+void IngestPipeline::resumeSource(const std::string& sourceName)
+{
+    m_writer.resumeSource(sourceName);
+}
+
 void IngestPipeline::drain()
 {
     {

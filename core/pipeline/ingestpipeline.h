@@ -109,6 +109,21 @@ public:
 
     PipelineStats stats() const;
 
+    enum class Room : std::uint8_t
+    {
+        Free,          ///< submit() takes a chunk now
+        Full,          ///< `maxInFlight` chunks are in progress: submit() would block
+        StorageFailing ///< the writer retries a batch after a storage error (a full disk)
+    };
+    /// Whether a chunk would go in now, for readers that would rather say "later" (HTTP
+    /// 429/503) than wait.
+    Room room() const;
+
+    /// Lets a source whose batch failed commit again (StoreWriter::resumeSource): for
+    /// readers whose failed batches are sent again by their client, not resumed from a
+    /// stored offset.
+    void resumeSource(const std::string& sourceName);
+
     /// Decodes and scans one chunk into a write batch (the workers' job; public for tests).
     /// With `leaves`, also computes the chain hashes of each event (its leaf, with its
     /// findings after scanning) and of each rejected line, off the writer's thread.

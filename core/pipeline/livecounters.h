@@ -41,6 +41,8 @@ struct LiveCounters
     std::atomic<std::int64_t> pausedConnections{0}; ///< waiting for the memory budget now
     std::atomic<std::int64_t> bufferedBytes{0};     ///< held by connections now
 
+    std::atomic<std::int64_t> httpRequests{0}; ///< HTTP requests received (any outcome)
+    std::atomic<std::int64_t> httpRefused{0};  ///< answered with an error status
     std::atomic<std::int64_t> rotations{0};
     std::atomic<std::int64_t> truncations{0};
 

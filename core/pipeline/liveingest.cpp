@@ -46,11 +46,29 @@ Result<void> LiveIngest::start()
             return r;
         }
     }
+    if (m_options.http) {
+        m_http = std::make_unique<HttpServer>(*m_pipeline, *m_options.http, m_counters, m_log);
+        if (auto r = m_http->start(); !r) {
+            m_http.reset();
+            if (m_tcp) {
+                m_tcp->stopReading();
+                m_tcp->stop(std::chrono::milliseconds(0));
+                m_tcp.reset();
+            }
+            m_pipeline.reset();
+            return r;
+        }
+    }
     m_tailer =
         std::make_unique<FileTailer>(m_writer, *m_pipeline, m_options.tail, m_counters, m_log);
     for (const std::string& f : m_options.tailFiles) {
         if (auto r = m_tailer->addFile(f); !r) {
             m_tailer.reset();
+            if (m_http) {
+                m_http->stopReading();
+                m_http->stop(std::chrono::milliseconds(0));
+                m_http.reset();
+            }
             if (m_tcp) {
                 m_tcp->stopReading();
                 m_tcp->stop(std::chrono::milliseconds(0));
@@ -94,11 +112,15 @@ void LiveIngest::stop()
     // committed; then the last acknowledgements go out.
     if (m_tcp)
         m_tcp->stopReading();
+    if (m_http)
+        m_http->stopReading();
     if (m_tailer)
         m_tailer->stop();
     m_pipeline->drain();
     if (m_tcp)
         m_tcp->stop();
+    if (m_http)
+        m_http->stop();
     m_pipeline->stop();
     if (m_options.persistStatsEvery.count() > 0)
         persistStats();
@@ -145,6 +167,12 @@ std::string LiveIngest::listenAddress() const
     return m_tcp ? m_tcp->listenAddress() : std::string();
 }
 
+std::string LiveIngest::httpAddress() const
+{
+    std::lock_guard l(m_mutex);
+    return m_http ? m_http->listenAddress() : std::string();
+}
+
 LiveStats LiveIngest::stats() const
 {
     LiveStats s;
@@ -167,6 +195,8 @@ LiveStats LiveIngest::stats() const
     s.bufferedBytes = c.bufferedBytes;
     s.rotations = c.rotations;
     s.truncations = c.truncations;
+    s.httpRequests = c.httpRequests;
+    s.httpRefused = c.httpRefused;
     s.lastError = c.lastError();
     const WriterStats w = m_writer.stats();
     s.storageRetrying = w.retrying;
@@ -182,6 +212,8 @@ LiveStats LiveIngest::stats() const
         }
         if (m_tcp)
             s.listenAddress = m_tcp->listenAddress();
+        if (m_http)
+            s.httpAddress = m_http->listenAddress();
         if (m_tailer)
             s.files = m_tailer->files();
         started = m_started;
@@ -241,6 +273,9 @@ std::string liveStatsJson(const LiveStats& s, std::optional<std::int64_t> writte
     j["rotations"] = s.rotations;
     j["truncations"] = s.truncations;
     j["listen"] = s.listenAddress;
+    j["http_listen"] = s.httpAddress;
+    j["http_requests"] = s.httpRequests;
+    j["http_refused"] = s.httpRefused;
     j["files"] = nlohmann::ordered_json::array();
     for (const TailFileStatus& f : s.files)
         j["files"].push_back({{"path", f.path},

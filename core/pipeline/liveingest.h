@@ -3,6 +3,7 @@
 
 #include "base/result.h"
 #include "pipeline/filetailer.h"
+#include "pipeline/httpserver.h"
 #include "pipeline/ingestpipeline.h"
 #include "pipeline/livecounters.h"
 #include "pipeline/tcpserver.h"
@@ -24,6 +25,7 @@ namespace vigil {
 struct LiveOptions
 {
     std::optional<TcpOptions> tcp = TcpOptions{}; ///< nullopt: no TCP feed
+    std::optional<HttpOptions> http;              ///< nullopt: no HTTP receiver
     std::vector<std::string> tailFiles;           ///< files followed from the start
     TailOptions tail;
     /// Decode/scan workers and the scanner. maxInFlight bounds the chunks between the
@@ -62,6 +64,9 @@ struct LiveStats
     std::int64_t rotations = 0;
     std::int64_t truncations = 0;
     std::string listenAddress; ///< empty without a TCP feed
+    std::string httpAddress;   ///< empty without the HTTP receiver
+    std::int64_t httpRequests = 0;
+    std::int64_t httpRefused = 0; ///< answered with an error status (401, 413, 429, 503, ...)
     std::vector<TailFileStatus> files;
     std::string lastError; ///< of the last failed commit, empty when none
     /// The writer is holding a batch that failed on the storage (a full disk) and tries it
@@ -71,8 +76,9 @@ struct LiveStats
     std::int64_t storageRetries = 0; ///< commit attempts repeated so far
 };
 
-/// The live pipeline the desktop app and `vigil-cli serve` run: a TCP feed and followed
-/// files feeding one IngestPipeline into the caller's StoreWriter.
+/// The live pipeline the desktop app and `vigil-cli serve` run: a TCP feed, an HTTP receiver
+/// (OTLP and NDJSON) and followed files feeding one IngestPipeline into the caller's
+/// StoreWriter.
 ///
 /// start() brings everything up (or nothing, with the reason); stop() stops reading, hands
 /// every complete line received on, waits until it is committed, sends the last
@@ -114,6 +120,8 @@ public:
 
     /// `HOST:PORT` actually bound (the real port when 0 was asked); empty without TCP.
     std::string listenAddress() const;
+    /// The same for the HTTP receiver; empty without it.
+    std::string httpAddress() const;
 
     /// A snapshot of the counters; rates are computed over the last few seconds of calls.
     LiveStats stats() const;
@@ -128,6 +136,7 @@ private:
     std::unique_ptr<IngestPipeline> m_pipeline;
     std::unique_ptr<FileTailer> m_tailer;
     std::unique_ptr<TcpServer> m_tcp;
+    std::unique_ptr<HttpServer> m_http;
 
     mutable std::mutex m_mutex;
     bool m_running = false;
