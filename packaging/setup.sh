@@ -25,6 +25,7 @@ packages=(
   libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3 zlib1g-dev
   xvfb xauth fonts-dejavu-core poppler-utils procps
   clang-16 libclang-rt-16-dev libfuzzer-16-dev  # the fuzz preset (docs/fuzzing.md)
+  syslog-ng-core syslog-ng-mod-http openssl curl  # real shippers and TLS in tests/core/cli/tst_shippers
 )
 
 install_missing() {

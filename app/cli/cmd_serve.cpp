@@ -327,6 +327,9 @@ int runServe(const std::vector<std::string>& args)
                   withThousands(st.authFailures).c_str(), withThousands(st.handshakeClosed).c_str(),
                   withThousands(st.idleClosed).c_str());
     logLine(summary);
+    if (options.http)
+        logLine("HTTP: " + withThousands(st.httpRequests) + " requests, " +
+                withThousands(st.httpRefused) + " answered with an error status");
     if (st.failedBatches > 0)
         return error("serve", withThousands(st.failedBatches) +
                                   " batches could not be stored: " + st.lastError);

@@ -209,11 +209,21 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     bool readingStopped = false;
     bool closing = false;
     Clock::time_point lastRefusalLog{};
+    Clock::time_point lastBusyLog{};
 
     void say(const std::string& m) const
     {
         if (log)
             log(m);
+    }
+    /// Logs at most one line a second (a crowd of clients told to come back later).
+    void sayThrottled(const std::string& m)
+    {
+        const auto now = Clock::now();
+        if (now - lastBusyLog < std::chrono::seconds(1))
+            return;
+        lastBusyLog = now;
+        say(m);
     }
     bool needsHandshake() const { return tls.has_value() || !options.token.empty(); }
     bool tokenMatches(std::string_view candidate) const
@@ -329,6 +339,9 @@ public:
     void refuse(const Refusal& r)
     {
         ++m_server.counters->httpRefused;
+        if (r.retryAfterSeconds > 0 || r.status == http::status::unauthorized)
+            m_server.sayThrottled("HTTP: answered " + std::to_string(static_cast<int>(r.status)) +
+                                  " to " + m_peer + ": " + r.message);
         auto res = std::make_shared<http::response<http::string_body>>(r.status, m_version);
         res->set(http::field::server, "vigil");
         res->set(http::field::content_type, "application/json");

@@ -36,22 +36,38 @@ public:
                const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
                int timeoutMs = 60000)
     {
+        return startWrapped({}, {}, args, env, timeoutMs);
+    }
+    /// The same, run by `wrapper PREFIX... vigil-cli serve ARGS` (`unshare`, `sh -c`); the
+    /// wrapper must exec serve in the end, so that signals reach it.
+    bool startWrapped(const QString& wrapper, const QStringList& prefix, const QStringList& args,
+                      const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
+                      int timeoutMs = 60000)
+    {
         m_err.clear();
         m_port = 0;
+        m_httpPort = 0;
         m_process.setProcessEnvironment(env);
-        m_process.start(QStringLiteral(VIGIL_CLI_PATH),
-                        QStringList{QStringLiteral("serve")} + args);
+        const QStringList serve = QStringList{QStringLiteral("serve")} + args;
+        if (wrapper.isEmpty())
+            m_process.start(QStringLiteral(VIGIL_CLI_PATH), serve);
+        else
+            m_process.start(wrapper, prefix + QStringList{QStringLiteral(VIGIL_CLI_PATH)} + serve);
         if (!m_process.waitForStarted(10000))
             return false;
         QElapsedTimer t;
         t.start();
         static const QRegularExpression re(QStringLiteral("listening on [0-9.]+:([0-9]+)"));
+        static const QRegularExpression http(QStringLiteral("HTTP on [0-9.]+:([0-9]+)"));
         while (t.elapsed() < timeoutMs) {
             readErr();
             if (m_err.contains("storing into")) {
                 const auto m = re.match(QString::fromUtf8(m_err));
                 if (m.hasMatch())
                     m_port = m.captured(1).toInt();
+                const auto h = http.match(QString::fromUtf8(m_err));
+                if (h.hasMatch())
+                    m_httpPort = h.captured(1).toInt();
                 return true;
             }
             if (m_process.state() == QProcess::NotRunning)
@@ -103,6 +119,7 @@ public:
     }
 
     int port() const { return m_port; }
+    int httpPort() const { return m_httpPort; } ///< of --http, 0 without it
     qint64 pid() const { return m_process.processId(); }
     QByteArray err()
     {
@@ -116,6 +133,7 @@ private:
     QProcess m_process;
     QByteArray m_err;
     int m_port = 0;
+    int m_httpPort = 0;
 };
 
 } // namespace vigil::test
