@@ -30,6 +30,11 @@ packages=(
 
 install_missing() {
   local missing=()
+  # Node.js runs the OpenTelemetry SDK client of the tests; a machine that has node (any
+  # source) needs no Debian package for it.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
@@ -66,6 +71,8 @@ case "$mode" in
     ;;
   test)
     install_missing
+    # The OpenTelemetry JS SDK at the versions pinned in its lock file (tests/clients/otel).
+    (cd "$here/tests/clients/otel" && npm ci --no-audit --no-fund --loglevel=error)
     start=$(date +%s)
     build ci
     cd "$here"
