@@ -62,7 +62,8 @@ int runServe(const std::vector<std::string>& args)
         {"tls-cert", true, false, "PEM certificate chain: serve TLS (with --tls-key)"},
         {"tls-key", true, false, "PEM private key of --tls-cert"},
         {"tls-client-ca", true, false,
-         "PEM CA bundle: HTTP clients must present a certificate it signed (mutual TLS)"},
+         "PEM CA bundle: clients must present a certificate it signed (mutual TLS); it stands "
+         "in for the token and names the source"},
         {"max-body", true, false, "HTTP: bytes per request body as sent (16777216)"},
         {"join-window-ms", true, false,
          "HTTP: how long an OTLP span waits for its parent's agent (2000)"},
@@ -159,6 +160,7 @@ int runServe(const std::vector<std::string>& args)
         t.token = token;
         t.tlsCertFile = parsed->get("tls-cert").value_or("");
         t.tlsKeyFile = parsed->get("tls-key").value_or("");
+        t.tlsClientCaFile = parsed->get("tls-client-ca").value_or("");
         std::size_t flushMs = 50;
         if (!parseNumber(parsed->get("max-connections"), t.maxConnections) || t.maxConnections == 0)
             return error("serve", "--max-connections takes a number above 0");
@@ -181,7 +183,8 @@ int runServe(const std::vector<std::string>& args)
         if (!parseNumber(parsed->get("flush-ms"), flushMs) || flushMs == 0)
             return error("serve", "--flush-ms takes a number above 0");
         t.flushInterval = std::chrono::milliseconds(flushMs);
-    } else if (!options.http && (!token.empty() || parsed->get("tls-cert") || parsed->get("tls-key"))) {
+    } else if (!options.http && (!token.empty() || parsed->get("tls-cert") || parsed->get("tls-key") ||
+                                 parsed->get("tls-client-ca"))) {
         return error("serve", "a token or TLS setting needs a TCP feed (--listen) or --http");
     }
     if (options.http) {
@@ -206,10 +209,9 @@ int runServe(const std::vector<std::string>& args)
         if (!parseNumber(parsed->get("join-window-ms"), h.otlpJoinWindowMs) ||
             h.otlpJoinWindowMs < 0)
             return error("serve", "--join-window-ms takes a number of milliseconds, 0 or more");
-    } else if (parsed->get("tls-client-ca") || parsed->get("max-body") ||
-               parsed->get("join-window-ms")) {
-        return error("serve", "--tls-client-ca, --max-body and --join-window-ms are settings "
-                              "of the HTTP receiver (--http)");
+    } else if (parsed->get("max-body") || parsed->get("join-window-ms")) {
+        return error("serve", "--max-body and --join-window-ms are settings of the HTTP "
+                              "receiver (--http)");
     }
     std::size_t pollMs = 100, quietMs = 1000;
     if (!parseNumber(parsed->get("poll-ms"), pollMs) || pollMs == 0)
@@ -260,7 +262,10 @@ int runServe(const std::vector<std::string>& args)
     if (options.tcp) {
         const TcpOptions& t = *options.tcp;
         banner = "listening on " + live.listenAddress() + " (" +
-                 (t.tlsCertFile.empty() ? "plaintext" : "TLS") + ", " +
+                 (t.tlsCertFile.empty()       ? "plaintext"
+                  : t.tlsClientCaFile.empty() ? "TLS"
+                                              : "mutual TLS") +
+                 ", " +
                  (t.token.empty() ? "no token" : "token required") + ")";
     } else {
         banner = "no TCP feed";

@@ -6,6 +6,7 @@
 #include "ingest/otlpmapper.h"
 #include "pipeline/connectionlimiter.h"
 #include "pipeline/ingestpipeline.h"
+#include "pipeline/listenerutil.h"
 #include "pipeline/tcpserver.h"
 
 #include <boost/asio.hpp>
@@ -13,9 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include <array>
 #include <future>
@@ -34,21 +32,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Digest = std::array<unsigned char, 32>;
-
-Digest sha256(std::string_view s)
-{
-    Digest d{};
-    unsigned int len = 0;
-    EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_sha256(), nullptr);
-    return d;
-}
-
-std::string endpointText(const tcp::endpoint& e)
-{
-    const auto a = e.address();
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
-}
 
 std::int64_t epochMs()
 {
@@ -115,25 +98,6 @@ std::string jsonEscaped(std::string_view s)
     return out;
 }
 
-/// The common name of the peer's verified certificate, or empty.
-std::string peerCommonName(SSL* ssl)
-{
-    X509* cert = SSL_get1_peer_certificate(ssl);
-    if (!cert)
-        return {};
-    std::string cn;
-    if (X509_NAME* name = X509_get_subject_name(cert)) {
-        char buf[256];
-        const int n = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof buf);
-        if (n > 0)
-            cn.assign(buf, static_cast<std::size_t>(n));
-    }
-    X509_free(cert);
-    // Printable ASCII only: it becomes part of a source name shown to reviewers.
-    std::erase_if(cn, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-    return cn;
-}
-
 class Session;
 
 } // namespace
@@ -184,7 +148,7 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     HttpOptions options;
     std::shared_ptr<LiveCounters> counters;
     LiveLogSink log;
-    Digest tokenDigest{};
+    TokenDigest token{};
     ConnectionLimiter limiter;
     std::optional<OtlpMapper> mapper; // I/O thread only
 
@@ -228,8 +192,7 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     bool needsHandshake() const { return tls.has_value() || !options.token.empty(); }
     bool tokenMatches(std::string_view candidate) const
     {
-        const Digest d = sha256(candidate);
-        return CRYPTO_memcmp(d.data(), tokenDigest.data(), d.size()) == 0;
+        return tokenDigestsEqual(tokenDigest(candidate), token);
     }
 
     void accept();
@@ -993,33 +956,15 @@ Result<void> HttpServer::start()
                     "body");
     if (!o.tlsCertFile.empty()) {
         s.tls.emplace(asio::ssl::context::tls_server);
-        s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-        s.tls->use_certificate_chain_file(o.tlsCertFile, ec);
-        if (ec) {
+        if (auto r = configureServerTls(*s.tls, o.tlsCertFile, o.tlsKeyFile, o.tlsClientCaFile,
+                                        "http");
+            !r) {
             s.tls.reset();
-            return fail("http.tls_cert",
-                        "cannot load TLS certificate " + o.tlsCertFile + ": " + ec.message());
-        }
-        s.tls->use_private_key_file(o.tlsKeyFile, asio::ssl::context::pem, ec);
-        if (ec) {
-            s.tls.reset();
-            return fail("http.tls_key",
-                        "cannot load TLS private key " + o.tlsKeyFile + ": " + ec.message());
-        }
-        if (!o.tlsClientCaFile.empty()) {
-            s.tls->load_verify_file(o.tlsClientCaFile, ec);
-            if (ec) {
-                s.tls.reset();
-                return fail("http.tls_client_ca", "cannot load client CA " + o.tlsClientCaFile +
-                                                      ": " + ec.message());
-            }
-            s.tls->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+            return r;
         }
     }
     if (!o.token.empty())
-        s.tokenDigest = sha256(o.token);
+        s.token = tokenDigest(o.token);
     auto tools = o.tools ? Result<ToolActionMap>(*o.tools) : ToolActionMap::builtin();
     if (!tools)
         return std::unexpected(tools.error());

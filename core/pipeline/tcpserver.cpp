@@ -3,12 +3,11 @@
 
 #include "pipeline/connectionlimiter.h"
 #include "pipeline/ingestpipeline.h"
+#include "pipeline/listenerutil.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <poll.h>
 #include <sys/stat.h>
@@ -35,22 +34,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxHandshakeLine = 4096;
 constexpr std::size_t kReadBufferBytes = 32 * 1024;
 constexpr std::size_t kQuarantineKeep = 64 * 1024;
-
-using Digest = std::array<unsigned char, 32>;
-
-Digest sha256(std::string_view s)
-{
-    Digest d{};
-    unsigned int len = 0;
-    EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_sha256(), nullptr);
-    return d;
-}
-
-std::string endpointText(const tcp::endpoint& e)
-{
-    const auto a = e.address();
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
-}
 
 } // namespace
 
@@ -174,7 +157,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     TcpOptions options;
     std::shared_ptr<LiveCounters> counters;
     LiveLogSink log;
-    Digest tokenDigest{};
+    TokenDigest token{};
     ConnectionLimiter limiter;
 
     asio::io_context io;
@@ -240,8 +223,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     }
     bool tokenMatches(std::string_view candidate) const
     {
-        const Digest d = sha256(candidate);
-        return CRYPTO_memcmp(d.data(), tokenDigest.data(), d.size()) == 0;
+        return tokenDigestsEqual(tokenDigest(candidate), token);
     }
 };
 
@@ -447,6 +429,13 @@ public:
 private:
     void afterTransport()
     {
+        if (m_tls && !m_server.options.tlsClientCaFile.empty()) {
+            // The handshake succeeded, so the client's certificate is one the CA signed: it
+            // names the source and, without a token, stands in for the auth line.
+            const std::string cn = peerCommonName(m_tls->native_handle());
+            m_source = "tcp " + (cn.empty() ? std::string("client-certificate") : "CN=" + cn) +
+                       " " + m_peer;
+        }
         m_phase = m_server.options.token.empty() ? Phase::Hello : Phase::Auth;
         if (m_phase == Phase::Hello)
             m_server.limiter.authenticated(m_id);
@@ -698,7 +687,7 @@ private:
             return;
         RawChunk chunk = std::move(m_chunk);
         m_chunk = RawChunk{};
-        chunk.sourceName = "tcp " + m_peer;
+        chunk.sourceName = m_source;
         const std::int64_t last = m_lines;
         m_submitted = last;
         m_server.counters->linesIn += static_cast<std::int64_t>(chunk.lines.size());
@@ -770,6 +759,7 @@ private:
     tcp::socket m_socket;
     std::optional<asio::ssl::stream<tcp::socket&>> m_tls;
     std::string m_peer;
+    std::string m_source = "tcp " + m_peer; ///< what its lines are stored under
     Phase m_phase = Phase::Hello;
     bool m_closed = false, m_reading = false, m_paused = false, m_eof = false, m_draining = false,
          m_ack = false, m_writing = false, m_overdraft = false;
@@ -970,38 +960,34 @@ Result<void> TcpServer::start()
     const auto addr = asio::ip::make_address(o.host == "localhost" ? "127.0.0.1" : o.host, ec);
     if (ec)
         return fail("tcp.bad_address", "cannot listen on " + where + ": not an IP address");
-    if (!isLoopbackHost(o.host) && o.token.empty())
+    if (!isLoopbackHost(o.host) && o.token.empty() && o.tlsClientCaFile.empty())
         return fail("tcp.token_required",
                     "refusing to listen on " + where +
                         ": a non-loopback address accepts events from other machines, so it "
-                        "needs a token (set VIGIL_TOKEN or give a token file); loopback "
-                        "addresses such as 127.0.0.1 need none");
+                        "needs a token (set VIGIL_TOKEN or give a token file) or client "
+                        "certificates (--tls-client-ca); loopback addresses such as 127.0.0.1 "
+                        "need neither");
     if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
         return fail("tcp.tls_incomplete", "TLS needs both a certificate and a private key file");
     if (o.maxConnections == 0 || o.maxLineBytes == 0 || o.idleTimeout.count() <= 0 ||
         o.handshakeTimeout.count() <= 0 || o.overdraftStallTimeout.count() <= 0)
         return fail("tcp.bad_limit", "connection limit, line limit, idle, handshake and "
                                      "stall timeouts must be > 0");
+    if (!o.tlsClientCaFile.empty() && o.tlsCertFile.empty())
+        return fail("tcp.tls_incomplete",
+                    "client certificates (--tls-client-ca) need the server's own certificate "
+                    "and key (--tls-cert, --tls-key)");
     if (!o.tlsCertFile.empty()) {
         s.tls.emplace(asio::ssl::context::tls_server);
-        s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-        s.tls->use_certificate_chain_file(o.tlsCertFile, ec);
-        if (ec) {
+        if (auto r = configureServerTls(*s.tls, o.tlsCertFile, o.tlsKeyFile, o.tlsClientCaFile,
+                                        "tcp");
+            !r) {
             s.tls.reset();
-            return fail("tcp.tls_cert",
-                        "cannot load TLS certificate " + o.tlsCertFile + ": " + ec.message());
-        }
-        s.tls->use_private_key_file(o.tlsKeyFile, asio::ssl::context::pem, ec);
-        if (ec) {
-            s.tls.reset();
-            return fail("tcp.tls_key",
-                        "cannot load TLS private key " + o.tlsKeyFile + ": " + ec.message());
+            return r;
         }
     }
     if (!o.token.empty())
-        s.tokenDigest = sha256(o.token);
+        s.token = tokenDigest(o.token);
 
     const tcp::endpoint endpoint(addr, o.port);
     s.acceptor.open(endpoint.protocol(), ec);

@@ -32,6 +32,10 @@ struct TcpOptions
     std::string token;
     std::string tlsCertFile; ///< PEM certificate chain; with tlsKeyFile, TLS is required
     std::string tlsKeyFile;  ///< PEM private key
+    /// PEM CA bundle: clients must present a certificate it signed (mutual TLS). A verified
+    /// certificate authenticates the connection in place of the auth line (with a token as
+    /// well, both are required) and its common name names the source (`tcp CN=<name> ...`).
+    std::string tlsClientCaFile;
     std::size_t maxLineBytes = kMaxLineBytes; ///< longer lines are quarantined as too long
     std::size_t maxConnections = 256;         ///< further connections are closed at once
     /// Connections from one address (an IPv4 address, an IPv6 /64) at most; 0: no limit.
