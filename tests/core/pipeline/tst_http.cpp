@@ -97,6 +97,34 @@ Reply request(int port, http::verb verb, const std::string& target, std::string 
     return out;
 }
 
+/// Sends `bytes` as they are and reads until the server closes (or 10 s pass): for requests
+/// no well-behaved client would write.
+std::string raw(int port, const std::string& bytes, std::chrono::milliseconds wait = 10s)
+{
+    asio::io_context io;
+    tcp::socket s(io);
+    boost::system::error_code ec;
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
+    if (ec)
+        return "connect: " + ec.message();
+    asio::write(s, asio::buffer(bytes), ec);
+    std::string out;
+    std::array<char, 4096> buf{};
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    s.non_blocking(true);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::size_t n = s.read_some(asio::buffer(buf), ec);
+        if (ec == asio::error::would_block) {
+            std::this_thread::sleep_for(10ms);
+            continue;
+        }
+        if (ec)
+            return out + "<closed>";
+        out.append(buf.data(), n);
+    }
+    return out + "<open>";
+}
+
 Reply post(int port, const std::string& target, std::string body,
            const std::vector<std::pair<std::string, std::string>>& headers = {})
 {
@@ -221,6 +249,8 @@ private Q_SLOTS:
     void refusals();
     void overLongHeadersAre431();
     void chunkedBodyOverTheLimitIs413();
+    void absurdContentLengthIsRefusedUnread();
+    void slowClientIsClosed();
     void gzipBodies();
     void otlpTracesAndLogs();
     void otlpChildAnsweredWhenItsParentArrives();
@@ -368,6 +398,32 @@ void TestHttp::chunkedBodyOverTheLimitIs413()
     const Reply small = request(s.port(), http::verb::post, "/v1/events", lines(1, 20), {}, true);
     QCOMPARE(small.status, 200);
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), std::int64_t(20));
+}
+
+void TestHttp::absurdContentLengthIsRefusedUnread()
+{
+    Server s(path("huge.db"));
+    QVERIFY(s.start());
+    // 10 GB declared: refused from the header alone, and nothing is reserved for it.
+    const std::string answer = raw(s.port(), "POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                                             "Content-Type: application/x-ndjson\r\n"
+                                             "Content-Length: 10737418240\r\n\r\n{\"a\":");
+    QVERIFY2(answer.starts_with("HTTP/1.1 413"), answer.c_str());
+    QVERIFY(answer.ends_with("<closed>"));
+    QCOMPARE(s.live->stats().bufferedBytes, std::int64_t(0));
+    QCOMPARE(post(s.port(), "/v1/events", lines(1, 1)).status, 200);
+}
+
+void TestHttp::slowClientIsClosed()
+{
+    HttpOptions o;
+    o.requestTimeout = 300ms;
+    Server s(path("slow.db"), o);
+    QVERIFY(s.start());
+    // Half a request line, then nothing: closed at the deadline, unanswered.
+    const std::string answer = raw(s.port(), "POST /v1/eve");
+    QCOMPARE(answer, std::string("<closed>"));
+    QVERIFY(s.live->stats().idleClosed + s.live->stats().handshakeClosed >= 1);
 }
 
 void TestHttp::gzipBodies()
