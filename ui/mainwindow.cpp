@@ -275,6 +275,8 @@ void MainWindow::onStatus(const IngestStatus& s)
     QString sources = tr("Sources: %L1").arg(s.sources);
     if (!s.listenAddress.isEmpty())
         sources += tr(" · feed %1 (%n client(s))", nullptr, static_cast<int>(s.connections)).arg(s.listenAddress);
+    if (!s.httpAddress.isEmpty())
+        sources += tr(" · HTTP %1").arg(s.httpAddress);
     if (s.followedFiles > 0)
         sources += tr(" · %n followed file(s)", nullptr, static_cast<int>(s.followedFiles));
     m_sources->setText(sources);

@@ -51,6 +51,10 @@ struct Options
     QCommandLineOption listen{QStringLiteral("listen"), QStringLiteral("Address of the live TCP feed (default 127.0.0.1:7514)."),
                               QStringLiteral("HOST:PORT")};
     QCommandLineOption noListen{QStringLiteral("no-listen"), QStringLiteral("Do not open the live TCP feed.")};
+    QCommandLineOption http{QStringLiteral("http"),
+                            QStringLiteral("Receive OTLP/HTTP JSON (/v1/traces, /v1/logs) and NDJSON (/v1/events) on HOST:PORT, "
+                                           "e.g. 127.0.0.1:4318."),
+                            QStringLiteral("HOST:PORT")};
     QCommandLineOption follow{QStringLiteral("follow"), QStringLiteral("Follow a log file as it grows (repeatable)."),
                               QStringLiteral("FILE")};
     QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("Theme: system, light or dark."), QStringLiteral("NAME")};
@@ -63,7 +67,7 @@ struct Options
         parser.addHelpOption();
         parser.addVersionOption();
         screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser.addOptions({db, demo, rules, policies, listen, noListen, follow, theme, screenshot});
+        parser.addOptions({db, demo, rules, policies, listen, noListen, http, follow, theme, screenshot});
     }
 };
 
@@ -122,6 +126,8 @@ int main(int argc, char* argv[])
         live.listen = parser.value(options.listen);
     else if (parser.isSet(options.demo))
         live.listen = QStringLiteral("127.0.0.1:0"); // the demo's own feed, on a free port
+    if (parser.isSet(options.http))
+        live.http = parser.value(options.http);
     live.followFiles = parser.values(options.follow);
     bridge.setLiveSettings(live);
 

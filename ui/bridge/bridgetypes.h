@@ -105,6 +105,7 @@ struct IngestStatus
     qint64 connections = 0;   ///< clients of the live feed
     qint64 followedFiles = 0;
     QString listenAddress;    ///< of the live feed, empty when off
+    QString httpAddress;      ///< of the HTTP receiver (OTLP, NDJSON), empty when off
     QString state; ///< idle, importing, live, demo
     /// Storing is failing (a full disk): the writer holds everything and retries.
     bool storageRetrying = false;

@@ -228,6 +228,7 @@ struct EngineBridge::Private
     std::unique_ptr<LiveIngest> live;         // TCP feed and followed files
     LiveSettings liveSettings;
     QString liveAddress;
+    QString httpAddress;
     std::mutex ingestMutex; // guards `pipeline` and `lineNumbers` for ingestLines()
     std::map<std::string, std::int64_t> lineNumbers;
     std::string path;
@@ -436,6 +437,7 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent), d(std::make_uniqu
             s.connections = ls.connectionsOpen;
             s.followedFiles = static_cast<qint64>(ls.files.size());
             s.listenAddress = d->liveAddress;
+            s.httpAddress = d->httpAddress;
         }
         s.state = d->importing ? QStringLiteral("importing")
                   : d->demoStreaming ? QStringLiteral("demo")
@@ -565,6 +567,7 @@ void EngineBridge::close()
         d->live->stop();
         d->live.reset();
         d->liveAddress.clear();
+        d->httpAddress.clear();
     }
     // Let queued review tasks finish while the readers they hand results to still run.
     d->writer->flush();
@@ -590,6 +593,11 @@ QString EngineBridge::liveAddress() const
     return d->liveAddress;
 }
 
+QString EngineBridge::httpAddress() const
+{
+    return d->httpAddress;
+}
+
 void EngineBridge::startLive()
 {
     LiveOptions options;
@@ -606,14 +614,26 @@ void EngineBridge::startLive()
             Q_EMIT errorOccurred(tr("The live feed address is not valid: %1").arg(qstr(address.error().message)));
         }
     }
+    if (!d->liveSettings.http.isEmpty()) {
+        auto address = parseListenAddress(str(d->liveSettings.http));
+        if (address) {
+            HttpOptions http;
+            http.host = address->first;
+            http.port = address->second;
+            options.http = http;
+        } else {
+            Q_EMIT errorOccurred(tr("The HTTP receiver's address is not valid: %1").arg(qstr(address.error().message)));
+        }
+    }
     for (const QString& f : d->liveSettings.followFiles)
         options.tailFiles.push_back(str(f));
     d->live = std::make_unique<LiveIngest>(*d->writer, options);
     if (auto r = d->live->start(); !r) {
         // Typically the port is taken (another Vigil, or `vigil-cli serve`): keep the
-        // followed files going without the listener.
+        // followed files going without the listeners.
         Q_EMIT errorOccurred(tr("The live feed is not listening: %1").arg(qstr(r.error().message)));
         options.tcp.reset();
+        options.http.reset();
         d->live = std::make_unique<LiveIngest>(*d->writer, options);
         if (auto again = d->live->start(); !again) {
             d->live.reset();
@@ -621,6 +641,7 @@ void EngineBridge::startLive()
         }
     }
     d->liveAddress = qstr(d->live->listenAddress());
+    d->httpAddress = qstr(d->live->httpAddress());
 }
 
 bool EngineBridge::followFile(const QString& path, QString* error)

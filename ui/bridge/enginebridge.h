@@ -45,12 +45,13 @@ public:
         std::optional<QByteArray> policiesJson;
     };
 
-    /// The live feed started with each database: a TCP listener (off unless enabled) and
-    /// followed files.
+    /// The live feed started with each database: a TCP listener (off unless enabled), an
+    /// HTTP receiver for OTLP and NDJSON (off unless an address is given) and followed files.
     struct LiveSettings
     {
         bool tcp = false;
         QString listen = QStringLiteral("127.0.0.1:7514"); ///< port 0 picks a free one
+        QString http; ///< HOST:PORT of the HTTP receiver; empty: none
         QStringList followFiles;
     };
 
@@ -65,6 +66,8 @@ public:
     void setLiveSettings(const LiveSettings& settings);
     /// `HOST:PORT` the live feed listens on, empty when it does not.
     QString liveAddress() const;
+    /// Where the HTTP receiver listens (`HOST:PORT`), empty when it is off.
+    QString httpAddress() const;
     /// Follows a log file through the live pipeline (it need not exist yet).
     bool followFile(const QString& path, QString* error);
 
