@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vigil {
 namespace {
 
@@ -17,6 +21,53 @@ int indexOf(const std::vector<std::string>& keys, std::string_view key)
         if (keys[i] == key)
             return static_cast<int>(i);
     return -1;
+}
+
+/// Index of the first `"` or `\\` at or after `i`, or npos: what ends a run of string bytes.
+std::size_t findStringStop(std::string_view s, std::size_t i)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const auto stops = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+        if (stops != 0)
+            return i + static_cast<std::size_t>(__builtin_ctz(stops));
+    }
+#endif
+    for (; i < s.size(); ++i)
+        if (s[i] == '"' || s[i] == '\\')
+            return i;
+    return std::string_view::npos;
+}
+
+/// Index of the first `"`, `{`, `}`, `[` or `]` at or after `i`, or npos: what matters
+/// outside strings. (`[` and `{`, `]` and `}` differ only in bit 0x20.)
+std::size_t findStructural(std::string_view s, std::size_t i)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bit = _mm_set1_epi8(0x20);
+    const __m128i open = _mm_set1_epi8('{');
+    const __m128i close = _mm_set1_epi8('}');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const __m128i folded = _mm_or_si128(v, bit);
+        const auto stops = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                         _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)))));
+        if (stops != 0)
+            return i + static_cast<std::size_t>(__builtin_ctz(stops));
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '"' || (c | 0x20) == '{' || (c | 0x20) == '}')
+            return i;
+    }
+    return std::string_view::npos;
 }
 
 constexpr std::size_t kMaxKeyBytes = 256;
@@ -270,31 +321,29 @@ void JsonArrayStream::feed(std::string_view piece, const ElementSink& onElement,
             break;
         case State::InElement:
             if (m_escape) {
-                m_escape = false;
-                break;
-            }
-            if (m_inString) {
-                const std::size_t j = piece.find_first_of("\"\\", i);
-                if (j == std::string_view::npos) {
-                    i = n - 1;
-                    break;
-                }
-                i = j;
-                if (piece[i] == '\\') {
-                    if (i + 1 < n)
-                        ++i;
-                    else
-                        m_escape = true;
-                    break;
-                }
-                m_inString = false;
-                if (m_scalar) {
-                    endElement(piece, i + 1, onElement, false);
-                    m_state = State::ArrayItems;
-                }
+                m_escape = false; // the escaped character, at the start of this piece
                 break;
             }
             if (m_scalar) {
+                if (m_inString) {
+                    const std::size_t j = findStringStop(piece, i);
+                    if (j == std::string_view::npos) {
+                        i = n - 1;
+                        break;
+                    }
+                    i = j;
+                    if (piece[i] == '\\') {
+                        if (i + 1 < n)
+                            ++i;
+                        else
+                            m_escape = true;
+                        break;
+                    }
+                    m_inString = false;
+                    endElement(piece, i + 1, onElement, false);
+                    m_state = State::ArrayItems;
+                    break;
+                }
                 // As above: the byte ending a scalar element is handled here, as
                 // ArrayItems would.
                 if (c == ',' || c == ']' || isSpace(c)) {
@@ -303,29 +352,47 @@ void JsonArrayStream::feed(std::string_view piece, const ElementSink& onElement,
                 }
                 break;
             }
-            {
-                const std::size_t j = piece.find_first_of("\"{}[]", i);
+            // An object or array: jump from stop to stop (quotes and backslashes inside
+            // strings, quotes and brackets outside) without leaving this case. On leaving,
+            // `i` is the last byte dealt with.
+            for (;;) {
+                if (m_inString) {
+                    const std::size_t j = findStringStop(piece, i);
+                    if (j == std::string_view::npos) {
+                        i = n - 1;
+                        break;
+                    }
+                    if (piece[j] == '\\') {
+                        if (j + 1 == n) {
+                            m_escape = true; // the escaped character is in the next piece
+                            i = j;
+                            break;
+                        }
+                        i = j + 2;
+                        continue;
+                    }
+                    m_inString = false;
+                    i = j + 1;
+                    continue;
+                }
+                const std::size_t j = findStructural(piece, i);
                 if (j == std::string_view::npos) {
                     i = n - 1;
                     break;
                 }
                 i = j;
-            }
-            switch (piece[i]) {
-            case '"':
-                m_inString = true;
-                break;
-            case '{':
-            case '[':
-                if (++m_depth > m_maxDepth)
-                    m_maxDepth = m_depth;
-                break;
-            default:
-                if (--m_depth == 0) {
-                    endElement(piece, i + 1, onElement, false);
+                const char s = piece[j];
+                if (s == '"') {
+                    m_inString = true;
+                } else if ((s | 0x20) == '{') {
+                    if (++m_depth > m_maxDepth)
+                        m_maxDepth = m_depth;
+                } else if (--m_depth == 0) {
+                    endElement(piece, j + 1, onElement, false);
                     m_state = State::ArrayItems;
+                    break;
                 }
-                break;
+                ++i;
             }
             break;
         }

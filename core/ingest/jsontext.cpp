@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ingest/jsontext.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vigil {
 namespace {
 
@@ -62,6 +66,29 @@ void appendJsonString(std::string& out, std::string_view value)
     out.push_back('"');
     std::size_t run = 0;
     for (std::size_t i = 0; i < value.size(); ++i) {
+#if defined(__SSE2__)
+        // Skip 16 bytes at a time while none needs escaping (most text needs none).
+        {
+            const __m128i quote = _mm_set1_epi8('"');
+            const __m128i backslash = _mm_set1_epi8('\\');
+            const __m128i space = _mm_set1_epi8(0x20);
+            while (i + 16 <= value.size()) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(value.data() + i));
+                // Bytes below 0x20, unsigned: min(v, 0x20) != 0x20.
+                const __m128i control = _mm_xor_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, space), space),
+                                                       _mm_set1_epi8(-1));
+                const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                    control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)))));
+                if (stops != 0) {
+                    i += static_cast<std::size_t>(__builtin_ctz(stops));
+                    break;
+                }
+                i += 16;
+            }
+            if (i >= value.size())
+                break;
+        }
+#endif
         const auto c = static_cast<unsigned char>(value[i]);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
