@@ -267,12 +267,12 @@ int runServe(const std::vector<std::string>& args)
                                               : "mutual TLS") +
                  ", " +
                  (t.token.empty() ? "no token" : "token required") + ")";
-    } else {
-        banner = "no TCP feed";
+    } else if (!options.http) {
+        banner = "not listening";
     }
     if (options.http) {
         const HttpOptions& h = *options.http;
-        banner += "; HTTP on " + live.httpAddress() + " (" +
+        banner += std::string(banner.empty() ? "" : "; ") + "HTTP on " + live.httpAddress() + " (" +
                   (h.tlsCertFile.empty() ? "plaintext"
                    : h.tlsClientCaFile.empty() ? "TLS"
                                                : "mutual TLS") +
