@@ -79,10 +79,11 @@ Run startRun(const std::string& db, const Engine& engine, unsigned workers)
 class Client
 {
 public:
-    explicit Client(int port) : m_stream(m_io)
+    explicit Client(int port) : m_port(port), m_stream(m_io) { connect(); }
+    void connect()
     {
         m_stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                                 static_cast<unsigned short>(port)));
+                                                 static_cast<unsigned short>(m_port)));
         m_stream.socket().set_option(asio::ip::tcp::no_delay(true));
     }
     int post(const std::string& target, const std::string& type, const std::string& body)
@@ -98,8 +99,13 @@ public:
             http::read(m_stream, m_buffer, res);
             const int status = static_cast<int>(res.result_int());
             if (status == 429 || status == 503) {
+                // Refused before its body was read, so the server closed the connection.
                 ++retries;
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                beast::error_code ignored;
+                m_stream.socket().close(ignored);
+                m_buffer.clear();
+                connect();
                 continue;
             }
             return status;
@@ -108,6 +114,7 @@ public:
     std::int64_t retries = 0;
 
 private:
+    int m_port;
     asio::io_context m_io;
     beast::tcp_stream m_stream;
     beast::flat_buffer m_buffer;
