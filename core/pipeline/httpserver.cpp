@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/httpserver.h"
 
-#include "ingest/gzipstream.h"
 #include "ingest/linesplitter.h"
 #include "ingest/otlpmapper.h"
 #include "pipeline/connectionlimiter.h"
+#include "pipeline/httprequest.h"
 #include "pipeline/ingestpipeline.h"
 #include "pipeline/listenerutil.h"
 #include "pipeline/tcpserver.h"
@@ -32,6 +32,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using httpreq::Route;
 
 std::int64_t epochMs()
 {
@@ -43,37 +44,6 @@ std::int64_t epochMs()
 std::string_view sv(beast::string_view s)
 {
     return {s.data(), s.size()};
-}
-
-/// What a path asks for.
-enum class Route : std::uint8_t { None, Events, Traces, Logs };
-
-Route routeOf(std::string_view target)
-{
-    if (const auto q = target.find('?'); q != std::string_view::npos)
-        target = target.substr(0, q);
-    if (target == "/v1/events")
-        return Route::Events;
-    if (target == "/v1/traces")
-        return Route::Traces;
-    if (target == "/v1/logs")
-        return Route::Logs;
-    return Route::None;
-}
-
-/// The media type without parameters, lower-cased.
-std::string mediaType(std::string_view value)
-{
-    if (const auto semi = value.find(';'); semi != std::string_view::npos)
-        value = value.substr(0, semi);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-        value.remove_suffix(1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-    std::string out(value);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 std::string jsonEscaped(std::string_view s)
@@ -190,10 +160,6 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
         say(m);
     }
     bool needsHandshake() const { return tls.has_value() || !options.token.empty(); }
-    bool tokenMatches(std::string_view candidate) const
-    {
-        return tokenDigestsEqual(tokenDigest(candidate), token);
-    }
 
     void accept();
     void admit(tcp::socket socket, const tcp::endpoint& remote);
@@ -434,63 +400,29 @@ private:
         m_keepAlive = req.keep_alive();
         lowest().expires_after(m_server.options.requestTimeout);
 
-        const Route route = routeOf(sv(req.target()));
-        if (route == Route::None)
-            return refuse({http::status::not_found, "http.not_found",
-                           "no such endpoint: POST events to /v1/events (NDJSON) or OTLP JSON "
-                           "to /v1/traces and /v1/logs"});
-        if (req.method() != http::verb::post)
-            return refuse({http::status::method_not_allowed, "http.method",
-                           std::string(sv(req.method_string())) + " is not accepted here: use POST"});
-        if (!m_server.options.token.empty()) {
-            const std::string_view auth = sv(req[http::field::authorization]);
-            constexpr std::string_view scheme = "Bearer ";
-            const bool ok = auth.size() > scheme.size() &&
-                            beast::iequals(beast::string_view(auth.data(), scheme.size()),
-                                           beast::string_view(scheme.data(), scheme.size())) &&
-                            m_server.tokenMatches(auth.substr(scheme.size()));
-            if (!ok) {
+        httpreq::RequestHead head;
+        head.method = sv(req.method_string());
+        head.target = sv(req.target());
+        head.authorization = sv(req[http::field::authorization]);
+        head.contentType = sv(req[http::field::content_type]);
+        head.contentEncoding = sv(req[http::field::content_encoding]);
+        if (const auto n = m_parser->content_length())
+            head.contentLength = static_cast<std::uint64_t>(*n);
+        head.chunked = m_parser->chunked();
+        const auto vetted = httpreq::vetRequest(
+            head, m_server.options, m_server.options.token.empty() ? nullptr : &m_server.token);
+        if (const auto* no = std::get_if<httpreq::Refusal>(&vetted)) {
+            if (no->status == 401)
                 ++m_server.counters->authFailures;
-                return refuse({http::status::unauthorized, "http.unauthorized",
-                               auth.empty() ? "this receiver needs Authorization: Bearer <token>"
-                                            : "the bearer token is not valid"});
-            }
+            return refuse({static_cast<http::status>(no->status), no->code, no->message,
+                           no->retryAfterSeconds, no->close});
+        }
+        const auto& ok = std::get<httpreq::Accepted>(vetted);
+        if (ok.authenticated)
             authenticated();
-        }
-        m_route = route;
-        const std::string type = mediaType(sv(req[http::field::content_type]));
-        if (route == Route::Events) {
-            if (!type.empty() && type != "application/x-ndjson" && type != "application/json" &&
-                type != "application/jsonl" && type != "application/json-lines" &&
-                type != "application/x-jsonlines" && type != "text/plain")
-                return refuse({http::status::unsupported_media_type, "http.content_type",
-                               "/v1/events takes newline-delimited JSON (application/x-ndjson), "
-                               "not " + type});
-        } else if (type == "application/x-protobuf" || type == "application/protobuf") {
-            return refuse({http::status::unsupported_media_type, "http.otlp_protobuf",
-                           "this receiver reads OTLP/HTTP JSON only: configure the exporter for "
-                           "http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)"});
-        } else if (type != "application/json") {
-            return refuse({http::status::unsupported_media_type, "http.content_type",
-                           "OTLP/HTTP bodies must be application/json" +
-                               (type.empty() ? std::string() : ", not " + type)});
-        }
-        const std::string encoding = mediaType(sv(req[http::field::content_encoding]));
-        if (!encoding.empty() && encoding != "identity" && encoding != "gzip")
-            return refuse({http::status::unsupported_media_type, "http.content_encoding",
-                           "Content-Encoding " + encoding + " is not supported (gzip is)"});
-        m_gzip = encoding == "gzip";
-
+        m_route = ok.route;
+        m_gzip = ok.gzip;
         const auto length = m_parser->content_length();
-        if (length && *length > m_server.options.maxBodyBytes)
-            return refuse({http::status::payload_too_large, "http.too_large",
-                           "the body is " + std::to_string(*length) +
-                               " bytes, over the limit of " +
-                               std::to_string(m_server.options.maxBodyBytes) +
-                               "; send smaller batches"});
-        if (!length && !m_parser->chunked())
-            return refuse({http::status::length_required, "http.length_required",
-                           "a POST needs Content-Length or chunked transfer encoding"});
         if (m_server.readingStopped)
             return refuse({http::status::service_unavailable, "http.stopping",
                            "the receiver is shutting down; send again later", 5});
@@ -575,27 +507,12 @@ private:
         }
         std::string body = std::move(m_parser->get().body());
         if (m_gzip) {
-            std::string decoded;
-            GzipStream gz;
-            bool over = false;
-            auto r = gz.feed(body, [&](std::string_view out) {
-                if (over || decoded.size() + out.size() > m_server.options.maxDecodedBytes) {
-                    over = true;
-                    return;
-                }
-                decoded.append(out);
-            });
-            if (r && !over)
-                r = gz.finish();
-            if (over)
-                return refuse({http::status::payload_too_large, "http.too_large",
-                               "the body decompresses to more than " +
-                                   std::to_string(m_server.options.maxDecodedBytes) + " bytes",
-                               0, false});
-            if (!r)
-                return refuse({http::status::bad_request, r.error().code,
-                               "the gzip body cannot be read: " + r.error().message, 0, false});
-            body = std::move(decoded);
+            auto decoded = httpreq::inflateBody(body, m_server.options.maxDecodedBytes);
+            if (!decoded)
+                return refuse({decoded.error().code == "http.too_large" ? http::status::payload_too_large
+                                                                         : http::status::bad_request,
+                               decoded.error().code, decoded.error().message, 0, false});
+            body = std::move(*decoded);
         }
         if (m_route == Route::Events)
             events(body);
