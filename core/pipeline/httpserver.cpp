@@ -76,19 +76,6 @@ namespace detail {
 
 struct HttpServerState : std::enable_shared_from_this<HttpServerState>
 {
-    /// Where writer-thread callbacks post their results; cleared when the I/O thread ends.
-    struct Mailbox
-    {
-        std::mutex mutex;
-        asio::io_context* io = nullptr;
-
-        template <typename F> void post(F&& f)
-        {
-            std::lock_guard l(mutex);
-            if (io)
-                asio::post(*io, std::forward<F>(f));
-        }
-    };
 
     /// A request whose answer waits for its records to be committed.
     struct Waiting
@@ -128,7 +115,7 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     asio::steady_timer tick{io};
     asio::steady_timer acceptRetry{io};
     std::thread thread;
-    std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
+    std::shared_ptr<IoMailbox> mailbox = std::make_shared<IoMailbox>();
 
     mutable std::mutex stateMutex;
     std::string address;
@@ -890,29 +877,16 @@ Result<void> HttpServer::start()
     mo.maxBodyBytes = o.maxDecodedBytes;
     s.mapper.emplace(std::move(*tools), mo);
 
-    const tcp::endpoint endpoint(addr, o.port);
-    s.acceptor.open(endpoint.protocol(), ec);
-    if (!ec)
-        s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        s.acceptor.bind(endpoint, ec);
-    if (!ec)
-        s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        s.acceptor.close(ignored);
-        return fail("http.listen", "cannot listen for HTTP on " + where + ": " + ec.message());
-    }
-    const auto bound = s.acceptor.local_endpoint(ec);
+    const auto bound =
+        listenOn(s.acceptor, tcp::endpoint(addr, o.port), "listen for HTTP on " + where, "http.listen");
+    if (!bound)
+        return std::unexpected(bound.error());
     {
         std::lock_guard l(s.stateMutex);
-        s.address = endpointText(bound);
+        s.address = endpointText(*bound);
         s.started = true;
     }
-    {
-        std::lock_guard l(s.mailbox->mutex);
-        s.mailbox->io = &s.io;
-    }
+    s.mailbox->open(s.io);
     s.accept();
     s.scheduleTick();
     s.thread = std::thread([p = m_impl] { p->io.run(); });
@@ -1000,10 +974,7 @@ void HttpServer::stop(std::chrono::milliseconds grace)
     });
     if (s.thread.joinable())
         s.thread.join();
-    {
-        std::lock_guard l(s.mailbox->mutex);
-        s.mailbox->io = nullptr;
-    }
+    s.mailbox->close();
     s.sessions.clear();
     s.waiting.clear();
     s.io.restart();

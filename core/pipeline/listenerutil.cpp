@@ -54,6 +54,30 @@ Result<void> configureServerTls(boost::asio::ssl::context& ctx, const std::strin
     return {};
 }
 
+Result<boost::asio::ip::tcp::endpoint> listenOn(boost::asio::ip::tcp::acceptor& acceptor,
+                                                const boost::asio::ip::tcp::endpoint& endpoint,
+                                                const std::string& what, const std::string& code)
+{
+    using tcp = boost::asio::ip::tcp;
+    boost::system::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+    tcp::endpoint bound;
+    if (!ec)
+        bound = acceptor.local_endpoint(ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        return fail(code, "cannot " + what + ": " + ec.message());
+    }
+    return bound;
+}
+
 std::string peerCommonName(SSL* ssl)
 {
     X509* cert = SSL_get1_peer_certificate(ssl);

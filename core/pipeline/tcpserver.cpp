@@ -121,20 +121,6 @@ namespace detail {
 
 struct TcpServerState : std::enable_shared_from_this<TcpServerState>
 {
-    /// Where writer-thread callbacks post their results; cleared when the I/O thread ends,
-    /// so a late callback never touches a dead io_context.
-    struct Mailbox
-    {
-        std::mutex mutex;
-        asio::io_context* io = nullptr;
-
-        template <typename F> void post(F&& f)
-        {
-            std::lock_guard l(mutex);
-            if (io)
-                asio::post(*io, std::forward<F>(f));
-        }
-    };
 
     /// Folds a burst of like events (refusals, evictions) into one log line per second.
     struct Throttle
@@ -166,7 +152,7 @@ struct TcpServerState : std::enable_shared_from_this<TcpServerState>
     asio::steady_timer tick{io};
     asio::steady_timer acceptRetry{io};
     std::thread thread;
-    std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
+    std::shared_ptr<IoMailbox> mailbox = std::make_shared<IoMailbox>();
 
     mutable std::mutex stateMutex;
     std::string address;
@@ -989,29 +975,16 @@ Result<void> TcpServer::start()
     if (!o.token.empty())
         s.token = tokenDigest(o.token);
 
-    const tcp::endpoint endpoint(addr, o.port);
-    s.acceptor.open(endpoint.protocol(), ec);
-    if (!ec)
-        s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        s.acceptor.bind(endpoint, ec);
-    if (!ec)
-        s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        s.acceptor.close(ignored);
-        return fail("tcp.listen", "cannot listen on " + where + ": " + ec.message());
-    }
-    const auto bound = s.acceptor.local_endpoint(ec);
+    const auto bound =
+        listenOn(s.acceptor, tcp::endpoint(addr, o.port), "listen on " + where, "tcp.listen");
+    if (!bound)
+        return std::unexpected(bound.error());
     {
         std::lock_guard l(s.stateMutex);
-        s.address = endpointText(bound);
+        s.address = endpointText(*bound);
         s.started = true;
     }
-    {
-        std::lock_guard l(s.mailbox->mutex);
-        s.mailbox->io = &s.io;
-    }
+    s.mailbox->open(s.io);
     s.accept();
     s.scheduleTick();
     s.thread = std::thread([p = m_impl] { p->io.run(); });
@@ -1096,10 +1069,7 @@ void TcpServer::stop(std::chrono::milliseconds grace)
     });
     if (s.thread.joinable())
         s.thread.join();
-    {
-        std::lock_guard l(s.mailbox->mutex);
-        s.mailbox->io = nullptr;
-    }
+    s.mailbox->close();
     // Release what the handlers still hold (connections, timers) on this thread.
     s.connections.clear();
     s.paused.clear();
