@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/httpserver.h"
 
+#include "base/timeutil.h"
+#include "ingest/jsontext.h"
 #include "ingest/linesplitter.h"
 #include "ingest/otlpmapper.h"
 #include "pipeline/connectionlimiter.h"
@@ -34,37 +36,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using httpreq::Route;
 
-std::int64_t epochMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string_view sv(beast::string_view s)
 {
     return {s.data(), s.size()};
 }
 
+/// `s` as a JSON string literal.
 std::string jsonEscaped(std::string_view s)
 {
     std::string out;
-    out.reserve(s.size() + 2);
-    out.push_back('"');
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (u < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", u);
-            out += buf;
-        } else {
-            out.push_back(c);
-        }
-    }
-    out.push_back('"');
+    appendJsonString(out, s);
     return out;
 }
 
@@ -168,15 +149,7 @@ namespace {
 
 using Impl = detail::HttpServerState;
 
-/// An HTTP error answer: status, a stable code and a message for the client's log.
-struct Refusal
-{
-    http::status status = http::status::bad_request;
-    std::string code;
-    std::string message;
-    int retryAfterSeconds = 0; ///< >0: a Retry-After header
-    bool close = true;         ///< the body was not read: the connection cannot go on
-};
+using httpreq::Refusal;
 
 /// One client connection on the I/O thread: reads requests one at a time (no pipelining:
 /// the next request is read after the answer is written), kept alive by its pending
@@ -255,17 +228,18 @@ public:
     void refuse(const Refusal& r)
     {
         ++m_server.counters->httpRefused;
-        if (r.retryAfterSeconds > 0 || r.status == http::status::unauthorized)
-            m_server.sayThrottled("HTTP: answered " + std::to_string(static_cast<int>(r.status)) +
+        if (r.retryAfterSeconds > 0 || r.status == 401)
+            m_server.sayThrottled("HTTP: answered " + std::to_string(r.status) +
                                   " to " + m_peer + ": " + r.message);
-        auto res = std::make_shared<http::response<http::string_body>>(r.status, m_version);
+        auto res = std::make_shared<http::response<http::string_body>>(
+            static_cast<http::status>(r.status), m_version);
         res->set(http::field::server, "vigil");
         res->set(http::field::content_type, "application/json");
         if (r.retryAfterSeconds > 0)
             res->set(http::field::retry_after, std::to_string(r.retryAfterSeconds));
-        if (r.status == http::status::unauthorized)
+        if (r.status == 401)
             res->set(http::field::www_authenticate, "Bearer realm=\"vigil\"");
-        if (r.status == http::status::method_not_allowed)
+        if (r.status == 405)
             res->set(http::field::allow, "POST");
         res->keep_alive(!r.close && m_keepAlive && !m_stopping);
         res->body() = "{\"code\":" + jsonEscaped(r.code) + ",\"message\":" +
@@ -356,7 +330,7 @@ private:
             return;
         if (ec) {
             if (ec == http::error::body_limit) // a Content-Length over the limit
-                return refuse({http::status::payload_too_large, "http.too_large",
+                return refuse({413, "http.too_large",
                                "the body is " +
                                    (m_parser->content_length()
                                         ? std::to_string(*m_parser->content_length()) + " bytes, "
@@ -365,7 +339,7 @@ private:
                                    std::to_string(m_server.options.maxBodyBytes) +
                                    " bytes; send smaller batches"});
             if (ec == http::error::header_limit)
-                return refuse({http::status::request_header_fields_too_large, "http.header_too_large",
+                return refuse({431, "http.header_too_large",
                                "request headers are larger than " +
                                    std::to_string(m_server.options.maxHeaderBytes) + " bytes"});
             if (ec == beast::error::timeout)
@@ -374,7 +348,7 @@ private:
             else if (ec != http::error::end_of_stream &&
                      ec.category() == make_error_code(http::error::bad_target).category())
                 // Not HTTP/1.1 at all: say so, in case the peer still listens.
-                return refuse({http::status::bad_request, "http.bad_request",
+                return refuse({400, "http.bad_request",
                                "not an HTTP/1.1 request: " + ec.message()});
             close();
             return;
@@ -401,8 +375,7 @@ private:
         if (const auto* no = std::get_if<httpreq::Refusal>(&vetted)) {
             if (no->status == 401)
                 ++m_server.counters->authFailures;
-            return refuse({static_cast<http::status>(no->status), no->code, no->message,
-                           no->retryAfterSeconds, no->close});
+            return refuse(*no);
         }
         const auto& ok = std::get<httpreq::Accepted>(vetted);
         if (ok.authenticated)
@@ -411,16 +384,16 @@ private:
         m_gzip = ok.gzip;
         const auto length = m_parser->content_length();
         if (m_server.readingStopped)
-            return refuse({http::status::service_unavailable, "http.stopping",
+            return refuse({503, "http.stopping",
                            "the receiver is shutting down; send again later", 5});
         switch (m_server.pipeline.room()) {
         case IngestPipeline::Room::Free:
             break;
         case IngestPipeline::Room::Full:
-            return refuse({http::status::too_many_requests, "http.busy",
+            return refuse({429, "http.busy",
                            "the store is behind; send again after Retry-After", 1});
         case IngestPipeline::Room::StorageFailing:
-            return refuse({http::status::service_unavailable, "store.failing",
+            return refuse({503, "store.failing",
                            "storing is failing (" + m_server.pipeline.stats().writer.lastError +
                                "); send again after Retry-After",
                            5});
@@ -431,7 +404,7 @@ private:
             static_cast<std::int64_t>(length ? *length : m_server.options.maxBodyBytes);
         if (m_server.heldBodyBytes + reserve >
             static_cast<std::int64_t>(m_server.options.globalBudgetBytes))
-            return refuse({http::status::service_unavailable, "http.memory",
+            return refuse({503, "http.memory",
                            "too many large requests at once; send again after Retry-After", 1});
         m_reserved = reserve;
         m_server.heldBodyBytes += reserve;
@@ -476,7 +449,7 @@ private:
         if (m_closed)
             return;
         if (ec == http::error::body_limit)
-            return refuse({http::status::payload_too_large, "http.too_large",
+            return refuse({413, "http.too_large",
                            "the body is longer than " +
                                std::to_string(m_server.options.maxBodyBytes) +
                                " bytes; send smaller batches"});
@@ -496,8 +469,7 @@ private:
         if (m_gzip) {
             auto decoded = httpreq::inflateBody(body, m_server.options.maxDecodedBytes);
             if (!decoded)
-                return refuse({decoded.error().code == "http.too_large" ? http::status::payload_too_large
-                                                                         : http::status::bad_request,
+                return refuse({decoded.error().code == "http.too_large" ? 413 : 400,
                                decoded.error().code, decoded.error().message, 0, false});
             body = std::move(*decoded);
         }
@@ -565,7 +537,7 @@ private:
     void otlp(OtlpSignal signal, std::string_view body)
     {
         const std::uint64_t tag = m_server.nextTag++;
-        auto records = m_server.mapper->map(signal, body, epochMs(), tag);
+        auto records = m_server.mapper->map(signal, body, nowEpochMs(), tag);
         auto& w = m_server.waiting[tag];
         w.session = weak_from_this();
         w.route = signal == OtlpSignal::Traces ? Route::Traces : Route::Logs;
@@ -693,14 +665,14 @@ void detail::HttpServerState::maybeAnswer(std::uint64_t tag)
     if (w.error) {
         const bool passing = w.error->code == "store.full" || w.error->code == "store.io" ||
                              w.error->code == "store.busy" || w.error->code == "store.nomem";
-        session->refuse({http::status::service_unavailable, w.error->code,
+        session->refuse({503, w.error->code,
                          "not stored: " + w.error->message + "; send again later",
                          passing ? 5 : 30, false});
         return;
     }
     if (w.bodyRejected) {
         // OTLP says 400 for a body that cannot be read; it is quarantined all the same.
-        session->refuse({http::status::bad_request, w.bodyRejected->code,
+        session->refuse({400, w.bodyRejected->code,
                          w.bodyRejected->message + " (kept in Vigil's quarantine)", 0, false});
         return;
     }
@@ -804,7 +776,7 @@ void detail::HttpServerState::onTick()
         // Records whose parent did not come within the join window go with the best agent
         // known; their requests can then be answered.
         if (mapper)
-            submitRecords(mapper->expire(epochMs()), "otlp (joined late)");
+            submitRecords(mapper->expire(nowEpochMs()), "otlp (joined late)");
     }
     if (!closing)
         scheduleTick();
