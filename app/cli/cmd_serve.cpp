@@ -56,6 +56,9 @@ int runServe(const std::vector<std::string>& args)
          "HOST:PORT of the HTTP receiver: OTLP/HTTP JSON on /v1/traces and /v1/logs, NDJSON "
          "on /v1/events (off by default; 4318 is OTLP's port)"},
         {"tail", true, true, "follow FILE like tail -F (repeatable)"},
+        {"input-format", true, false,
+         "what tailed files hold: " + inputFormatNames(", ") +
+             " (auto: decided per file from its first bytes)"},
         {"rules", true, false, "extra rule pack (JSON) that adds, overrides or disables rules"},
         {"policies", true, false, "agent IAM policy file, for iam findings"},
         {"token-file", true, false, "file (mode 0600) holding the token clients must present"},
@@ -107,6 +110,9 @@ int runServe(const std::vector<std::string>& args)
                   "carried is stored, 429/503 with Retry-After when it cannot be yet. It\n"
                   "shares the token (as Authorization: Bearer), --tls-cert/--tls-key and\n"
                   "the connection limits with the TCP feed.\n"
+                  "Tailed files may hold any format import reads (--input-format), each\n"
+                  "recognized by its first bytes: CloudWatch Logs exports and subscription\n"
+                  "payloads, CloudTrail, OTLP JSON lines; gzip rotations are read too.\n"
                   "The protocol is in docs/protocol.md.",
                   spec);
         return Ok;
@@ -129,6 +135,13 @@ int runServe(const std::vector<std::string>& args)
         options.tcp->port = addr->second;
     }
     options.tailFiles = parsed->all("tail");
+    if (auto f = parsed->get("input-format")) {
+        const auto known = inputFormatFromString(*f);
+        if (!known)
+            return error("serve", "--input-format must be one of " + inputFormatNames(", ") +
+                                      " (got \"" + *f + "\")");
+        options.tail.format = *known;
+    }
     if (const auto http = parsed->get("http")) {
         auto addr = parseListenAddress(*http);
         if (!addr)
@@ -228,6 +241,7 @@ int runServe(const std::vector<std::string>& args)
     if (!engine)
         return error("serve", engine.error().message);
     options.pipeline.scanFactory = engine->scanFactory();
+    options.tail.reader.roleAgents = roleAgentsOf(engine->policies().get());
 
     // Signals are taken synchronously by this thread; every thread started from here on
     // inherits the blocked mask, so none of them is interrupted.

@@ -578,6 +578,25 @@ InputFormat detectInputFormat(std::string_view head)
     return InputFormat::Vigil;
 }
 
+std::optional<InputFormat> detectInputFormatSoFar(std::string_view head)
+{
+    if (head.size() >= kDetectBytes)
+        return detectInputFormat(head);
+    const std::string_view s = skipSpaceAndBom(head);
+    if (s.empty())
+        return std::nullopt;
+    constexpr std::string_view kGzipBase64 = "H4sI";
+    if (s.size() < kGzipBase64.size() && kGzipBase64.starts_with(s))
+        return std::nullopt;
+    // An S3 export line's date, or a number cut short.
+    if (isDigit(s.front()) && s.size() < 11 && s.find('\n') == std::string_view::npos)
+        return std::nullopt;
+    // An object whose first key has not arrived whole yet.
+    if (s.front() == '{' && !firstKey(s))
+        return std::nullopt;
+    return detectInputFormat(head);
+}
+
 std::unique_ptr<RecordReader> makeRecordReader(InputFormat format, const ReaderOptions& options)
 {
     switch (format) {

@@ -43,6 +43,12 @@ inline constexpr std::size_t kDetectBytes = 4096;
 /// everything else is Vigil lines, whose decoder explains what is wrong with them.
 InputFormat detectInputFormat(std::string_view head);
 
+/// detectInputFormat() for an input that is still arriving (a file being written): nothing
+/// while the bytes so far could still turn out to be another format (an object whose first
+/// key is cut off, a date cut short), else the format detectInputFormat() gives the same
+/// bytes. Decides once kDetectBytes are there.
+std::optional<InputFormat> detectInputFormatSoFar(std::string_view head);
+
 /// Role ARN (`arn:aws:iam::123456789012:role/agent-brain-role`) to agent name, from the
 /// policy file's `role_arns`.
 using RoleAgentMap = std::unordered_map<std::string, std::string>;

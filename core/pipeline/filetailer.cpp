@@ -2,6 +2,7 @@
 #include "pipeline/filetailer.h"
 
 #include "ingest/gzipstream.h"
+#include "ingest/inputformat.h"
 #include "ingest/linesplitter.h"
 #include "pipeline/fileidentity.h"
 #include "pipeline/ingestpipeline.h"
@@ -156,6 +157,13 @@ std::vector<Sibling> listSiblings(const std::string& key, std::vector<std::strin
     return out;
 }
 
+/// The file starts with gzip's magic bytes: it is read decompressed, whatever its name.
+bool startsGzipped(int fd)
+{
+    char magic[2];
+    return ::pread(fd, magic, 2, 0) == 2 && looksGzipped(std::string_view(magic, 2));
+}
+
 std::string preadString(int fd, std::int64_t offset, std::int64_t length)
 {
     std::string s(static_cast<std::size_t>(length), '\0');
@@ -189,7 +197,17 @@ struct Reader
     // bytes, and `skip` decompressed bytes that were stored before are passed over.
     std::unique_ptr<GzipStream> gzip;
     std::int64_t skip = 0;
-    std::int64_t lineNo = 0; // lines handed on
+    std::int64_t inflated = 0; // decompressed bytes seen, skipped ones included
+    std::int64_t lineNo = 0; // lines handed on (for a record format: the last record's number)
+    // What the file holds, decided from its first bytes unless the options name it. Until
+    // then (Auto) the bytes read wait in `pending`. A format other than Vigil lines goes
+    // through `records`, is always read from its start (its records are not lines at byte
+    // offsets), and passes over the `skipRecords` records an earlier run stored.
+    InputFormat format = InputFormat::Auto;
+    std::string pending;
+    std::unique_ptr<RecordReader> records;
+    std::int64_t skipRecords = 0;
+    std::int64_t recordsEnd = 0; // decompressed offset past the last record handed on
     Clock::time_point lastGrowth = Clock::now();
     bool dead = false; // truncated while being finished: drop it
 
@@ -202,6 +220,20 @@ struct Reader
             ::close(fd);
     }
 };
+
+/// Extends `r.head` (the first kFingerprintBytes of the content) with `data`, which starts at
+/// content offset `at`.
+void noteHead(Reader& r, std::int64_t at, std::string_view data)
+{
+    const auto headLen = static_cast<std::int64_t>(r.head.size());
+    if (headLen >= kFingerprintBytes || at > headLen)
+        return;
+    const auto skip = static_cast<std::size_t>(headLen - at);
+    if (skip >= data.size())
+        return;
+    r.head.append(data.substr(skip, static_cast<std::size_t>(kFingerprintBytes - headLen)));
+    r.headFingerprint = fingerprintOf(r.head);
+}
 
 } // namespace
 
@@ -282,6 +314,15 @@ struct FileTailer::Impl
     bool quiet(Reader& r, bool grew) const;
     void finishReader(Tracked& f, Reader& r);
     void addLine(Tracked& f, Reader& r, const SplitLine& l);
+    void addRecord(Tracked& f, Reader& r, ForeignRecord&& rec, std::int64_t endOffset);
+    void consume(Tracked& f, Reader& r, std::string_view data);
+    void route(Tracked& f, Reader& r, std::string_view data);
+    void setFormat(Reader& r, InputFormat format);
+    void settleFormat(Tracked& f, Reader& r);
+    std::int64_t committedOffset(const Reader& r) const
+    {
+        return r.records ? r.recordsEnd : r.splitter->committedOffset();
+    }
     void flushChunk(Tracked& f);
     void setError(Tracked& f, const std::string& error);
     void publish();
@@ -419,8 +460,9 @@ void FileTailer::Impl::publish()
         Tracked& t = *f;
         t.status.exists = t.live != nullptr || !t.backlog.empty();
         const Reader* cur = t.backlog.empty() ? t.live.get() : t.backlog.front().get();
-        t.status.offset = cur ? cur->splitter->committedOffset() : 0;
+        t.status.offset = cur ? committedOffset(*cur) : 0;
         t.status.lineNo = cur ? cur->lineNo : 0;
+        t.status.format = cur ? std::string(toString(cur->format)) : std::string();
         for (TailFileStatus& s : snapshot)
             if (s.path == t.key)
                 s = t.status;
@@ -459,6 +501,20 @@ std::unique_ptr<Reader> FileTailer::Impl::openReader(const std::string& path, in
     r->inode = static_cast<std::int64_t>(st.st_ino);
     r->readPos = gzip ? 0 : start;
     r->lineNo = lineNo;
+    InputFormat format = options.format;
+    if (format == InputFormat::Auto) {
+        const std::string first = contentPrefix(fd, gzip, static_cast<std::int64_t>(kDetectBytes));
+        if (auto known = detectInputFormatSoFar(first))
+            format = *known;
+        else if (start > 0)
+            format = detectInputFormat(first); // read before: what is there is all it has
+    }
+    setFormat(*r, format);
+    if (r->records) {
+        r->skipRecords = lineNo;
+        start = 0;
+        r->readPos = 0;
+    }
     if (gzip) {
         r->gzip = std::make_unique<GzipStream>();
         r->skip = start;
@@ -481,8 +537,16 @@ void FileTailer::Impl::initialize(Tracked& f)
     std::optional<FileIdentity> liveId;
     if (fd >= 0) {
         auto id = identifyFile(fd);
-        if (id && canResume(*stored, fd, *id)) {
-            f.live = openReader(f.key, fd, stored->offset, stored->lineNo, f);
+        const bool gzip = startsGzipped(fd);
+        // A compressed file's stored offset and first bytes are of its decompressed content.
+        const bool resume =
+            id && (gzip ? stored->found && stored->device == id->device &&
+                              stored->inode == id->inode &&
+                              fingerprintOf(contentPrefix(fd, true, stored->fingerprintLength)) ==
+                                  stored->fingerprint
+                        : canResume(*stored, fd, *id));
+        if (resume) {
+            f.live = openReader(f.key, fd, stored->offset, stored->lineNo, f, gzip);
             if (f.live && stored->offset > 0)
                 say("tail " + f.key + ": resuming at byte " + std::to_string(stored->offset));
             return;
@@ -558,7 +622,7 @@ void FileTailer::Impl::initialize(Tracked& f)
             std::erase_if(f.backlog, [&](const std::unique_ptr<Reader>& r) {
                 return r->device == liveId->device && r->inode == liveId->inode;
             });
-        f.live = openReader(f.key, fd, 0, 0, f);
+        f.live = openReader(f.key, fd, 0, 0, f, startsGzipped(fd));
     }
 }
 
@@ -658,7 +722,7 @@ void FileTailer::Impl::openLive(Tracked& f)
             setError(f, std::string("cannot open: ") + std::strerror(errno));
         return;
     }
-    f.live = openReader(f.key, fd, 0, 0, f);
+    f.live = openReader(f.key, fd, 0, 0, f, startsGzipped(fd));
     if (f.live)
         setError(f, {});
 }
@@ -756,6 +820,11 @@ bool FileTailer::Impl::readAvailable(Tracked& f, Reader& r, bool& busy)
     }
     bool grew = false;
     std::int64_t total = 0;
+    if (!r.gzip && r.readPos == 0 && startsGzipped(r.fd)) {
+        // Opened while still empty; what arrived since is gzip.
+        r.gzip = std::make_unique<GzipStream>();
+        r.skip = 0;
+    }
     if (r.gzip) {
         // A compressed rotation: small reads, since each may inflate a thousandfold, and the
         // decompressed bytes count against the pass so a "gzip bomb" cannot hold the thread.
@@ -775,15 +844,15 @@ bool FileTailer::Impl::readAvailable(Tracked& f, Reader& r, bool& busy)
             const std::int64_t before = r.gzip->outputBytes();
             auto fed = r.gzip->feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)),
                                     [&](std::string_view piece) {
+                                        noteHead(r, r.inflated, piece);
+                                        r.inflated += static_cast<std::int64_t>(piece.size());
                                         if (r.skip > 0) {
                                             const auto k = std::min<std::int64_t>(
                                                 r.skip, static_cast<std::int64_t>(piece.size()));
                                             piece.remove_prefix(static_cast<std::size_t>(k));
                                             r.skip -= k;
                                         }
-                                        r.splitter->feed(piece, [&](const SplitLine& l) {
-                                            addLine(f, r, l);
-                                        });
+                                        consume(f, r, piece);
                                     });
             if (!fed) {
                 // Its complete lines are handed on; the rest of a corrupt file cannot be read.
@@ -817,27 +886,24 @@ bool FileTailer::Impl::readAvailable(Tracked& f, Reader& r, bool& busy)
             return true;
         }
         const std::string_view data(buffer.data(), static_cast<std::size_t>(n));
-        const auto headLen = static_cast<std::int64_t>(r.head.size());
-        if (headLen < kFingerprintBytes && r.readPos <= headLen) {
-            const auto skip = static_cast<std::size_t>(headLen - r.readPos);
-            if (skip < data.size()) {
-                r.head.append(
-                    data.substr(skip, static_cast<std::size_t>(kFingerprintBytes - headLen)));
-                r.headFingerprint = fingerprintOf(r.head);
-            }
-        }
+        noteHead(r, r.readPos, data);
         r.readPos += n;
         counters->bytesIn += n;
         grew = true;
-        r.splitter->feed(data, [&](const SplitLine& l) { addLine(f, r, l); });
+        consume(f, r, data);
         total += n;
         if (total >= kBytesPerPass) {
             busy = true;
             break;
         }
     }
-    if (grew)
+    if (grew) {
         setError(f, {});
+        r.lastGrowth = Clock::now();
+    } else if (r.format == InputFormat::Auto && !r.pending.empty() &&
+               Clock::now() - r.lastGrowth >= options.rotationQuiet) {
+        settleFormat(f, r); // what has come is all there is for now
+    }
     return grew;
 }
 
@@ -851,7 +917,7 @@ void FileTailer::Impl::truncated(Tracked& f, Reader& r)
         return;
     }
     // What was not read yet may survive in a copy beside the file (logrotate copytruncate).
-    const std::int64_t committed = r.splitter->committedOffset();
+    const std::int64_t committed = committedOffset(r);
     std::unique_ptr<Reader> copy;
     if (!r.head.empty()) {
         std::int64_t newest = -1;
@@ -879,6 +945,10 @@ void FileTailer::Impl::truncated(Tracked& f, Reader& r)
     r.headFingerprint = fingerprintOf({});
     r.lineNo = 0;
     r.splitter = std::make_unique<LineSplitter>(options.maxLineBytes, kQuarantineKeep, 0);
+    r.pending.clear();
+    r.skipRecords = 0;
+    r.recordsEnd = 0;
+    setFormat(r, options.format); // the new content may hold another format
     if (copy)
         f.backlog.push_back(std::move(copy));
 }
@@ -938,9 +1008,74 @@ void FileTailer::Impl::finishReader(Tracked& f, Reader& r)
         }
     }
     // A rotated file gets no more lines: its last line counts even without a newline.
-    if (!r.dead)
-        r.splitter->finish([&](const SplitLine& l) { addLine(f, r, l); });
+    if (!r.dead) {
+        settleFormat(f, r);
+        if (r.records)
+            r.records->finish([&](ForeignRecord&& rec, std::int64_t end) {
+                addRecord(f, r, std::move(rec), end);
+            });
+        else
+            r.splitter->finish([&](const SplitLine& l) { addLine(f, r, l); });
+    }
     flushChunk(f);
+}
+
+void FileTailer::Impl::setFormat(Reader& r, InputFormat format)
+{
+    r.format = format;
+    r.records = makeRecordReader(format, options.reader);
+}
+
+void FileTailer::Impl::settleFormat(Tracked& f, Reader& r)
+{
+    if (r.format != InputFormat::Auto)
+        return;
+    setFormat(r, detectInputFormat(r.pending));
+    const std::string held = std::move(r.pending);
+    r.pending.clear();
+    route(f, r, held);
+}
+
+void FileTailer::Impl::consume(Tracked& f, Reader& r, std::string_view data)
+{
+    if (r.format != InputFormat::Auto) {
+        route(f, r, data);
+        return;
+    }
+    r.pending.append(data);
+    const auto known = detectInputFormatSoFar(r.pending);
+    if (!known)
+        return;
+    setFormat(r, *known);
+    const std::string held = std::move(r.pending);
+    r.pending.clear();
+    route(f, r, held);
+}
+
+void FileTailer::Impl::route(Tracked& f, Reader& r, std::string_view data)
+{
+    if (r.records)
+        r.records->feed(data, [&](ForeignRecord&& rec, std::int64_t end) {
+            addRecord(f, r, std::move(rec), end);
+        });
+    else
+        r.splitter->feed(data, [&](const SplitLine& l) { addLine(f, r, l); });
+}
+
+void FileTailer::Impl::addRecord(Tracked& f, Reader& r, ForeignRecord&& rec, std::int64_t endOffset)
+{
+    r.recordsEnd = endOffset;
+    if (rec.recordNo <= r.skipRecords)
+        return; // stored by an earlier run
+    if (f.chunkOwner != &r)
+        flushChunk(f);
+    f.chunkOwner = &r;
+    r.lineNo = rec.recordNo;
+    f.chunk.addRecord(rec);
+    f.chunkEnd = endOffset;
+    f.chunkLineNo = r.lineNo;
+    if (f.chunk.lines.size() >= options.chunkLines || f.chunk.data.size() >= options.chunkBytes)
+        flushChunk(f);
 }
 
 void FileTailer::Impl::addLine(Tracked& f, Reader& r, const SplitLine& l)

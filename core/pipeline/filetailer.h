@@ -3,6 +3,7 @@
 
 #include "base/result.h"
 #include "ingest/decoder.h"
+#include "ingest/inputformat.h"
 #include "pipeline/livecounters.h"
 
 #include <chrono>
@@ -26,6 +27,11 @@ struct TailOptions
     std::size_t chunkLines = 2048;       ///< lines per batch at most
     std::size_t chunkBytes = 512 * 1024; ///< bytes per batch at most
     std::size_t maxLineBytes = kMaxLineBytes;
+    /// What the files hold. Auto decides per file from its first bytes (as `import` does):
+    /// Vigil lines, CloudWatch Logs (S3 export lines, subscription payloads, or a saved
+    /// filter-log-events document), CloudTrail or OTLP JSON lines.
+    InputFormat format = InputFormat::Auto;
+    ReaderOptions reader; ///< record cap and CloudTrail's role-to-agent map
 };
 
 /// What a tailed file is doing, as a value for status views.
@@ -37,6 +43,7 @@ struct TailFileStatus
     std::int64_t lineNo = 0; ///< lines of the current file handed on
     std::int64_t rotations = 0;
     std::int64_t truncations = 0;
+    std::string format; ///< what the current file is read as ("auto" until its first bytes decide)
     std::string error; ///< why the file cannot be read now, empty when fine
 };
 
@@ -56,6 +63,9 @@ struct TailFileStatus
 /// - A partial last line is held until its newline arrives (or the file is rotated away).
 /// - A line longer than maxLineBytes is quarantined as too long; reading goes on after it.
 /// - A path that does not exist yet is waited for.
+/// - Each file is read as the format its first bytes show (TailOptions::format). Records of
+///   a format other than Vigil lines are converted as `import` converts them; such a file
+///   is read again from its start after a restart, passing over the records stored before.
 /// Memory is bounded by one read buffer, one held line and one batch per file. When the
 /// pipeline is full, reading stops until it has room (nothing is dropped).
 /// Thread-safe; the writer and pipeline must outlive the tailer.

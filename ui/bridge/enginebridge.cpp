@@ -627,6 +627,7 @@ void EngineBridge::startLive()
     }
     for (const QString& f : d->liveSettings.followFiles)
         options.tailFiles.push_back(str(f));
+    options.tail.reader.roleAgents = roleAgentsOf(d->engine->policies().get());
     d->live = std::make_unique<LiveIngest>(*d->writer, options);
     if (auto r = d->live->start(); !r) {
         // Typically the port is taken (another Vigil, or `vigil-cli serve`): keep the
@@ -1148,6 +1149,8 @@ bool EngineBridge::importFiles(const QStringList& paths)
         files.push_back(str(f));
     ImportOptions options;
     options.pipeline.scanFactory = d->engine->scanFactory();
+    // CloudTrail records name their agent through the policy file's role ARNs.
+    options.reader.roleAgents = roleAgentsOf(d->engine->policies().get());
     Private* p = d.get();
     options.progress = [p](const ImportProgress& progress) {
         Q_EMIT p->q->importProgress(ImportState{progress.bytesRead, progress.bytesTotal,

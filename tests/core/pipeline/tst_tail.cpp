@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -147,6 +148,11 @@ private Q_SLOTS:
     void overlongLineQuarantinedAndTailingGoesOn();
     void fileThatDoesNotExistYet();
     void addAndRemoveWhileRunning();
+    void cloudWatchExportLinesTailedAndResumed();
+    void cloudWatchDocumentWaitsForItsFirstKey();
+    void cloudTrailFileTailedWithRoleAgents();
+    void namedFormatOverridesDetection();
+    void gzipFileAtThePathIsReadDecompressed();
 
 private:
     std::string path(const std::string& name) const
@@ -557,6 +563,220 @@ void TestTail::addAndRemoveWhileRunning()
     QCOMPARE(live.tailStatus().size(), std::size_t(1));
     live.stop();
     (*writer)->close();
+}
+
+namespace {
+
+/// A CloudWatch Logs S3 export line: the ingestion time, a space, the message.
+std::string exportLine(std::int64_t seq)
+{
+    return "2026-11-21T10:00:00.000Z " + test::seqEvent(seq) + "\n";
+}
+
+std::string jsonEscaped(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string tailedFormat(const LiveIngest& live)
+{
+    const auto files = live.tailStatus();
+    return files.empty() ? std::string() : files.front().format;
+}
+
+std::string storedText(const std::string& db, const std::string& sql)
+{
+    auto r = StoreReader::open(db);
+    auto st = SqlStatement::prepare(r->database(), sql);
+    std::string out;
+    while (*st->step())
+        out += (out.empty() ? "" : ",") + st->columnText(0);
+    return out;
+}
+
+} // namespace
+
+void TestTail::cloudWatchExportLinesTailedAndResumed()
+{
+    const std::string log = path("export.log");
+    const std::string db = path("export.db");
+    auto writer = StoreWriter::open(db);
+    {
+        LiveIngest live(**writer, tailOptions(log));
+        QVERIFY(live.start().has_value());
+        LogWriter w(log);
+        // The first bytes alone could still be a number: nothing is decided on them.
+        w.write("2026-1");
+        std::this_thread::sleep_for(60ms);
+        QCOMPARE(countEvents(db), 0);
+        std::string rest = exportLine(1).substr(6);
+        for (int i = 2; i <= 50; ++i)
+            rest += exportLine(i);
+        w.write(rest);
+        QVERIFY(waitForEvents(db, 50));
+        QCOMPARE(tailedFormat(live), std::string("cloudwatch"));
+        live.stop();
+    }
+    // Stopped, more lines arrive; the next run converts the file again from its start and
+    // stores only what it had not stored.
+    {
+        std::string more;
+        for (int i = 51; i <= 80; ++i)
+            more += exportLine(i);
+        LogWriter(log).write(more);
+        LiveIngest live(**writer, tailOptions(log));
+        QVERIFY(live.start().has_value());
+        QVERIFY(waitForEvents(db, 80));
+        std::this_thread::sleep_for(100ms);
+        live.stop();
+    }
+    (*writer)->close();
+    const std::string problems = checkExactlyOnce(db, 80);
+    QVERIFY2(problems.empty(), problems.c_str());
+    QCOMPARE(storedText(db, "SELECT count(*) FROM quarantine"), std::string("0"));
+    // The checkpoint counts records, and its offset is the end of the last one.
+    QCOMPARE(storedText(db, "SELECT line_no || ':' || offset FROM sources WHERE kind='file'"),
+             "80:" + std::to_string(std::filesystem::file_size(log)));
+}
+
+void TestTail::cloudWatchDocumentWaitsForItsFirstKey()
+{
+    // A saved `aws logs filter-log-events` answer, written in pieces: `{\n  "ev` alone says
+    // nothing, and reading it as audit lines would quarantine the whole document.
+    std::string doc = "{\n  \"events\": [";
+    for (int i = 1; i <= 20; ++i)
+        doc += std::string(i > 1 ? "," : "") + "\n    {\"logStreamName\":\"brain/1\",\"timestamp\":" +
+               std::to_string(1795255200000 + i) + ",\"message\":\"" +
+               jsonEscaped(test::seqEvent(i)) + "\",\"eventId\":\"3795179525520000000000" +
+               std::to_string(10 + i) + "\"}";
+    doc += "\n  ],\n  \"searchedLogStreams\": []\n}\n";
+    const std::string log = path("cw.json");
+    const std::string db = path("cw.db");
+    auto writer = StoreWriter::open(db);
+    LiveOptions o = tailOptions(log);
+    o.tail.rotationQuiet = 2s; // longer than the pause below: the format must wait for the key
+    LiveIngest live(**writer, o);
+    QVERIFY(live.start().has_value());
+    LogWriter w(log);
+    const std::size_t cut = doc.find("ev") + 2;
+    w.write(doc.substr(0, cut));
+    std::this_thread::sleep_for(150ms);
+    QCOMPARE(tailedFormat(live), std::string("auto"));
+    w.write(doc.substr(cut));
+    QVERIFY(waitForEvents(db, 20));
+    QCOMPARE(tailedFormat(live), std::string("cloudwatch"));
+    live.stop();
+    (*writer)->close();
+    const std::string problems = checkExactlyOnce(db, 20);
+    QVERIFY2(problems.empty(), problems.c_str());
+    QCOMPARE(storedText(db, "SELECT count(*) FROM quarantine"), std::string("0"));
+    // The envelope's eventId is kept beside the event; the event_id derives from the time and
+    // the message, which an S3 export of the same events has too.
+    QCOMPARE(storedText(db, "SELECT count(DISTINCT json_extract(details, '$.cloudwatch.event_id')) "
+                            "FROM events WHERE event_id LIKE 'cw-%'"),
+             std::string("20"));
+}
+
+void TestTail::cloudTrailFileTailedWithRoleAgents()
+{
+    const std::string log = path("trail.json");
+    std::filesystem::copy_file(test::dataPath(QStringLiteral("cloudtrail/trail.json")).toStdString(), log);
+    const std::string db = path("trail.db");
+    auto writer = StoreWriter::open(db);
+    LiveOptions o = tailOptions(log);
+    o.tail.reader.roleAgents = std::make_shared<RoleAgentMap>(
+        RoleAgentMap{{"arn:aws:iam::123456789012:role/agent-brain-role", "brain"},
+                     {"arn:aws:iam::123456789012:role/agent-sql-writer-role", "sql-writer"}});
+    LiveIngest live(**writer, o);
+    QVERIFY(live.start().has_value());
+    QVERIFY(waitForEvents(db, 5));
+    live.stop();
+    (*writer)->close();
+    QCOMPARE(storedText(db, "SELECT agent || ' ' || json_extract(details, '$.action') || ' ' || "
+                            "json_extract(details, '$.outcome') FROM events ORDER BY line_no"),
+             std::string("brain bedrock:InvokeModel allowed,sql-writer dynamodb:PutItem denied,"
+                         "etl-nightly-role s3:GetObject allowed,Mary_Major cloudtrail:StartLogging "
+                         "allowed,brain ec2:RunInstances denied"));
+}
+
+void TestTail::namedFormatOverridesDetection()
+{
+    // Told the file holds Vigil lines, a CloudTrail file is read line by line: each of its
+    // lines is quarantined (none is an audit event), none is lost, none is converted.
+    const std::string trail = test::dataPath(QStringLiteral("cloudtrail/trail.json")).toStdString();
+    const std::string log = path("named.log");
+    std::filesystem::copy_file(trail, log);
+    int lines = 0;
+    {
+        std::ifstream in(trail);
+        for (std::string l; std::getline(in, l);)
+            lines += l.find_first_not_of(" \t\r") != std::string::npos ? 1 : 0;
+    }
+    QVERIFY(lines > 20);
+    const std::string db = path("named.db");
+    auto writer = StoreWriter::open(db);
+    LiveOptions o = tailOptions(log);
+    o.tail.format = InputFormat::Vigil;
+    LiveIngest live(**writer, o);
+    QVERIFY(live.start().has_value());
+    const std::string expected = std::to_string(lines);
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (storedText(db, "SELECT count(*) FROM quarantine") != expected &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    QCOMPARE(tailedFormat(live), std::string("vigil"));
+    live.stop();
+    (*writer)->close();
+    QCOMPARE(storedText(db, "SELECT count(*) FROM quarantine"), expected);
+    QCOMPARE(countEvents(db), 0);
+}
+
+void TestTail::gzipFileAtThePathIsReadDecompressed()
+{
+    // A compressed S3 export copied to the followed path: the file exists (empty) before its
+    // bytes arrive, and they arrive in two writes.
+    const std::string plain = path("export.txt");
+    {
+        std::string text;
+        for (int i = 1; i <= 40; ++i)
+            text += exportLine(i);
+        LogWriter(plain).write(text);
+    }
+    const std::string gz = path("export.txt.gz");
+    QCOMPARE(QProcess::execute(QStringLiteral("gzip"), {QStringLiteral("-kn"), QString::fromStdString(plain)}), 0);
+    std::string bytes;
+    {
+        std::ifstream in(gz, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string log = path("000000.gz");
+    const std::string db = path("gz.db");
+    auto writer = StoreWriter::open(db);
+    for (int round = 0; round < 2; ++round) {
+        LiveIngest live(**writer, tailOptions(log));
+        QVERIFY(live.start().has_value());
+        if (round == 0) {
+            LogWriter w(log);
+            std::this_thread::sleep_for(60ms);
+            w.write(bytes.substr(0, bytes.size() / 2));
+            std::this_thread::sleep_for(60ms);
+            w.write(bytes.substr(bytes.size() / 2));
+        }
+        QVERIFY(waitForEvents(db, 40));
+        std::this_thread::sleep_for(150ms); // the second run must find nothing new to store
+        QCOMPARE(tailedFormat(live), std::string("cloudwatch"));
+        live.stop();
+    }
+    (*writer)->close();
+    const std::string problems = checkExactlyOnce(db, 40);
+    QVERIFY2(problems.empty(), problems.c_str());
+    QCOMPARE(storedText(db, "SELECT count(*) FROM quarantine"), std::string("0"));
 }
 
 QTEST_GUILESS_MAIN(TestTail)
