@@ -3,6 +3,7 @@
 
 #include "base/timeutil.h"
 #include "ingest/decoder.h"
+#include "ingest/otlpprotobuf.h"
 
 #include <openssl/evp.h>
 #include "ingest/jsontypename.h"
@@ -1287,7 +1288,7 @@ struct OtlpMapper::Impl
     // -------------------------------------------------- body
 
     std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view text, std::int64_t now,
-                                   std::uint64_t tag)
+                                   std::uint64_t tag, OtlpEncoding encoding)
     {
         std::vector<ForeignRecord> result;
         out = &result;
@@ -1308,6 +1309,18 @@ struct OtlpMapper::Impl
                                              std::to_string(options.maxBodyBytes) +
                                              "; send smaller batches");
             return result;
+        }
+        std::string converted;
+        if (encoding == OtlpEncoding::Protobuf) {
+            auto json = otlppb::toJson(signal, text, options.maxBodyBytes);
+            if (!json) {
+                bodyRejection = json.error();
+                rejectRecord(json.error(), otlppb::quarantineText(text, kMaxRawBytes), 1);
+                result.back().rawBytes = static_cast<std::int64_t>(text.size());
+                return result;
+            }
+            converted = std::move(*json);
+            text = converted;
         }
         if (body.capacity() < text.size() + 1 &&
             body.allocate(std::max<std::size_t>(text.size() + 1, 4096), kMaxBodyDepth) !=
@@ -2276,10 +2289,21 @@ struct OtlpMapper::Impl
             d.threadId = "service:" + d.serviceAgent;
         VIGIL_ASSIGN(rest, a.rest());
         d.otel = std::move(rest);
-        // Identical resends of a body give identical ids; distinct records differ in content
-        // or in their place in the body.
-        d.eventId = "otel-log:" + sha256Hex(simdjson::minify(rec) + "|" + service).substr(7, 32) +
-                    ":" + std::to_string(d.recordNo);
+        // Identical resends of a body give identical ids, whichever encoding carries them
+        // (JSON or protobuf, key order, hex or base64 ids): the id digests what was read, not
+        // the text. Distinct records differ in content or in their place in the body.
+        std::string identity = service;
+        for (const std::string_view part :
+             {std::string_view(trace), std::string_view(spanId), std::string_view(eventName),
+              sevText, std::string_view(d.otel), std::string_view(bodyJson)})
+            (identity += '\x1f') += part;
+        identity += '\x1f' + std::to_string(t ? *t : 0) + '\x1f' +
+                    std::to_string(observed ? *observed : 0) + '\x1f' + std::to_string(sevNumber);
+        for (const auto* list : {&d.fields, &d.texts})
+            for (const auto& [k, v] : *list)
+                ((identity += '\x1e') += k) += '\x1f' + v;
+        d.eventId = "otel-log:" + sha256Hex(identity).substr(7, 32) + ":" +
+                    std::to_string(d.recordNo);
         return {};
     }
 };
@@ -2297,9 +2321,10 @@ OtlpMapper::OtlpMapper(OtlpMapper&&) noexcept = default;
 OtlpMapper& OtlpMapper::operator=(OtlpMapper&&) noexcept = default;
 
 std::vector<ForeignRecord> OtlpMapper::map(OtlpSignal signal, std::string_view body,
-                                           std::int64_t nowMs, std::uint64_t tag)
+                                           std::int64_t nowMs, std::uint64_t tag,
+                                           OtlpEncoding encoding)
 {
-    return m_impl->map(signal, body, nowMs, tag);
+    return m_impl->map(signal, body, nowMs, tag, encoding);
 }
 
 std::vector<ForeignRecord> OtlpMapper::expire(std::int64_t nowMs)
@@ -2346,11 +2371,12 @@ std::size_t OtlpMapper::knownSpanCount() const
 }
 
 std::vector<ForeignRecord> mapOtlpBody(OtlpSignal signal, const std::uint8_t* data,
-                                       std::size_t size, const ToolActionMap& tools)
+                                       std::size_t size, const ToolActionMap& tools,
+                                       OtlpEncoding encoding)
 {
     OtlpMapper mapper(tools);
-    std::vector<ForeignRecord> out =
-        mapper.map(signal, std::string_view(reinterpret_cast<const char*>(data), size), 0);
+    std::vector<ForeignRecord> out = mapper.map(
+        signal, std::string_view(reinterpret_cast<const char*>(data), size), 0, 0, encoding);
     std::vector<ForeignRecord> rest = mapper.flush();
     std::move(rest.begin(), rest.end(), std::back_inserter(out));
     std::sort(out.begin(), out.end(), [](const ForeignRecord& a, const ForeignRecord& b) {

@@ -19,6 +19,13 @@ enum class OtlpSignal : std::uint8_t
     Logs,   ///< `POST /v1/logs`: an ExportLogsServiceRequest
 };
 
+/// How an OTLP/HTTP body is encoded (its Content-Type).
+enum class OtlpEncoding : std::uint8_t
+{
+    Json,     ///< `application/json`: the OTLP/JSON mapping
+    Protobuf, ///< `application/x-protobuf`: protobuf's binary form (ingest/otlpprotobuf.h)
+};
+
 /// Bounds of the agent join (see OtlpMapper) and of a request body.
 struct OtlpMapperOptions
 {
@@ -33,11 +40,12 @@ struct OtlpMapperOptions
     /// Spans remembered (trace, span id, parent, agent) so that later children can find their
     /// agent; beyond it, the traces seen least recently are forgotten.
     std::size_t maxKnownSpans = 200'000;
-    /// A larger body is refused as a whole (`input.too_long`).
+    /// A larger body is refused as a whole (`input.too_long`); for a protobuf body the limit
+    /// holds for the body and for its JSON form.
     std::size_t maxBodyBytes = 64 * 1024 * 1024;
 };
 
-/// Turns OTLP/HTTP JSON request bodies carrying OpenTelemetry GenAI spans and log records
+/// Turns OTLP/HTTP request bodies (JSON, or protobuf read through its JSON form) carrying OpenTelemetry GenAI spans and log records
 /// into Vigil events (spec/audit-events.md), one ForeignRecord per span or log record:
 /// either a Vigil event line, which the caller decodes and scans like any other line, or a
 /// rejection with an `input.*` code and a message. Nothing is dropped silently: a body
@@ -69,8 +77,11 @@ public:
     /// Returns the records ready now: those of this body whose agent is known, records held
     /// from earlier bodies that this body completes, and records whose wait ended. Every
     /// record of this body carries `tag` (ForeignRecord::tag), also when released later.
+    /// A protobuf body that cannot be read is one rejection (`input.invalid_protobuf`) whose
+    /// raw text is the body in base64.
     std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view body, std::int64_t nowMs,
-                                   std::uint64_t tag = 0);
+                                   std::uint64_t tag = 0,
+                                   OtlpEncoding encoding = OtlpEncoding::Json);
 
     /// Emits the records that have waited for `joinWindowMs` or longer by `nowMs`, and
     /// forgets traces idle for that long.
@@ -96,6 +107,7 @@ private:
 /// body with a fresh mapper and the given tool table, then flushes it, so every record of
 /// the body comes back. Never throws; any byte sequence yields records or rejections.
 std::vector<ForeignRecord> mapOtlpBody(OtlpSignal signal, const std::uint8_t* data,
-                                       std::size_t size, const ToolActionMap& tools = {});
+                                       std::size_t size, const ToolActionMap& tools = {},
+                                       OtlpEncoding encoding = OtlpEncoding::Json);
 
 } // namespace vigil

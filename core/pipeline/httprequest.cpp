@@ -54,6 +54,11 @@ std::string mediaType(std::string_view value)
     return out;
 }
 
+bool isProtobufType(std::string_view mediaType)
+{
+    return mediaType == "application/x-protobuf" || mediaType == "application/protobuf";
+}
+
 std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOptions& options,
                                            const TokenDigest* token)
 {
@@ -61,8 +66,8 @@ std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOp
     ok.route = routeOf(head.target);
     if (ok.route == Route::None)
         return Refusal{404, "http.not_found",
-                       "no such endpoint: POST events to /v1/events (NDJSON) or OTLP JSON to "
-                       "/v1/traces and /v1/logs"};
+                       "no such endpoint: POST events to /v1/events (NDJSON) or OTLP (JSON or "
+                       "protobuf) to /v1/traces and /v1/logs"};
     if (head.method != "POST")
         return Refusal{405, "http.method", printable(head.method) + " is not accepted here: use POST"};
     if (token) {
@@ -84,13 +89,11 @@ std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOp
             return Refusal{415, "http.content_type",
                            "/v1/events takes newline-delimited JSON (application/x-ndjson), not " +
                                printable(type)};
-    } else if (type == "application/x-protobuf" || type == "application/protobuf") {
-        return Refusal{415, "http.otlp_protobuf",
-                       "this receiver reads OTLP/HTTP JSON only: configure the exporter for "
-                       "http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)"};
+    } else if (isProtobufType(type)) {
+        ok.protobuf = true;
     } else if (type != "application/json") {
         return Refusal{415, "http.content_type",
-                       "OTLP/HTTP bodies must be application/json" +
+                       "OTLP/HTTP bodies must be application/json or application/x-protobuf" +
                            (type.empty() ? std::string() : ", not " + printable(type))};
     }
     const std::string encoding = mediaType(head.contentEncoding);

@@ -46,6 +46,7 @@ struct Accepted
 {
     Route route = Route::Events;
     bool gzip = false;
+    bool protobuf = false;      ///< an OTLP body in protobuf form (application/x-protobuf)
     bool authenticated = false; ///< it carried the right bearer token
 };
 
@@ -58,6 +59,9 @@ std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOp
 /// `input.gzip_corrupt` / `input.gzip_truncated`. Never holds more than `maxBytes` plus one
 /// piece of output.
 Result<std::string> inflateBody(std::string_view body, std::size_t maxBytes);
+
+/// Whether a media type (see mediaType) names protobuf's binary form.
+bool isProtobufType(std::string_view mediaType);
 
 /// The media type of a Content-Type or Content-Encoding value without parameters, lower-cased.
 std::string mediaType(std::string_view value);

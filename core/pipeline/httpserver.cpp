@@ -5,6 +5,7 @@
 #include "ingest/jsontext.h"
 #include "ingest/linesplitter.h"
 #include "ingest/otlpmapper.h"
+#include "ingest/otlpprotobuf.h"
 #include "pipeline/connectionlimiter.h"
 #include "pipeline/httprequest.h"
 #include "pipeline/ingestpipeline.h"
@@ -32,6 +33,23 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+/// The gRPC status code OTLP/HTTP protobuf answers carry for an HTTP status.
+int grpcCodeOf(int httpStatus)
+{
+    switch (httpStatus) {
+    case 400: return 3;  // INVALID_ARGUMENT
+    case 401: return 16; // UNAUTHENTICATED
+    case 404:
+    case 405: return 12; // UNIMPLEMENTED
+    case 413:
+    case 431: return 8;  // RESOURCE_EXHAUSTED
+    case 415: return 3;
+    case 429:
+    case 503: return 14; // UNAVAILABLE
+    default: return 13;  // INTERNAL
+    }
+}
 
 using Clock = std::chrono::steady_clock;
 using httpreq::Route;
@@ -165,6 +183,7 @@ public:
 
     const std::string& peer() const { return m_peer; }
     bool closed() const { return m_closed; }
+    bool protobuf() const { return m_protobuf; }
 
     void start()
     {
@@ -218,7 +237,7 @@ public:
         m_waiting = false;
         auto res = std::make_shared<http::response<http::string_body>>(status, m_version);
         res->set(http::field::server, "vigil");
-        res->set(http::field::content_type, "application/json");
+        res->set(http::field::content_type, m_protobuf ? "application/x-protobuf" : "application/json");
         res->keep_alive(keepAlive && m_keepAlive && !m_stopping);
         res->body() = std::move(body);
         res->prepare_payload();
@@ -234,7 +253,7 @@ public:
         auto res = std::make_shared<http::response<http::string_body>>(
             static_cast<http::status>(r.status), m_version);
         res->set(http::field::server, "vigil");
-        res->set(http::field::content_type, "application/json");
+        res->set(http::field::content_type, m_protobuf ? "application/x-protobuf" : "application/json");
         if (r.retryAfterSeconds > 0)
             res->set(http::field::retry_after, std::to_string(r.retryAfterSeconds));
         if (r.status == 401)
@@ -242,8 +261,11 @@ public:
         if (r.status == 405)
             res->set(http::field::allow, "POST");
         res->keep_alive(!r.close && m_keepAlive && !m_stopping);
-        res->body() = "{\"code\":" + jsonEscaped(r.code) + ",\"message\":" +
-                      jsonEscaped(r.message) + "}";
+        if (m_protobuf)
+            res->body() = otlppb::errorStatus(grpcCodeOf(r.status), r.code + ": " + r.message);
+        else
+            res->body() = "{\"code\":" + jsonEscaped(r.code) + ",\"message\":" +
+                          jsonEscaped(r.message) + "}";
         res->prepare_payload();
         write(res);
     }
@@ -309,6 +331,7 @@ private:
             std::min<std::size_t>(m_server.options.maxHeaderBytes, UINT32_MAX)));
         m_parser->body_limit(m_server.options.maxBodyBytes);
         m_busy = false;
+        m_protobuf = false;
         const auto wait = m_requests == 0 && !m_authenticated ? m_server.options.handshakeTimeout
                           : m_requests == 0                   ? m_server.options.requestTimeout
                                                               : m_server.options.idleTimeout;
@@ -370,6 +393,9 @@ private:
         if (const auto n = m_parser->content_length())
             head.contentLength = static_cast<std::uint64_t>(*n);
         head.chunked = m_parser->chunked();
+        // An OTLP client that sends protobuf reads its answers, refusals too, as protobuf.
+        m_protobuf = (head.target.starts_with("/v1/traces") || head.target.starts_with("/v1/logs")) &&
+                     httpreq::isProtobufType(httpreq::mediaType(head.contentType));
         const auto vetted = httpreq::vetRequest(
             head, m_server.options, m_server.options.token.empty() ? nullptr : &m_server.token);
         if (const auto* no = std::get_if<httpreq::Refusal>(&vetted)) {
@@ -537,7 +563,8 @@ private:
     void otlp(OtlpSignal signal, std::string_view body)
     {
         const std::uint64_t tag = m_server.nextTag++;
-        auto records = m_server.mapper->map(signal, body, nowEpochMs(), tag);
+        auto records = m_server.mapper->map(signal, body, nowEpochMs(), tag,
+                                            m_protobuf ? OtlpEncoding::Protobuf : OtlpEncoding::Json);
         auto& w = m_server.waiting[tag];
         w.session = weak_from_this();
         w.route = signal == OtlpSignal::Traces ? Route::Traces : Route::Logs;
@@ -586,6 +613,7 @@ private:
     bool m_waiting = false;  // its answer waits for the commit
     bool m_stopping = false;
     bool m_gzip = false;
+    bool m_protobuf = false; // the request is OTLP protobuf, and so is its answer
     Route m_route = Route::Events;
     std::int64_t m_requests = 0;
     std::int64_t m_reserved = 0;
@@ -677,7 +705,14 @@ void detail::HttpServerState::maybeAnswer(std::uint64_t tag)
         return;
     }
     std::string body;
-    if (w.route == Route::Events) {
+    const std::string partialMessage =
+        std::to_string(w.result.rejected) + " record(s) quarantined in Vigil" +
+        (w.firstRejection.empty() ? std::string() : ", the first: " + w.firstRejection);
+    if (session->protobuf()) {
+        body = otlppb::exportResponse(w.route == Route::Traces ? OtlpSignal::Traces
+                                                               : OtlpSignal::Logs,
+                                      w.result.rejected, partialMessage);
+    } else if (w.route == Route::Events) {
         body = "{\"accepted\":" + std::to_string(w.result.accepted) +
                ",\"duplicates\":" + std::to_string(w.result.duplicates) +
                ",\"rejected\":" + std::to_string(w.result.rejected) + "}";
@@ -689,11 +724,7 @@ void detail::HttpServerState::maybeAnswer(std::uint64_t tag)
         body = std::string("{\"partialSuccess\":{\"") +
                (w.route == Route::Traces ? "rejectedSpans" : "rejectedLogRecords") + "\":\"" +
                std::to_string(w.result.rejected) + "\",\"errorMessage\":" +
-               jsonEscaped(std::to_string(w.result.rejected) +
-                           " record(s) quarantined in Vigil" +
-                           (w.firstRejection.empty() ? std::string()
-                                                     : ", the first: " + w.firstRejection)) +
-               "}}";
+               jsonEscaped(partialMessage) + "}}";
     }
     session->answer(http::status::ok, std::move(body), true);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The OTLP/HTTP JSON mapper (core/ingest/otlpmapper): any body gives records, never a crash;
+// The OTLP/HTTP mapper (core/ingest/otlpmapper, with otlpprotobuf for protobuf bodies): any
+// body gives records, never a crash;
 // every record is either a rejection with an input.* code or a Vigil event line that the
 // real decoder accepts, so a converted span can never be lost between the mapper and the
 // store.
 //
-// Input: one byte choosing the signal (even: traces, odd: logs), then the body.
+// Input: one byte choosing the signal (bit 0: 0 traces, 1 logs) and the encoding (bit 1:
+// 0 JSON, 1 protobuf), then the body.
 
 // Links: vigil_ingest
 // Runs: 16000
@@ -18,11 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     using namespace vigil;
     fuzz::Input in(data, size);
-    const OtlpSignal signal = in.byte() % 2 ? OtlpSignal::Logs : OtlpSignal::Traces;
+    const std::uint8_t mode = in.byte();
+    const OtlpSignal signal = mode & 1 ? OtlpSignal::Logs : OtlpSignal::Traces;
+    const OtlpEncoding encoding = mode & 2 ? OtlpEncoding::Protobuf : OtlpEncoding::Json;
     const std::string_view body = in.rest();
     static const ToolActionMap tools = ToolActionMap::builtin().value_or(ToolActionMap{});
     const auto records = mapOtlpBody(signal, reinterpret_cast<const std::uint8_t*>(body.data()),
-                                     body.size(), tools);
+                                     body.size(), tools, encoding);
     Decoder decoder;
     AuditEvent event;
     for (const ForeignRecord& r : records) {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Emits one agent run as OpenTelemetry GenAI telemetry with the official OpenTelemetry JS SDK
-// and its OTLP/HTTP JSON exporters, to Vigil's HTTP receiver (tests/core/cli/tst_otelsdk.cpp).
+// and its OTLP/HTTP exporters, to Vigil's HTTP receiver (tests/core/cli/tst_otelsdk.cpp).
 //
-//   node emit.mjs BASE_URL TOKEN RUN_ID
+//   node emit.mjs BASE_URL TOKEN RUN_ID [json|protobuf]
+//
+// json (the default) uses the -otlp-http exporters, protobuf the -otlp-proto ones.
 //
 // The run: an invoke_agent span (agent "research-agent") with a chat span and an
 // execute_tool span under it, and a gen_ai.user.message log record in the chat span. The
@@ -15,15 +17,19 @@
 import { context, trace, SpanStatusCode } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
-import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
+import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
+import { OTLPLogExporter as ProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 
-const [base, token, runId] = process.argv.slice(2);
-if (!base || !token || !runId) {
-    console.error("usage: node emit.mjs BASE_URL TOKEN RUN_ID");
+const [base, token, runId, protocol = "json"] = process.argv.slice(2);
+if (!base || !token || !runId || !["json", "protobuf"].includes(protocol)) {
+    console.error("usage: node emit.mjs BASE_URL TOKEN RUN_ID [json|protobuf]");
     process.exit(2);
 }
+const OTLPTraceExporter = protocol === "protobuf" ? ProtoTraceExporter : JsonTraceExporter;
+const OTLPLogExporter = protocol === "protobuf" ? ProtoLogExporter : JsonLogExporter;
 const headers = { Authorization: `Bearer ${token}` };
 const results = [];
 

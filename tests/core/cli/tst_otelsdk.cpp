@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The official OpenTelemetry JavaScript SDK (npm, pinned in tests/clients/otel/package-lock.json)
-// exports an agent run to `vigil-cli serve --http`: GenAI spans whose children end, and are
+// exports an agent run to `vigil-cli serve --http`, once with its OTLP/HTTP JSON exporters and
+// once with its protobuf ones: GenAI spans whose children end, and are
 // exported, before their parent, and a log record sent in its own request before the spans
 // it belongs to. Every record must reach the database with the parent's agent, the
 // conversation as its thread, the tool call mapped to an IAM action, and the scanners' findings.
@@ -67,7 +68,9 @@ class TestOtelSdk : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void agentRunArrivesWhole_data();
     void agentRunArrivesWhole();
+    void wrongTokenFailsTheExport_data();
     void wrongTokenFailsTheExport();
 
 private:
@@ -101,16 +104,24 @@ QString TestOtelSdk::startServe(test::ServeProcess& serve, const QString& db)
     return QStringLiteral("http://127.0.0.1:%1").arg(serve.httpPort());
 }
 
+void TestOtelSdk::agentRunArrivesWhole_data()
+{
+    QTest::addColumn<QString>("protocol");
+    QTest::newRow("http/json") << QStringLiteral("json");
+    QTest::newRow("http/protobuf") << QStringLiteral("protobuf");
+}
+
 void TestOtelSdk::agentRunArrivesWhole()
 {
-    const QString db = m_dir.filePath(QStringLiteral("otel.db"));
+    QFETCH(QString, protocol);
+    const QString db = m_dir.filePath(QStringLiteral("otel-%1.db").arg(protocol));
     test::ServeProcess serve;
     const QString base = startServe(serve, db);
     QVERIFY2(!base.isEmpty(), serve.err().constData());
 
     const Run sdk = run(QStringLiteral("node"),
                         {QStringLiteral("emit.mjs"), base, QStringLiteral("otel-sdk-token-77"),
-                         QStringLiteral("run1")},
+                         QStringLiteral("run1"), protocol},
                         clientDir());
     // The SDK reports success only for exports answered 200, which Vigil sends once stored.
     QVERIFY2(sdk.code == 0, (sdk.out + sdk.err).constData());
@@ -148,7 +159,7 @@ void TestOtelSdk::agentRunArrivesWhole()
     QVERIFY2(!base2.isEmpty(), again.err().constData());
     const Run resend = run(QStringLiteral("node"),
                            {QStringLiteral("emit.mjs"), base2, QStringLiteral("otel-sdk-token-77"),
-                            QStringLiteral("run2")},
+                            QStringLiteral("run2"), protocol},
                            clientDir());
     QVERIFY2(resend.code == 0, (resend.out + resend.err).constData());
     QCOMPARE(again.stop(), 0);
@@ -157,15 +168,21 @@ void TestOtelSdk::agentRunArrivesWhole()
              QStringList{QStringLiteral("2")});
 }
 
+void TestOtelSdk::wrongTokenFailsTheExport_data()
+{
+    agentRunArrivesWhole_data();
+}
+
 void TestOtelSdk::wrongTokenFailsTheExport()
 {
-    const QString db = m_dir.filePath(QStringLiteral("refused.db"));
+    QFETCH(QString, protocol);
+    const QString db = m_dir.filePath(QStringLiteral("refused-%1.db").arg(protocol));
     test::ServeProcess serve;
     const QString base = startServe(serve, db);
     QVERIFY2(!base.isEmpty(), serve.err().constData());
     const Run sdk = run(QStringLiteral("node"),
                         {QStringLiteral("emit.mjs"), base, QStringLiteral("not-the-token"),
-                         QStringLiteral("run3")},
+                         QStringLiteral("run3"), protocol},
                         clientDir());
     QCOMPARE(sdk.code, 1); // the exporter saw the 401
     QCOMPARE(serve.stop(), 0);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The HTTP receiver with real sockets on 127.0.0.1 and a real HTTP/1.1 client (Boost.Beast):
-// answers only after commit, NDJSON and OTLP JSON, the bearer token, every refusal status,
-// gzip, the OTLP agent join across two requests, and 503 while the disk is full.
+// answers only after commit, NDJSON and OTLP (JSON and protobuf), the bearer token, every
+// refusal status, gzip, the OTLP agent join across two requests, and 503 while the disk is full.
 #include "faultyvfs.h"
 #include "livetestclient.h"
+#include "otlpprotobufbody.h"
 #include "testsupport.h"
+
+#include "google/rpc/status.pb.h"
 
 #include "pipeline/liveingest.h"
 #include "store/storereader.h"
@@ -40,6 +43,7 @@ struct Reply
     std::string body;
     std::string retryAfter;
     std::string wwwAuthenticate;
+    std::string contentType;
     std::string error;
 };
 
@@ -90,6 +94,8 @@ Reply request(int port, http::verb verb, const std::string& target, std::string 
                                                  out.retryAfter = std::string(m[http::field::retry_after]);
                                                  out.wwwAuthenticate =
                                                      std::string(m[http::field::www_authenticate]);
+                                                 out.contentType =
+                                                     std::string(m[http::field::content_type]);
                                              });
                         });
                     });
@@ -255,6 +261,9 @@ private Q_SLOTS:
     void otlpTracesAndLogs();
     void otlpChildAnsweredWhenItsParentArrives();
     void malformedOtlpIs400AndQuarantined();
+    void otlpProtobufIsReadAndAnsweredInKind();
+    void malformedProtobufIs400WithAStatus();
+    void protobufRefusalsAreStatusMessages();
     void fullDiskAnswers503UntilItIsFreed();
     void nonLoopbackNeedsATokenOrClientCertificates();
 
@@ -335,8 +344,8 @@ void TestHttp::refusals_data()
                                   << "/v1/events";
     QTest::newRow("GET") << static_cast<int>(http::verb::get) << "/v1/events" << "" << "" << 0
                          << 405 << "POST";
-    QTest::newRow("OTLP protobuf") << post << "/v1/traces" << "application/x-protobuf" << "" << 10
-                                   << 415 << "http/json";
+    QTest::newRow("protobuf as events") << post << "/v1/events" << "application/x-protobuf" << ""
+                                        << 10 << 415 << "x-ndjson";
     QTest::newRow("OTLP as text") << post << "/v1/logs" << "text/plain" << "" << 10 << 415
                                   << "application/json";
     QTest::newRow("events as XML") << post << "/v1/events" << "application/xml" << "" << 10 << 415
@@ -510,6 +519,82 @@ void TestHttp::malformedOtlpIs400AndQuarantined()
     QVERIFY2(j.contains("partialSuccess"), partial.body.c_str());
     QCOMPARE(j["partialSuccess"]["rejectedSpans"].get<std::string>(), std::string("1"));
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine"), std::int64_t(2));
+}
+
+void TestHttp::otlpProtobufIsReadAndAnsweredInKind()
+{
+    Server s(path("otlp-pb.db"));
+    QVERIFY(s.start());
+    const std::vector<std::pair<std::string, std::string>> pb{{"Content-Type", "application/x-protobuf"}};
+    const Reply traces = post(s.port(), "/v1/traces",
+                              test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true), pb);
+    QCOMPARE(traces.status, 200);
+    QCOMPARE(traces.contentType, std::string("application/x-protobuf"));
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse answer;
+    QVERIFY(answer.ParseFromString(traces.body));
+    QVERIFY(!answer.has_partial_success());
+    const Reply logs = post(s.port(), "/v1/logs",
+                            test::otlpJsonToProtobuf(fixture("logs-genai-events.json"), false), pb);
+    QCOMPARE(logs.status, 200);
+    const std::int64_t stored = count(s.db, "SELECT COUNT(*) FROM events");
+    QVERIFY(stored > 0);
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events WHERE trace_id = '5b8efff798038103d269b633813fc60c'"),
+             count(s.db, "SELECT COUNT(*) FROM events WHERE trace_id <> ''"));
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine"), std::int64_t(0));
+    // The same records sent again as JSON are the same events: nothing is stored twice.
+    const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
+    QCOMPARE(post(s.port(), "/v1/traces", fixture("traces-genai-latest.json"), json).status, 200);
+    QCOMPARE(post(s.port(), "/v1/logs", fixture("logs-genai-events.json"), json).status, 200);
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), stored);
+}
+
+void TestHttp::malformedProtobufIs400WithAStatus()
+{
+    Server s(path("badpb.db"));
+    QVERIFY(s.start());
+    const std::vector<std::pair<std::string, std::string>> pb{{"Content-Type", "application/x-protobuf"}};
+    std::string cut = test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true);
+    cut.resize(cut.size() - 3); // inside the last span
+    const Reply r = post(s.port(), "/v1/traces", cut, pb);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.contentType, std::string("application/x-protobuf"));
+    google::rpc::Status status;
+    QVERIFY(status.ParseFromString(r.body));
+    QCOMPARE(status.code(), 3); // INVALID_ARGUMENT
+    QVERIFY2(status.message().find("input.invalid_protobuf") != std::string::npos, status.message().c_str());
+    QVERIFY(status.message().find("quarantine") != std::string::npos);
+    // Nothing of the damaged body is stored as events; all of it is in quarantine.
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), std::int64_t(0));
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine WHERE CAST(raw AS TEXT) LIKE 'protobuf (%'"), std::int64_t(1));
+    // Gzip around protobuf, as exporters send it, is read.
+    const Reply gz = post(s.port(), "/v1/traces",
+                          gzip(test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true)),
+                          {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}});
+    QCOMPARE(gz.status, 200);
+    QVERIFY(count(s.db, "SELECT COUNT(*) FROM events") > 0);
+}
+
+void TestHttp::protobufRefusalsAreStatusMessages()
+{
+    HttpOptions o;
+    o.token = "pb-token-1";
+    Server s(path("pbtoken.db"), o);
+    QVERIFY(s.start());
+    const std::string body = test::otlpJsonToProtobuf(fixture("logs-genai-events.json"), false);
+    const Reply r = post(s.port(), "/v1/logs", body, {{"Content-Type", "application/x-protobuf"}});
+    QCOMPARE(r.status, 401);
+    QCOMPARE(r.contentType, std::string("application/x-protobuf"));
+    google::rpc::Status status;
+    QVERIFY(status.ParseFromString(r.body));
+    QCOMPARE(status.code(), 16); // UNAUTHENTICATED
+    // A JSON client on the same connection kind still hears JSON.
+    const Reply j = post(s.port(), "/v1/logs", "{}", {{"Content-Type", "application/json"}});
+    QCOMPARE(j.status, 401);
+    QCOMPARE(j.contentType, std::string("application/json"));
+    QCOMPARE(post(s.port(), "/v1/logs", body,
+                  {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Bearer pb-token-1"}})
+                 .status,
+             200);
 }
 
 void TestHttp::fullDiskAnswers503UntilItIsFreed()

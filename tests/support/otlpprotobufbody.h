@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// OTLP/JSON test bodies re-encoded as protobuf with the official generated classes
+// (core/ingest/proto), so that one fixture exercises both encodings of the receiver.
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+
+#include <QtGlobal>
+
+#include <string>
+#include <string_view>
+
+namespace vigil::test {
+
+namespace detail {
+
+inline std::string hexToBase64(std::string_view hex)
+{
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const auto at = [&](std::size_t k) {
+            return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
+        };
+        const unsigned v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+    }
+    return out;
+}
+
+/// OTLP/JSON writes trace and span ids in hex; protobuf's JSON mapping of `bytes` is base64.
+inline void idsToBase64(nlohmann::json& j)
+{
+    if (j.is_array()) {
+        for (auto& e : j)
+            idsToBase64(e);
+    } else if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if ((it.key() == "traceId" || it.key() == "spanId" || it.key() == "parentSpanId") &&
+                it->is_string())
+                *it = hexToBase64(it->get<std::string>());
+            else
+                idsToBase64(*it);
+        }
+    }
+}
+
+} // namespace detail
+
+/// The protobuf form of an OTLP/JSON export request: traces when `traces`, else logs.
+/// A body the generated parser refuses fails the test run (it is a broken fixture).
+inline std::string otlpJsonToProtobuf(std::string_view json, bool traces)
+{
+    nlohmann::json j = nlohmann::json::parse(json);
+    detail::idsToBase64(j);
+    const std::string text = j.dump();
+    std::string out;
+    const auto parse = [&](google::protobuf::Message& m) {
+        const auto st = google::protobuf::util::JsonStringToMessage(text, &m);
+        if (!st.ok())
+            qFatal("fixture is not an OTLP export request: %s", std::string(st.message()).c_str());
+        m.SerializeToString(&out);
+    };
+    if (traces) {
+        opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest r;
+        parse(r);
+    } else {
+        opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest r;
+        parse(r);
+    }
+    return out;
+}
+
+} // namespace vigil::test
