@@ -7,9 +7,9 @@
 #include "ingest/toolactionmap.h"
 #include "pipeline/engine.h"
 
+#include "otlptestsupport.h"
 #include "testsupport.h"
 
-#include <QFile>
 #include <QtTest>
 
 #include <set>
@@ -19,22 +19,6 @@
 using namespace vigil;
 
 namespace {
-
-std::string fixture(const char* name)
-{
-    QFile f(test::dataPath(QStringLiteral("otlp/") + QString::fromLatin1(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", name);
-    return f.readAll().toStdString();
-}
-
-ToolActionMap builtinTools()
-{
-    auto t = ToolActionMap::builtin();
-    if (!t)
-        qFatal("built-in tool table: %s", t.error().message.c_str());
-    return std::move(*t);
-}
 
 /// Decodes every accepted record with the real decoder; a line it refuses fails the test.
 std::vector<AuditEvent> decodeAll(const std::vector<ForeignRecord>& records)
@@ -134,7 +118,7 @@ private Q_SLOTS:
 void TestOtlpMapper::latestConventions()
 {
     const auto records =
-        mapAll(OtlpSignal::Traces, fixture("traces-genai-latest.json"), builtinTools());
+        mapAll(OtlpSignal::Traces, test::otlpFixture("traces-genai-latest.json"), test::builtinTools());
     QCOMPARE(records.size(), std::size_t(4));
     const auto evs = decodeAll(records);
     QCOMPARE(evs.size(), std::size_t(4));
@@ -195,7 +179,7 @@ void TestOtlpMapper::latestConventions()
 
 void TestOtlpMapper::openLlmetryAttributes()
 {
-    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, fixture("traces-openllmetry.json")));
+    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, test::otlpFixture("traces-openllmetry.json")));
     QCOMPARE(evs.size(), std::size_t(2));
     const AuditEvent* chat = bySpan(evs, "b7ad6b7169203331");
     QVERIFY(chat);
@@ -226,7 +210,7 @@ void TestOtlpMapper::openLlmetryAttributes()
 
 void TestOtlpMapper::spanEventContent()
 {
-    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, fixture("traces-span-events.json")));
+    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, test::otlpFixture("traces-span-events.json")));
     QCOMPARE(evs.size(), std::size_t(3));
     const AuditEvent* chat = bySpan(evs, "00f067aa0ba902b7");
     QVERIFY(chat);
@@ -253,7 +237,7 @@ void TestOtlpMapper::spanEventContent()
 
 void TestOtlpMapper::logRecords()
 {
-    const auto records = mapAll(OtlpSignal::Logs, fixture("logs-genai-events.json"));
+    const auto records = mapAll(OtlpSignal::Logs, test::otlpFixture("logs-genai-events.json"));
     QCOMPARE(records.size(), std::size_t(3));
     const auto evs = decodeAll(records);
     QCOMPARE(evs.size(), std::size_t(3));
@@ -299,8 +283,8 @@ void TestOtlpMapper::everyRecordDecodesAndScans()
     QFETCH(QByteArray, file);
     QFETCH(bool, logs);
     QFETCH(int, records);
-    const auto out = mapAll(logs ? OtlpSignal::Logs : OtlpSignal::Traces, fixture(file.constData()),
-                            builtinTools());
+    const auto out = mapAll(logs ? OtlpSignal::Logs : OtlpSignal::Traces, test::otlpFixture(file.constData()),
+                            test::builtinTools());
     QCOMPARE(int(out.size()), records);
     for (std::size_t i = 0; i < out.size(); ++i) {
         QVERIFY2(!out[i].rejected(), out[i].rejectMessage.c_str());
@@ -327,7 +311,7 @@ void TestOtlpMapper::injectionInOldPromptIsFound()
     QVERIFY(engine);
     auto scan = engine->scanFactory()();
     std::vector<IngestedEvent> evs;
-    for (AuditEvent& e : decodeAll(mapAll(OtlpSignal::Traces, fixture("traces-openllmetry.json"))))
+    for (AuditEvent& e : decodeAll(mapAll(OtlpSignal::Traces, test::otlpFixture("traces-openllmetry.json"))))
     {
         IngestedEvent ie;
         ie.event = std::move(e);
@@ -349,17 +333,17 @@ void TestOtlpMapper::injectionInOldPromptIsFound()
 
 void TestOtlpMapper::childrenBeforeParentAcrossBodies()
 {
-    OtlpMapper mapper(builtinTools());
-    auto first = mapper.map(OtlpSignal::Traces, fixture("traces-children-first.json"), 1'000);
+    OtlpMapper mapper(test::builtinTools());
+    auto first = mapper.map(OtlpSignal::Traces, test::otlpFixture("traces-children-first.json"), 1'000);
     QCOMPARE(first.size(), std::size_t(0)); // all three wait for their parent
     QCOMPARE(mapper.pendingCount(), std::size_t(3));
 
     // A log record of the chat span waits too, behind its span's parent.
-    auto logs = mapper.map(OtlpSignal::Logs, fixture("logs-genai-events.json"), 1'500);
+    auto logs = mapper.map(OtlpSignal::Logs, test::otlpFixture("logs-genai-events.json"), 1'500);
     QCOMPARE(logs.size(), std::size_t(2)); // the choice names its agent; the plain log has no span
     QCOMPARE(mapper.pendingCount(), std::size_t(4));
 
-    auto second = mapper.map(OtlpSignal::Traces, fixture("traces-parent-later.json"), 2'000);
+    auto second = mapper.map(OtlpSignal::Traces, test::otlpFixture("traces-parent-later.json"), 2'000);
     QCOMPARE(second.size(), std::size_t(5));
     QCOMPARE(mapper.pendingCount(), std::size_t(0));
     const auto evs = decodeAll(second);
@@ -376,8 +360,8 @@ void TestOtlpMapper::windowExpiryFallsBackToService()
 {
     OtlpMapperOptions o;
     o.joinWindowMs = 10'000;
-    OtlpMapper mapper(builtinTools(), o);
-    QVERIFY(mapper.map(OtlpSignal::Traces, fixture("traces-children-first.json"), 0).empty());
+    OtlpMapper mapper(test::builtinTools(), o);
+    QVERIFY(mapper.map(OtlpSignal::Traces, test::otlpFixture("traces-children-first.json"), 0).empty());
     QVERIFY(mapper.expire(9'999).empty());
     QCOMPARE(mapper.pendingCount(), std::size_t(3));
     const auto expired = mapper.expire(10'000);
@@ -390,7 +374,7 @@ void TestOtlpMapper::windowExpiryFallsBackToService()
                  std::string("service.name_parent_not_received"));
     }
     // The parent arriving late is still an event of its own.
-    const auto late = mapper.map(OtlpSignal::Traces, fixture("traces-parent-later.json"), 20'000);
+    const auto late = mapper.map(OtlpSignal::Traces, test::otlpFixture("traces-parent-later.json"), 20'000);
     QCOMPARE(late.size(), std::size_t(1));
     QCOMPARE(decodeAll(late)[0].agentName, std::string("research-agent"));
 }
@@ -400,7 +384,7 @@ void TestOtlpMapper::pendingIsBounded()
     OtlpMapperOptions o;
     o.maxPendingRecords = 2;
     OtlpMapper mapper({}, o);
-    const auto out = mapper.map(OtlpSignal::Traces, fixture("traces-children-first.json"), 0);
+    const auto out = mapper.map(OtlpSignal::Traces, test::otlpFixture("traces-children-first.json"), 0);
     QCOMPARE(out.size(), std::size_t(1)); // the oldest gave way
     QCOMPARE(mapper.pendingCount(), std::size_t(2));
     QCOMPARE(decodeAll(out)[0].agentName, std::string("travel-agent-service"));
@@ -409,7 +393,7 @@ void TestOtlpMapper::pendingIsBounded()
     OtlpMapperOptions bytes;
     bytes.maxPendingBytes = 1; // nothing may wait
     OtlpMapper strict({}, bytes);
-    QCOMPARE(strict.map(OtlpSignal::Traces, fixture("traces-children-first.json"), 0).size(),
+    QCOMPARE(strict.map(OtlpSignal::Traces, test::otlpFixture("traces-children-first.json"), 0).size(),
              std::size_t(3));
     QCOMPARE(strict.pendingCount(), std::size_t(0));
 }
@@ -476,7 +460,7 @@ void TestOtlpMapper::toolMapping()
         tracesBody(span(attr("gen_ai.operation.name", str("execute_tool")) + "," +
                         attr("gen_ai.tool.name", str(tool.toStdString())) + "," +
                         attr("gen_ai.tool.call.arguments", str(args.toStdString()))));
-    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, body, builtinTools()));
+    const auto evs = decodeAll(mapAll(OtlpSignal::Traces, body, test::builtinTools()));
     QCOMPARE(evs.size(), std::size_t(1));
     QCOMPARE(evs[0].action, action.toStdString());
     QCOMPARE(evs[0].resource, resource.toStdString());
@@ -685,7 +669,7 @@ void TestOtlpMapper::hugeContentIsTruncatedNotLost()
 
 void TestOtlpMapper::resendGivesSameEventIds()
 {
-    const std::string body = fixture("logs-genai-events.json");
+    const std::string body = test::otlpFixture("logs-genai-events.json");
     const auto a = decodeAll(mapAll(OtlpSignal::Logs, body));
     const auto b = decodeAll(mapAll(OtlpSignal::Logs, body));
     QCOMPARE(a.size(), b.size());
@@ -701,7 +685,7 @@ void TestOtlpMapper::resendGivesSameEventIds()
 void TestOtlpMapper::bytesEntryPointSurvivesEveryPrefix()
 {
     // Every cut of a real body, and bytes flipped: records or rejections, nothing else.
-    const std::string body = fixture("traces-genai-latest.json");
+    const std::string body = test::otlpFixture("traces-genai-latest.json");
     Decoder decoder;
     for (std::size_t cut = 0; cut <= body.size(); cut += 7) {
         std::string bytes = body.substr(0, cut);

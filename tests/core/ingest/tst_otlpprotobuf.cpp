@@ -8,11 +8,11 @@
 #include "ingest/toolactionmap.h"
 
 #include "otlpprotobufbody.h"
+#include "otlptestsupport.h"
 #include "testsupport.h"
 
 #include "google/rpc/status.pb.h"
 
-#include <QFile>
 #include <QtTest>
 
 #include <string>
@@ -23,26 +23,10 @@ namespace otlp = opentelemetry::proto;
 
 namespace {
 
-std::string fixture(const QString& name)
-{
-    QFile f(test::dataPath(QStringLiteral("otlp/") + name));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", qPrintable(name));
-    return f.readAll().toStdString();
-}
-
-ToolActionMap builtinTools()
-{
-    auto t = ToolActionMap::builtin();
-    if (!t)
-        qFatal("built-in tool table: %s", t.error().message.c_str());
-    return std::move(*t);
-}
-
 std::vector<ForeignRecord> mapBody(OtlpSignal signal, std::string_view body, OtlpEncoding encoding)
 {
     return mapOtlpBody(signal, reinterpret_cast<const std::uint8_t*>(body.data()), body.size(),
-                       builtinTools(), encoding);
+                       test::builtinTools(), encoding);
 }
 
 /// A request of `n` resources, each with one span that says only how many attributes it
@@ -86,7 +70,7 @@ void TestOtlpProtobuf::sameEventsAsJson()
     QFETCH(QString, file);
     const bool traces = file.startsWith(QStringLiteral("traces"));
     const OtlpSignal signal = traces ? OtlpSignal::Traces : OtlpSignal::Logs;
-    const std::string json = fixture(file);
+    const std::string json = test::otlpFixture(file.toStdString());
     const std::string pb = test::otlpJsonToProtobuf(json, traces);
     QVERIFY(!pb.empty());
     QVERIFY(pb.find('{') == std::string::npos || pb.size() < json.size()); // binary, smaller
@@ -131,7 +115,7 @@ void TestOtlpProtobuf::unreadableBodyIsOneRejection()
 {
     QFETCH(QByteArray, body);
     QFETCH(QString, code);
-    OtlpMapper mapper(builtinTools());
+    OtlpMapper mapper(test::builtinTools());
     const auto out = mapper.map(OtlpSignal::Traces, std::string_view(body.constData(), body.size()),
                                 0, 7, OtlpEncoding::Protobuf);
     QCOMPARE(out.size(), std::size_t(1));
@@ -148,7 +132,7 @@ void TestOtlpProtobuf::unreadableBodyIsOneRejection()
 
 void TestOtlpProtobuf::everyCutIsRecordsOrOneRejection()
 {
-    const std::string pb = test::otlpJsonToProtobuf(fixture(QStringLiteral("traces-genai-latest.json")), true);
+    const std::string pb = test::otlpJsonToProtobuf(test::otlpFixture("traces-genai-latest.json"), true);
     const std::size_t whole = mapBody(OtlpSignal::Traces, pb, OtlpEncoding::Protobuf).size();
     int rejectedCuts = 0;
     for (std::size_t cut = 1; cut < pb.size(); ++cut) {
@@ -171,20 +155,20 @@ void TestOtlpProtobuf::expansionBeyondTheLimitIsRefused()
     OtlpMapperOptions o;
     o.maxBodyBytes = 4096;
     QVERIFY(body.size() < o.maxBodyBytes);
-    OtlpMapper small(builtinTools(), o);
+    OtlpMapper small(test::builtinTools(), o);
     const auto out = small.map(OtlpSignal::Traces, body, 0, 1, OtlpEncoding::Protobuf);
     QCOMPARE(out.size(), std::size_t(1));
     QCOMPARE(out[0].rejectCode, std::string("input.too_long"));
     QVERIFY2(out[0].rejectMessage.find("expands") != std::string::npos, out[0].rejectMessage.c_str());
     // With room, the same body is 200 spans (each quarantined: a span needs ids).
-    OtlpMapper roomy(builtinTools());
+    OtlpMapper roomy(test::builtinTools());
     const auto all = roomy.map(OtlpSignal::Traces, body, 0, 1, OtlpEncoding::Protobuf);
     QCOMPARE(all.size(), std::size_t(200));
 }
 
 void TestOtlpProtobuf::emptyRequestCarriesNothing()
 {
-    OtlpMapper mapper(builtinTools());
+    OtlpMapper mapper(test::builtinTools());
     QVERIFY(mapper.map(OtlpSignal::Logs, std::string_view(), 0, 1, OtlpEncoding::Protobuf).empty());
     QVERIFY(mapper.bodyRejection() == nullptr);
 }

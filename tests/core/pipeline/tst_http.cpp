@@ -5,6 +5,7 @@
 #include "faultyvfs.h"
 #include "livetestclient.h"
 #include "otlpprotobufbody.h"
+#include "otlptestsupport.h"
 #include "testsupport.h"
 
 #include "google/rpc/status.pb.h"
@@ -152,14 +153,6 @@ std::string gzip(std::string_view in)
     out.resize(z.total_out);
     deflateEnd(&z);
     return out;
-}
-
-std::string fixture(const char* name)
-{
-    QFile f(test::dataPath(QStringLiteral("otlp/") + QString::fromLatin1(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", name);
-    return f.readAll().toStdString();
 }
 
 std::string lines(std::int64_t from, std::int64_t to, const std::string& idPrefix = {})
@@ -462,17 +455,17 @@ void TestHttp::otlpTracesAndLogs()
     Server s(path("otlp.db"));
     QVERIFY(s.start());
     const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
-    const Reply traces = post(s.port(), "/v1/traces", fixture("traces-genai-latest.json"), json);
+    const Reply traces = post(s.port(), "/v1/traces", test::otlpFixture("traces-genai-latest.json"), json);
     QCOMPARE(traces.status, 200);
     QCOMPARE(traces.body, std::string("{}"));
-    const Reply logs = post(s.port(), "/v1/logs", fixture("logs-genai-events.json"), json);
+    const Reply logs = post(s.port(), "/v1/logs", test::otlpFixture("logs-genai-events.json"), json);
     QCOMPARE(logs.status, 200);
     QVERIFY(count(s.db, "SELECT COUNT(*) FROM events") > 0);
     // Spans keep their trace (log records may have none).
     QVERIFY(count(s.db, "SELECT COUNT(*) FROM events WHERE trace_id = '5b8efff798038103d269b633813fc60c'") > 0);
     // A resent body stores nothing twice: every OTLP record has a derived event_id.
     const std::int64_t before = count(s.db, "SELECT COUNT(*) FROM events");
-    QCOMPARE(post(s.port(), "/v1/traces", fixture("traces-genai-latest.json"), json).status, 200);
+    QCOMPARE(post(s.port(), "/v1/traces", test::otlpFixture("traces-genai-latest.json"), json).status, 200);
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), before);
 }
 
@@ -485,12 +478,12 @@ void TestHttp::otlpChildAnsweredWhenItsParentArrives()
     const int port = s.port();
     const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
     auto children = std::async(std::launch::async, [&] {
-        return post(port, "/v1/traces", fixture("traces-children-first.json"), json);
+        return post(port, "/v1/traces", test::otlpFixture("traces-children-first.json"), json);
     });
     // The children's request is not answered: its records wait for their parent's agent.
     QCOMPARE(children.wait_for(600ms), std::future_status::timeout);
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), std::int64_t(0));
-    const Reply parent = post(port, "/v1/traces", fixture("traces-parent-later.json"), json);
+    const Reply parent = post(port, "/v1/traces", test::otlpFixture("traces-parent-later.json"), json);
     QCOMPARE(parent.status, 200);
     QCOMPARE(children.wait_for(10s), std::future_status::ready);
     QCOMPARE(children.get().status, 200);
@@ -509,7 +502,7 @@ void TestHttp::malformedOtlpIs400AndQuarantined()
     QVERIFY(r.body.find("quarantine") != std::string::npos);
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine"), std::int64_t(1));
     // One bad span among good ones: 200 with partialSuccess, the bad one quarantined.
-    std::string body = fixture("traces-genai-latest.json");
+    std::string body = test::otlpFixture("traces-genai-latest.json");
     const auto at = body.find("\"traceId\"");
     QVERIFY(at != std::string::npos);
     body.replace(at, 9, "\"traceXd\"");
@@ -527,14 +520,14 @@ void TestHttp::otlpProtobufIsReadAndAnsweredInKind()
     QVERIFY(s.start());
     const std::vector<std::pair<std::string, std::string>> pb{{"Content-Type", "application/x-protobuf"}};
     const Reply traces = post(s.port(), "/v1/traces",
-                              test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true), pb);
+                              test::otlpJsonToProtobuf(test::otlpFixture("traces-genai-latest.json"), true), pb);
     QCOMPARE(traces.status, 200);
     QCOMPARE(traces.contentType, std::string("application/x-protobuf"));
     opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse answer;
     QVERIFY(answer.ParseFromString(traces.body));
     QVERIFY(!answer.has_partial_success());
     const Reply logs = post(s.port(), "/v1/logs",
-                            test::otlpJsonToProtobuf(fixture("logs-genai-events.json"), false), pb);
+                            test::otlpJsonToProtobuf(test::otlpFixture("logs-genai-events.json"), false), pb);
     QCOMPARE(logs.status, 200);
     const std::int64_t stored = count(s.db, "SELECT COUNT(*) FROM events");
     QVERIFY(stored > 0);
@@ -543,8 +536,8 @@ void TestHttp::otlpProtobufIsReadAndAnsweredInKind()
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine"), std::int64_t(0));
     // The same records sent again as JSON are the same events: nothing is stored twice.
     const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
-    QCOMPARE(post(s.port(), "/v1/traces", fixture("traces-genai-latest.json"), json).status, 200);
-    QCOMPARE(post(s.port(), "/v1/logs", fixture("logs-genai-events.json"), json).status, 200);
+    QCOMPARE(post(s.port(), "/v1/traces", test::otlpFixture("traces-genai-latest.json"), json).status, 200);
+    QCOMPARE(post(s.port(), "/v1/logs", test::otlpFixture("logs-genai-events.json"), json).status, 200);
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), stored);
 }
 
@@ -553,7 +546,7 @@ void TestHttp::malformedProtobufIs400WithAStatus()
     Server s(path("badpb.db"));
     QVERIFY(s.start());
     const std::vector<std::pair<std::string, std::string>> pb{{"Content-Type", "application/x-protobuf"}};
-    std::string cut = test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true);
+    std::string cut = test::otlpJsonToProtobuf(test::otlpFixture("traces-genai-latest.json"), true);
     cut.resize(cut.size() - 3); // inside the last span
     const Reply r = post(s.port(), "/v1/traces", cut, pb);
     QCOMPARE(r.status, 400);
@@ -568,7 +561,7 @@ void TestHttp::malformedProtobufIs400WithAStatus()
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine WHERE CAST(raw AS TEXT) LIKE 'protobuf (%'"), std::int64_t(1));
     // Gzip around protobuf, as exporters send it, is read.
     const Reply gz = post(s.port(), "/v1/traces",
-                          gzip(test::otlpJsonToProtobuf(fixture("traces-genai-latest.json"), true)),
+                          gzip(test::otlpJsonToProtobuf(test::otlpFixture("traces-genai-latest.json"), true)),
                           {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}});
     QCOMPARE(gz.status, 200);
     QVERIFY(count(s.db, "SELECT COUNT(*) FROM events") > 0);
@@ -580,7 +573,7 @@ void TestHttp::protobufRefusalsAreStatusMessages()
     o.token = "pb-token-1";
     Server s(path("pbtoken.db"), o);
     QVERIFY(s.start());
-    const std::string body = test::otlpJsonToProtobuf(fixture("logs-genai-events.json"), false);
+    const std::string body = test::otlpJsonToProtobuf(test::otlpFixture("logs-genai-events.json"), false);
     const Reply r = post(s.port(), "/v1/logs", body, {{"Content-Type", "application/x-protobuf"}});
     QCOMPARE(r.status, 401);
     QCOMPARE(r.contentType, std::string("application/x-protobuf"));
