@@ -19,7 +19,6 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
-#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
