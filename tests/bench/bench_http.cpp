@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // HTTP receiver figures (docs/performance.md, "HTTP receiver"): sustained events/s from 4
-// HTTP/1.1 keep-alive clients posting NDJSON to /v1/events and OTLP JSON (GenAI spans) to
-// /v1/traces, each request waiting for its 200 (which Vigil sends once the batch is
+// HTTP/1.1 keep-alive clients posting NDJSON to /v1/events and OTLP (GenAI spans, as JSON and
+// as protobuf) to /v1/traces, each request waiting for its 200 (which Vigil sends once the batch is
 // committed), into SQLite with scanning on; and request-to-commit latency (send of a request
 // to its 200) p50/p99 at a paced 10,000 events/s. Run by tests/bench/http.sh.
 //
 //   bench_http [--events N] [--clients C] [--batch B] [--rate R] [--seconds S]
-//              [--workers W] [--dir DIR] [--mode ndjson|otlp|both]
+//              [--workers W] [--dir DIR] [--mode ndjson|otlp|otlp-protobuf|both]
+//
+// `both` runs NDJSON and OTLP JSON; otlp-protobuf sends the same spans as OTLP JSON, each
+// body re-encoded as protobuf before the clock starts.
 #include "benchevents.h"
+#include "otlpprotobufbody.h"
 
 #include "base/timeutil.h"
 #include "pipeline/engine.h"
@@ -192,7 +196,14 @@ struct Mode
     const char* target;
     const char* type;
     bool otlp;
+    bool protobuf = false;
 };
+
+std::string spansBody(const Mode& mode, int client, std::int64_t first, int n, std::int64_t nowNs)
+{
+    std::string json = otlpBody(client, first, n, nowNs);
+    return mode.protobuf ? vigil::test::otlpJsonToProtobuf(json, true) : json;
+}
 
 void throughput(const Mode& mode, const Engine& engine, const std::string& dir, unsigned workers,
                 std::int64_t events, int clients, int batch)
@@ -213,7 +224,7 @@ void throughput(const Mode& mode, const Engine& engine, const std::string& dir, 
         for (std::int64_t i = 0; i < perClient; i += batch) {
             std::string b;
             if (mode.otlp) {
-                b = otlpBody(c, i, batch, nowNs);
+                b = spansBody(mode, c, i, batch, nowNs);
             } else {
                 for (int k = 0; k < batch; ++k)
                     b += makeEvent(c, i + k, ts) + "\n";
@@ -275,7 +286,7 @@ void latency(const Mode& mode, const Engine& engine, const std::string& dir, uns
                 std::this_thread::sleep_until(next);
                 std::string body;
                 if (mode.otlp) {
-                    body = otlpBody(c + 100, i, perRequest, nowEpochMs() * 1'000'000);
+                    body = spansBody(mode, c + 100, i, perRequest, nowEpochMs() * 1'000'000);
                 } else {
                     const std::string now = formatRfc3339Utc(nowEpochMs());
                     for (int k = 0; k < perRequest; ++k)
@@ -341,9 +352,10 @@ int main(int argc, char** argv)
         return 1;
     }
     const Mode modes[] = {{"ndjson", "/v1/events", "application/x-ndjson", false},
-                          {"otlp", "/v1/traces", "application/json", true}};
+                          {"otlp", "/v1/traces", "application/json", true},
+                          {"otlp-protobuf", "/v1/traces", "application/x-protobuf", true, true}};
     for (const Mode& mode : modes) {
-        if (which != "both" && which != mode.name)
+        if (which != mode.name && (which != "both" || mode.protobuf))
             continue;
         throughput(mode, *engine, dir, workers, events, clients, batch);
         latency(mode, *engine, dir, workers, clients, rate, seconds);

@@ -19,6 +19,9 @@ echo "== HTTP receiver: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loa
 /usr/bin/time -f "bench_http: %e s wall, peak RSS %M KiB" \
     "$build/tests/bench/bench_http" --events "$events" --clients 4 --batch 1000 \
     --rate 10000 --seconds 10 --dir "$work"
+echo "== the OTLP spans again, each body as protobuf (application/x-protobuf)"
+"$build/tests/bench/bench_http" --events "$events" --clients 4 --batch 1000 \
+    --rate 10000 --seconds 10 --dir "$work/pb" --mode otlp-protobuf
 echo "== the same events over the TCP feed (bench_live), for comparison"
 "$build/tests/bench/bench_live" --events "$events" --clients 4 --rate 10000 --seconds 10 \
     --dir "$work/tcp"
