@@ -1297,11 +1297,16 @@ struct OtlpMapper::Impl
         bodyRejection.reset();
         expire(now);
 
+        // The body as a whole is refused: one rejection, the body kept as `raw` (as text, or
+        // as protobuf's quarantine text), counted at its full size.
+        const std::string_view received = text;
+        const auto rejectBody = [&](Error e, std::string raw) {
+            bodyRejection = e;
+            rejectRecord(std::move(e), std::move(raw), 1);
+            result.back().rawBytes = static_cast<std::int64_t>(received.size());
+        };
         const auto bodyReject = [&](const char* code, std::string msg) {
-            bodyRejection = Error{code, msg};
-            rejectRecord(Error{code, std::move(msg)}, std::string(utf8Prefix(text, kMaxRawBytes)),
-                         1);
-            result.back().rawBytes = static_cast<std::int64_t>(text.size());
+            rejectBody(Error{code, std::move(msg)}, std::string(utf8Prefix(text, kMaxRawBytes)));
         };
         if (text.size() > options.maxBodyBytes) {
             bodyReject("input.too_long", "the request body is " + std::to_string(text.size()) +
@@ -1314,9 +1319,7 @@ struct OtlpMapper::Impl
         if (encoding == OtlpEncoding::Protobuf) {
             auto json = otlppb::toJson(signal, text, options.maxBodyBytes);
             if (!json) {
-                bodyRejection = json.error();
-                rejectRecord(json.error(), otlppb::quarantineText(text, kMaxRawBytes), 1);
-                result.back().rawBytes = static_cast<std::int64_t>(text.size());
+                rejectBody(std::move(json.error()), otlppb::quarantineText(text, kMaxRawBytes));
                 return result;
             }
             converted = std::move(*json);

@@ -12,6 +12,7 @@
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <openssl/evp.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -115,12 +116,15 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
         const auto wire = static_cast<Wire>(tag & 7);
         const int number = static_cast<int>(tag >> 3);
         const pb::FieldDescriptor* field = type.FindFieldByNumber(number);
-        const std::string name = field ? std::string(type.name()) + "." + field->name()
-                                       : "field " + std::to_string(number);
+        // Spelled out only for a message: this loop runs for every field of every body.
+        const auto name = [&] {
+            return field ? std::string(type.name()) + "." + field->name()
+                         : "field " + std::to_string(number);
+        };
         const bool packed = field && field->is_repeated() && wireOf(*field) != Wire::Delimited &&
                             wire == Wire::Delimited;
         if (field && wire != wireOf(*field) && !packed) {
-            why = name + " has wire type " + std::to_string(tag & 7) + " at byte " + at() +
+            why = name() + " has wire type " + std::to_string(tag & 7) + " at byte " + at() +
                   ", not its declared one";
             return false;
         }
@@ -128,7 +132,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
         case Wire::Varint: {
             std::uint64_t v = 0;
             if (!in.ReadVarint64(&v)) {
-                why = name + ": a varint runs past the end at byte " + at();
+                why = name() + ": a varint runs past the end at byte " + at();
                 return false;
             }
             break;
@@ -136,7 +140,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
         case Wire::Fixed64: {
             std::uint64_t v = 0;
             if (!in.ReadLittleEndian64(&v)) {
-                why = name + ": 8 bytes run past the end at byte " + at();
+                why = name() + ": 8 bytes run past the end at byte " + at();
                 return false;
             }
             break;
@@ -144,7 +148,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
         case Wire::Fixed32: {
             std::uint32_t v = 0;
             if (!in.ReadLittleEndian32(&v)) {
-                why = name + ": 4 bytes run past the end at byte " + at();
+                why = name() + ": 4 bytes run past the end at byte " + at();
                 return false;
             }
             break;
@@ -153,7 +157,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
             std::uint32_t length = 0;
             if (!in.ReadVarint32(&length) ||
                 static_cast<std::uint64_t>(length) > static_cast<std::uint64_t>(size - in.CurrentPosition())) {
-                why = name + ": its length runs past the end of its message at byte " + at();
+                why = name() + ": its length runs past the end of its message at byte " + at();
                 return false;
             }
             const int offset = in.CurrentPosition();
@@ -165,7 +169,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
                     return false;
             } else if (field && field->type() == pb::FieldDescriptor::TYPE_STRING) {
                 if (!simdjson::validate_utf8(reinterpret_cast<const char*>(inner), length)) {
-                    why = name + " is not valid UTF-8 (at byte " + at() + ")";
+                    why = name() + " is not valid UTF-8 (at byte " + at() + ")";
                     return false;
                 }
             } else if (packed) {
@@ -178,7 +182,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
                                     : w == Wire::Fixed64 ? values.ReadLittleEndian64(&v64)
                                                          : values.ReadLittleEndian32(&v32);
                     if (!ok) {
-                        why = name + ": its packed values run past their end at byte " + at();
+                        why = name() + ": its packed values run past their end at byte " + at();
                         return false;
                     }
                 }
@@ -187,7 +191,7 @@ bool wellFormed(const pb::Descriptor& type, const std::uint8_t* data, int size, 
             break;
         }
         default:
-            why = name + " has wire type " + std::to_string(tag & 7) + " at byte " + at() +
+            why = name() + " has wire type " + std::to_string(tag & 7) + " at byte " + at() +
                   (wire == Wire{3} || wire == Wire{4} ? " (a group, which proto3 has not)"
                                                       : ", which protobuf does not define");
             return false;
@@ -213,10 +217,10 @@ pb::util::TypeResolver& resolver()
 
 Result<std::string> toJson(OtlpSignal signal, std::string_view body, std::size_t maxJsonBytes)
 {
-    const bool traces = signal == OtlpSignal::Traces;
     if (body.size() > static_cast<std::size_t>(INT_MAX))
         return fail("input.too_long", "the protobuf body is over 2 GiB");
-    const pb::Descriptor* type = traces ? collector::trace::v1::ExportTraceServiceRequest::descriptor()
+    const pb::Descriptor* type = signal == OtlpSignal::Traces
+                                     ? collector::trace::v1::ExportTraceServiceRequest::descriptor()
                                         : collector::logs::v1::ExportLogsServiceRequest::descriptor();
     if (std::string why; !wellFormed(*type, reinterpret_cast<const std::uint8_t*>(body.data()),
                                      static_cast<int>(body.size()), 0, 0, why))
@@ -243,32 +247,24 @@ Result<std::string> toJson(OtlpSignal signal, std::string_view body, std::size_t
                         " bytes of records; send smaller batches");
     if (!status.ok())
         return fail("input.invalid_protobuf",
-                    std::string("the body is not a valid OTLP ") +
-                        (traces ? "ExportTraceServiceRequest" : "ExportLogsServiceRequest") +
+                    std::string("the body is not a valid OTLP ") + std::string(type->name()) +
                         " in protobuf form (" + std::string(status.message()) + ")");
     return json;
 }
 
 std::string quarantineText(std::string_view body, std::size_t maxChars)
 {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out = "protobuf (" + std::to_string(body.size()) + " bytes), base64: ";
     if (out.size() >= maxChars)
         return out;
-    const std::size_t groups = std::min(body.size() / 3 + (body.size() % 3 != 0),
-                                        (maxChars - out.size()) / 4);
-    const auto byte = [&](std::size_t i) {
-        return i < body.size() ? static_cast<unsigned char>(body[i]) : 0u;
-    };
-    for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t i = g * 3;
-        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += i + 1 < body.size() ? kAlphabet[(v >> 6) & 63] : '=';
-        out += i + 2 < body.size() ? kAlphabet[v & 63] : '=';
-    }
+    // Whole groups of three bytes, as many as fit: four characters each.
+    const std::size_t bytes = std::min(body.size(), (maxChars - out.size()) / 4 * 3);
+    const std::size_t at = out.size();
+    out.resize(at + (bytes + 2) / 3 * 4 + 1); // EVP_EncodeBlock writes a NUL too
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + at),
+                                  reinterpret_cast<const unsigned char*>(body.data()),
+                                  static_cast<int>(bytes));
+    out.resize(at + static_cast<std::size_t>(n));
     return out;
 }
 

@@ -29,6 +29,11 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
     return true;
 }
 
+bool isProtobufType(std::string_view mediaType)
+{
+    return mediaType == "application/x-protobuf" || mediaType == "application/protobuf";
+}
+
 /// Printable ASCII of at most 64 bytes: a client's header quoted in a message.
 std::string printable(std::string_view s)
 {
@@ -54,9 +59,11 @@ std::string mediaType(std::string_view value)
     return out;
 }
 
-bool isProtobufType(std::string_view mediaType)
+bool speaksProtobuf(const RequestHead& head)
 {
-    return mediaType == "application/x-protobuf" || mediaType == "application/protobuf";
+    const Route route = routeOf(head.target);
+    return (route == Route::Traces || route == Route::Logs) &&
+           isProtobufType(mediaType(head.contentType));
 }
 
 std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOptions& options,
@@ -89,9 +96,7 @@ std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOp
             return Refusal{415, "http.content_type",
                            "/v1/events takes newline-delimited JSON (application/x-ndjson), not " +
                                printable(type)};
-    } else if (isProtobufType(type)) {
-        ok.protobuf = true;
-    } else if (type != "application/json") {
+    } else if (type != "application/json" && !isProtobufType(type)) {
         return Refusal{415, "http.content_type",
                        "OTLP/HTTP bodies must be application/json or application/x-protobuf" +
                            (type.empty() ? std::string() : ", not " + printable(type))};

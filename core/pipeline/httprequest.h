@@ -46,7 +46,6 @@ struct Accepted
 {
     Route route = Route::Events;
     bool gzip = false;
-    bool protobuf = false;      ///< an OTLP body in protobuf form (application/x-protobuf)
     bool authenticated = false; ///< it carried the right bearer token
 };
 
@@ -60,8 +59,10 @@ std::variant<Accepted, Refusal> vetRequest(const RequestHead& head, const HttpOp
 /// piece of output.
 Result<std::string> inflateBody(std::string_view body, std::size_t maxBytes);
 
-/// Whether a media type (see mediaType) names protobuf's binary form.
-bool isProtobufType(std::string_view mediaType);
+/// Whether the request is OTLP in protobuf form (application/x-protobuf to /v1/traces or
+/// /v1/logs): its body is read as protobuf, and every answer to it, refusals included, is
+/// protobuf too.
+bool speaksProtobuf(const RequestHead& head);
 
 /// The media type of a Content-Type or Content-Encoding value without parameters, lower-cased.
 std::string mediaType(std::string_view value);

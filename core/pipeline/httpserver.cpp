@@ -38,13 +38,13 @@ namespace {
 int grpcCodeOf(int httpStatus)
 {
     switch (httpStatus) {
-    case 400: return 3;  // INVALID_ARGUMENT
+    case 400:
+    case 415: return 3;  // INVALID_ARGUMENT
     case 401: return 16; // UNAUTHENTICATED
     case 404:
     case 405: return 12; // UNIMPLEMENTED
     case 413:
     case 431: return 8;  // RESOURCE_EXHAUSTED
-    case 415: return 3;
     case 429:
     case 503: return 14; // UNAVAILABLE
     default: return 13;  // INTERNAL
@@ -394,8 +394,7 @@ private:
             head.contentLength = static_cast<std::uint64_t>(*n);
         head.chunked = m_parser->chunked();
         // An OTLP client that sends protobuf reads its answers, refusals too, as protobuf.
-        m_protobuf = (head.target.starts_with("/v1/traces") || head.target.starts_with("/v1/logs")) &&
-                     httpreq::isProtobufType(httpreq::mediaType(head.contentType));
+        m_protobuf = httpreq::speaksProtobuf(head);
         const auto vetted = httpreq::vetRequest(
             head, m_server.options, m_server.options.token.empty() ? nullptr : &m_server.token);
         if (const auto* no = std::get_if<httpreq::Refusal>(&vetted)) {
