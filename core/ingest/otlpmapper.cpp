@@ -740,10 +740,17 @@ struct Draft
     std::int64_t rawBytes = 0;
     std::uint64_t tag = 0; ///< the body's (ForeignRecord::tag)
 
+    // Set by prepare(): the event line but for its agent, which finish() puts in.
+    std::string head;       ///< `{"timestamp":...,"agent_name":`
+    std::string afterAgent; ///< `,"thread_id":...,"details":{`
+    std::string middle;     ///< details' fields and texts, each followed by a comma
+    std::string tail;       ///< `,"truncated":[...],"otel":{...}}}`
+
     std::size_t bytes() const
     {
         std::size_t n = sizeof(Draft) + timestamp.size() + eventType.size() + threadId.size() +
-                        eventId.size() + otel.size() + 256;
+                        eventId.size() + otel.size() + head.size() + afterAgent.size() +
+                        middle.size() + tail.size() + 256;
         for (const auto& [k, v] : fields)
             n += k.size() + v.size() + 64;
         for (const auto& [k, v] : texts)
@@ -927,36 +934,41 @@ enum class Resolution : std::uint8_t
     Wait
 };
 
+/// A span the body names: its trace, parent and own agent, for the join.
+struct SpanNote
+{
+    std::string trace;
+    std::string span;
+    std::string parent;
+    std::string agent; ///< sanitized explicit agent; empty: inherits
+};
+
 } // namespace
 
-// ---------------------------------------------------------------- the mapper
+struct OtlpReadBody::Data
+{
+    std::vector<ForeignRecord> rejected; ///< records refused while reading, in body order
+    std::vector<Draft> drafts;           ///< records read, each waiting only for its agent
+    std::vector<SpanNote> spans;         ///< every span named, invalid ones included
+    std::optional<Error> rejection;      ///< why the body as a whole was refused
+};
 
-struct OtlpMapper::Impl
+// ---------------------------------------------------------------- reading a body
+
+struct OtlpReader::Impl
 {
     ToolActionMap tools;
     OtlpMapperOptions options;
     simdjson::dom::parser body;
     simdjson::dom::parser inner;
 
-    std::unordered_map<std::string, TraceState> traces;
-    std::deque<std::pair<std::string, std::int64_t>> touches; ///< (trace, when), oldest first
-    std::map<std::uint64_t, Pending> pending;                 ///< by arrival
-    std::uint64_t nextSeq = 1;
-    std::size_t knownSpans = 0;
-    std::size_t pendingBytes = 0;
-
     // Per body.
     std::int64_t recordNo = 0;
     std::uint64_t bodyTag = 0;
-    std::optional<Error> bodyRejection; ///< why the last body as a whole was refused
-    std::vector<ForeignRecord>* out = nullptr;
-
-    std::vector<std::string> bodyTraces; ///< traces this body touched
+    OtlpReadBody::Data* cur = nullptr;
 
     Impl(ToolActionMap t, OtlpMapperOptions o) : tools(std::move(t)), options(o) {}
 
-    /// Parses JSON held inside an attribute (message lists, tool arguments) with the inner
-    /// parser; the result lives until its next use.
     bool parseInner(std::string_view json, element& root)
     {
         if (json.size() > options.maxBodyBytes)
@@ -968,6 +980,7 @@ struct OtlpMapper::Impl
         const simdjson::padded_string padded(json);
         return inner.parse(padded).get(root) == simdjson::SUCCESS;
     }
+
 
     // -------------------------------------------------- output
 
@@ -982,19 +995,14 @@ struct OtlpMapper::Impl
         r.raw = std::move(raw);
         r.recordNo = recordNumber;
         r.tag = bodyTag;
-        out->push_back(std::move(r));
+        cur->rejected.push_back(std::move(r));
     }
 
-    /// Serializes the draft with its agent into an event line, cutting the longest texts when
-    /// details would pass the decoder's 64 KiB limit.
-    void emit(Draft& d, Resolution how, std::string agent)
+    /// Serializes all of the draft's event line but its agent into head, afterAgent, middle
+    /// and tail, cutting the longest texts when details would pass the decoder's 64 KiB
+    /// limit (the agent adds nothing the budget does not leave room for). Frees the parts.
+    static void prepare(Draft& d)
     {
-        if (agent.empty())
-            agent = d.serviceAgent;
-        const char* source = how == Resolution::Explicit   ? "gen_ai.agent.name"
-                             : how == Resolution::Ancestor ? "ancestor_span"
-                             : how == Resolution::Service  ? "service.name"
-                                                           : "service.name_parent_not_received";
         std::vector<std::string> truncated;
         auto detailsSize = [&] {
             std::size_t n = 2;
@@ -1061,249 +1069,91 @@ struct OtlpMapper::Impl
             }
         }
 
-        std::string details = "{";
-        auto key = [&](std::string_view k) {
-            if (details.size() > 1)
-                details += ',';
-            appendEscaped(details, k);
-            details += ':';
-        };
-        if (d.workerNameIsAgent) {
-            key("worker_name");
-            appendEscaped(details, agent);
-        }
+        d.middle.clear();
         for (const auto& [k, v] : d.fields) {
-            key(k);
-            details += v;
+            appendEscaped(d.middle, k);
+            (d.middle += ':') += v;
+            d.middle += ',';
         }
         for (const auto& [k, v] : d.texts) {
-            key(k);
-            appendEscaped(details, v);
+            appendEscaped(d.middle, k);
+            d.middle += ':';
+            appendEscaped(d.middle, v);
+            d.middle += ',';
         }
-        key("agent_source");
-        appendEscaped(details, source);
-        if (!d.displayAgent.empty() && how == Resolution::Explicit) {
-            key("agent_display_name");
-            appendEscaped(details, d.displayAgent);
-        }
+        d.tail.clear();
         if (!truncated.empty()) {
             std::sort(truncated.begin(), truncated.end());
             truncated.erase(std::unique(truncated.begin(), truncated.end()), truncated.end());
-            key("truncated");
-            details += '[';
+            d.tail += ",\"truncated\":[";
             for (std::size_t i = 0; i < truncated.size(); ++i) {
                 if (i)
-                    details += ',';
-                appendEscaped(details, truncated[i]);
+                    d.tail += ',';
+                appendEscaped(d.tail, truncated[i]);
             }
-            details += ']';
+            d.tail += ']';
         }
-        if (!d.otel.empty()) {
-            key("otel");
-            details += d.otel;
-        }
-        details += '}';
+        if (!d.otel.empty())
+            (d.tail += ",\"otel\":") += d.otel;
+        d.tail += "}}"; // details, then the event
 
         std::string severity = d.severity;
         if (!truncated.empty() && severity == "info")
             severity = "warning"; // content the scanners could not see in full
 
-        std::string line;
-        line.reserve(details.size() + 512);
-        line += "{\"timestamp\":";
-        appendEscaped(line, d.timestamp);
-        line += ",\"event_type\":";
-        appendEscaped(line, d.eventType);
-        line += ",\"agent_name\":";
-        appendEscaped(line, agent);
-        line += ",\"thread_id\":";
-        appendEscaped(line, d.threadId);
-        line += ",\"severity\":";
-        appendEscaped(line, severity);
-        if (!d.eventId.empty()) {
-            line += ",\"event_id\":";
-            appendEscaped(line, d.eventId);
-        }
-        if (!d.userId.empty()) {
-            line += ",\"user_id\":";
-            appendEscaped(line, d.userId);
-        }
-        if (!d.traceId.empty()) {
-            line += ",\"trace_id\":";
-            appendEscaped(line, d.traceId);
-        }
-        if (!d.spanId.empty()) {
-            line += ",\"span_id\":";
-            appendEscaped(line, d.spanId);
-        }
-        line += ",\"details\":";
-        line += details;
-        line += '}';
-
-        ForeignRecord r;
-        r.recordNo = d.recordNo;
-        r.rawBytes = d.rawBytes;
-        r.tag = d.tag;
-        if (details.size() > kMaxDetailsBytes || line.size() > kMaxLineBytes) {
-            // Only reachable with hundreds of huge keys: refuse rather than store a line the
-            // decoder would refuse anyway.
-            r.rejectCode = "input.too_long";
-            r.rejectMessage = "the converted event's details are larger than 64 KiB even after "
-                              "truncating its texts";
-            r.raw = std::string(utf8Prefix(line, kMaxRawBytes));
-        } else {
-            r.line = std::move(line);
-        }
-        out->push_back(std::move(r));
-    }
-
-    // -------------------------------------------------- agent join
-
-    std::pair<Resolution, std::string> resolve(const Draft& d) const
-    {
-        if (!d.explicitAgent.empty())
-            return {Resolution::Explicit, d.explicitAgent};
-        if (d.chainTrace.empty() || d.chainStart.empty())
-            return {Resolution::Service, d.serviceAgent};
-        const auto t = traces.find(d.chainTrace);
-        if (t == traces.end())
-            return {Resolution::Wait, {}};
-        std::string_view id = d.chainStart;
-        for (int step = 0; step < kMaxChainSteps; ++step) {
-            const auto s = t->second.spans.find(std::string(id));
-            if (s == t->second.spans.end())
-                return {Resolution::Wait, {}};
-            if (!s->second.agent.empty())
-                return {Resolution::Ancestor, s->second.agent};
-            if (s->second.parent.empty())
-                return {Resolution::Service, d.serviceAgent};
-            id = s->second.parent;
-        }
-        return {Resolution::Service, d.serviceAgent}; // a cycle of parent ids
-    }
-
-    void touch(const std::string& trace, std::int64_t now)
-    {
-        bodyTraces.push_back(trace);
-        TraceState& t = traces[trace];
-        if (t.lastSeenMs != now || t.spans.empty()) {
-            t.lastSeenMs = now;
-            touches.emplace_back(trace, now);
-        }
-    }
-
-    void remember(const std::string& trace, const std::string& span, const std::string& parent,
-                  const std::string& agent, std::int64_t now)
-    {
-        touch(trace, now);
-        auto [it, added] = traces[trace].spans.try_emplace(span);
-        it->second.parent = parent;
-        it->second.agent = agent;
-        knownSpans += added;
-    }
-
-    void hold(Draft&& d, std::int64_t now)
-    {
-        const std::uint64_t seq = nextSeq++;
-        Pending p{std::move(d), now, 0};
-        p.bytes = p.draft.bytes();
-        pendingBytes += p.bytes;
-        touch(p.draft.chainTrace, now);
-        traces[p.draft.chainTrace].pending.push_back(seq);
-        pending.emplace(seq, std::move(p));
-    }
-
-    /// Emits held record `seq` with the best agent known now.
-    void release(std::map<std::uint64_t, Pending>::iterator it, bool final)
-    {
-        auto [how, agent] = resolve(it->second.draft);
-        if (how == Resolution::Wait) {
-            if (!final)
+        d.head = "{\"timestamp\":";
+        appendEscaped(d.head, d.timestamp);
+        d.head += ",\"event_type\":";
+        appendEscaped(d.head, d.eventType);
+        d.head += ",\"agent_name\":";
+        std::string& a = d.afterAgent;
+        a = ",\"thread_id\":";
+        appendEscaped(a, d.threadId);
+        a += ",\"severity\":";
+        appendEscaped(a, severity);
+        const auto put = [&a](const char* key, const std::string& value) {
+            if (value.empty())
                 return;
-            how = Resolution::Wait; // emitted with service.name, marked as not received
-        }
-        pendingBytes -= it->second.bytes;
-        emit(it->second.draft, how, std::move(agent));
-        pending.erase(it);
-    }
-
-    /// Retries the held records of `trace` that are still waiting.
-    void retry(const std::string& trace)
-    {
-        const auto t = traces.find(trace);
-        if (t == traces.end() || t->second.pending.empty())
-            return;
-        std::vector<std::uint64_t> keep;
-        for (std::uint64_t seq : t->second.pending) {
-            const auto it = pending.find(seq);
-            if (it == pending.end())
-                continue;
-            release(it, false);
-            if (pending.contains(seq))
-                keep.push_back(seq);
-        }
-        traces[trace].pending = std::move(keep);
-    }
-
-    void forgetTrace(const std::string& trace)
-    {
-        const auto t = traces.find(trace);
-        if (t == traces.end())
-            return;
-        for (std::uint64_t seq : t->second.pending)
-            if (const auto it = pending.find(seq); it != pending.end())
-                release(it, true);
-        knownSpans -= t->second.spans.size();
-        traces.erase(t);
-    }
-
-    void expire(std::int64_t now)
-    {
-        const std::int64_t cutoff = now - options.joinWindowMs;
-        while (!pending.empty() && pending.begin()->second.arrivedMs <= cutoff)
-            release(pending.begin(), true);
-        while (!touches.empty() && touches.front().second <= cutoff) {
-            const auto [trace, when] = touches.front();
-            touches.pop_front();
-            const auto t = traces.find(trace);
-            if (t != traces.end() && t->second.lastSeenMs == when)
-                forgetTrace(trace);
-        }
-    }
-
-    void enforceBounds()
-    {
-        while (!pending.empty() && (pending.size() > options.maxPendingRecords ||
-                                    pendingBytes > options.maxPendingBytes))
-            release(pending.begin(), true);
-        while (knownSpans > options.maxKnownSpans && !touches.empty()) {
-            const auto [trace, when] = touches.front();
-            touches.pop_front();
-            const auto t = traces.find(trace);
-            if (t != traces.end() && t->second.lastSeenMs == when)
-                forgetTrace(trace);
-        }
+            (a += ",\"") += key;
+            a += "\":";
+            appendEscaped(a, value);
+        };
+        put("event_id", d.eventId);
+        put("user_id", d.userId);
+        put("trace_id", d.traceId);
+        put("span_id", d.spanId);
+        a += ",\"details\":{";
+        d.fields = {};
+        d.texts = {};
+        d.otel = {};
     }
 
     // -------------------------------------------------- body
 
-    std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view text, std::int64_t now,
-                                   std::uint64_t tag, OtlpEncoding encoding)
+    /// Reads one body into `into`: its rejections, its drafts (prepared but for the agent)
+    /// and the spans it names.
+    void read(OtlpSignal signal, std::string_view text, std::uint64_t tag, OtlpEncoding encoding,
+              OtlpReadBody::Data& into)
     {
-        std::vector<ForeignRecord> result;
-        out = &result;
+        cur = &into;
         recordNo = 0;
         bodyTag = tag;
-        bodyRejection.reset();
-        expire(now);
+        readInto(signal, text, encoding);
+        for (Draft& d : into.drafts)
+            prepare(d);
+        cur = nullptr;
+    }
+
+    void readInto(OtlpSignal signal, std::string_view text, OtlpEncoding encoding)
+    {
 
         // The body as a whole is refused: one rejection, the body kept as `raw` (as text, or
         // as protobuf's quarantine text), counted at its full size.
         const std::string_view received = text;
         const auto rejectBody = [&](Error e, std::string raw) {
-            bodyRejection = e;
+            cur->rejection = e;
             rejectRecord(std::move(e), std::move(raw), 1);
-            result.back().rawBytes = static_cast<std::int64_t>(received.size());
+            cur->rejected.back().rawBytes = static_cast<std::int64_t>(received.size());
         };
         const auto bodyReject = [&](const char* code, std::string msg) {
             rejectBody(Error{code, std::move(msg)}, std::string(utf8Prefix(text, kMaxRawBytes)));
@@ -1313,14 +1163,14 @@ struct OtlpMapper::Impl
                                              " bytes, over the limit of " +
                                              std::to_string(options.maxBodyBytes) +
                                              "; send smaller batches");
-            return result;
+            return;
         }
         std::string converted;
         if (encoding == OtlpEncoding::Protobuf) {
             auto json = otlppb::toJson(signal, text, options.maxBodyBytes);
             if (!json) {
                 rejectBody(std::move(json.error()), otlppb::quarantineText(text, kMaxRawBytes));
-                return result;
+                return;
             }
             converted = std::move(*json);
             text = converted;
@@ -1330,7 +1180,7 @@ struct OtlpMapper::Impl
                 simdjson::SUCCESS) {
             bodyReject("input.too_long", "not enough memory to read a body of " +
                                              std::to_string(text.size()) + " bytes");
-            return result;
+            return;
         }
         const simdjson::padded_string padded(text);
         element root;
@@ -1344,13 +1194,13 @@ struct OtlpMapper::Impl
                 bodyReject("input.invalid_json",
                            std::string("the request body is not valid JSON (") +
                                simdjson::error_message(err) + "); OTLP/HTTP JSON was expected");
-            return result;
+            return;
         }
         if (!root.is_object()) {
             bodyReject("input.not_object", std::string("the request body is ") +
                                                typeName(root.type()) +
                                                ", not an OTLP export request object");
-            return result;
+            return;
         }
         const bool traces_ = signal == OtlpSignal::Traces;
         const std::string_view topKey = traces_ ? "resourceSpans" : "resourceLogs";
@@ -1363,47 +1213,19 @@ struct OtlpMapper::Impl
                                (traces_ ? "log records (resourceLogs)" : "spans (resourceSpans)") +
                                " but was sent to " + (traces_ ? "/v1/traces" : "/v1/logs"));
             // An export request with no resource entries is valid and carries nothing.
-            return result;
+            return;
         }
         if (!top->is_array()) {
             bodyReject("input.bad_type",
                        std::string(topKey) + " must be an array, got " + typeName(top->type()));
-            return result;
+            return;
         }
 
-        std::vector<Draft> drafts;
         std::size_t ri = 0;
         for (element resource : array(*top)) {
             const std::string where = std::string(topKey) + "[" + std::to_string(ri++) + "]";
-            walkResource(resource, where, traces_, drafts, now);
+            walkResource(resource, where, traces_);
         }
-
-        // Every span of the body is known now, whatever their order: resolve.
-        std::vector<std::string> touched = std::move(bodyTraces);
-        bodyTraces.clear();
-        const std::uint64_t firstSeq = nextSeq;
-        for (Draft& d : drafts) {
-            auto [how, agent] = resolve(d);
-            if (how == Resolution::Wait)
-                hold(std::move(d), now);
-            else
-                emit(d, how, std::move(agent));
-        }
-        bodyTraces.clear();
-        // Records held from earlier bodies that this body may complete: only traces this body
-        // added spans to can have changed.
-        std::erase_if(touched, [&](const std::string& t) {
-            const auto it = traces.find(t);
-            return it == traces.end() || it->second.pending.empty() ||
-                   it->second.pending.front() >= firstSeq;
-        });
-        std::sort(touched.begin(), touched.end());
-        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-        for (const std::string& t : touched)
-            retry(t);
-        enforceBounds();
-        out = nullptr;
-        return result;
     }
 
     std::string rawOf(element e, std::int64_t* bytes)
@@ -1415,14 +1237,13 @@ struct OtlpMapper::Impl
         return raw;
     }
 
-    void walkResource(element resource, const std::string& where, bool isTraces,
-                      std::vector<Draft>& drafts, std::int64_t now)
+    void walkResource(element resource, const std::string& where, bool isTraces)
     {
         auto bad = [&](element e, const Error& err) {
             std::int64_t n = 0;
             std::string raw = rawOf(e, &n);
             rejectRecord(err, std::move(raw), ++recordNo);
-            out->back().rawBytes = n;
+            cur->rejected.back().rawBytes = n;
         };
         if (!resource.is_object())
             return bad(resource, Error{"input.bad_type", where + " must be an object"});
@@ -1501,12 +1322,12 @@ struct OtlpMapper::Impl
                 if (!item.is_object())
                     r = reject("input.bad_type", iw + " must be an object");
                 else if (isTraces)
-                    r = mapSpan(object(item), iw, d, now);
+                    r = mapSpan(object(item), iw, d);
                 else
                     r = mapLog(object(item), iw, d, service);
                 if (!r) {
                     rejectRecord(r.error(), std::move(raw), d.recordNo);
-                    out->back().rawBytes = d.rawBytes;
+                    cur->rejected.back().rawBytes = d.rawBytes;
                     continue;
                 }
                 std::string otel = "{";
@@ -1524,7 +1345,7 @@ struct OtlpMapper::Impl
                     add(k, v);
                 m_extraOtel.clear();
                 d.otel = otel.size() > 1 ? otel + "}" : std::string{};
-                drafts.push_back(std::move(d));
+                cur->drafts.push_back(std::move(d));
             }
         }
     }
@@ -1761,7 +1582,7 @@ struct OtlpMapper::Impl
 
     // -------------------------------------------------- spans
 
-    Check mapSpan(object span, const std::string& where, Draft& d, std::int64_t now)
+    Check mapSpan(object span, const std::string& where, Draft& d)
     {
         VIGIL_ASSIGN(trace, idField(span, "traceId", "trace_id", 16, where));
         VIGIL_ASSIGN(spanId, idField(span, "spanId", "span_id", 8, where));
@@ -1773,7 +1594,7 @@ struct OtlpMapper::Impl
         const std::string parent = parentR ? *parentR : std::string{};
         // Remember the span at once, even if it turns out invalid below, so its children can
         // still reach their agent through it.
-        remember(trace, spanId, parent, {}, now);
+        cur->spans.push_back(SpanNote{trace, spanId, parent, {}});
         if (!parentR)
             return std::unexpected(parentR.error());
 
@@ -1849,7 +1670,7 @@ struct OtlpMapper::Impl
             setAgent(d, k.agentName);
         // Remember the span's own agent for its descendants (a span names an agent only when
         // it carries gen_ai.agent.name, typically invoke_agent / create_agent).
-        traces[trace].spans[spanId].agent = d.explicitAgent;
+        cur->spans.back().agent = d.explicitAgent;
 
         d.traceId = trace;
         d.spanId = spanId;
@@ -2311,8 +2132,282 @@ struct OtlpMapper::Impl
     }
 };
 
+
+// ---------------------------------------------------------------- the agent join
+
+struct OtlpMapper::Impl
+{
+    OtlpReader reader;
+    OtlpMapperOptions options;
+
+    std::unordered_map<std::string, TraceState> traces;
+    std::deque<std::pair<std::string, std::int64_t>> touches; ///< (trace, when), oldest first
+    std::map<std::uint64_t, Pending> pending;                 ///< by arrival
+    std::uint64_t nextSeq = 1;
+    std::size_t knownSpans = 0;
+    std::size_t pendingBytes = 0;
+
+    std::optional<Error> bodyRejection; ///< why the last body as a whole was refused
+    std::vector<ForeignRecord>* out = nullptr;
+    std::vector<std::string> bodyTraces; ///< traces the body being joined touched
+
+    Impl(ToolActionMap t, OtlpMapperOptions o) : reader(std::move(t), o), options(o) {}
+
+    /// Completes a prepared draft with its agent into an event line.
+    void finish(Draft& d, Resolution how, std::string agent)
+    {
+        if (agent.empty())
+            agent = d.serviceAgent;
+        const char* source = how == Resolution::Explicit   ? "gen_ai.agent.name"
+                             : how == Resolution::Ancestor ? "ancestor_span"
+                             : how == Resolution::Service  ? "service.name"
+                                                           : "service.name_parent_not_received";
+        std::string line;
+        line.reserve(d.head.size() + d.afterAgent.size() + d.middle.size() + d.tail.size() +
+                     2 * agent.size() + d.displayAgent.size() + 96);
+        line += d.head;
+        appendEscaped(line, agent);
+        line += d.afterAgent;
+        const std::size_t detailsAt = line.size() - 1; // its '{'
+        if (d.workerNameIsAgent) {
+            line += "\"worker_name\":";
+            appendEscaped(line, agent);
+            line += ',';
+        }
+        line += d.middle;
+        line += "\"agent_source\":";
+        appendEscaped(line, source);
+        if (!d.displayAgent.empty() && how == Resolution::Explicit) {
+            line += ",\"agent_display_name\":";
+            appendEscaped(line, d.displayAgent);
+        }
+        line += d.tail;
+        const std::size_t detailsBytes = line.size() - 1 - detailsAt;
+
+        ForeignRecord r;
+        r.recordNo = d.recordNo;
+        r.rawBytes = d.rawBytes;
+        r.tag = d.tag;
+        if (detailsBytes > kMaxDetailsBytes || line.size() > kMaxLineBytes) {
+            // Only reachable with hundreds of huge keys: refuse rather than store a line the
+            // decoder would refuse anyway.
+            r.rejectCode = "input.too_long";
+            r.rejectMessage = "the converted event's details are larger than 64 KiB even after "
+                              "truncating its texts";
+            r.raw = std::string(utf8Prefix(line, kMaxRawBytes));
+        } else {
+            r.line = std::move(line);
+        }
+        out->push_back(std::move(r));
+    }
+
+    // -------------------------------------------------- agent join
+
+    std::pair<Resolution, std::string> resolve(const Draft& d) const
+    {
+        if (!d.explicitAgent.empty())
+            return {Resolution::Explicit, d.explicitAgent};
+        if (d.chainTrace.empty() || d.chainStart.empty())
+            return {Resolution::Service, d.serviceAgent};
+        const auto t = traces.find(d.chainTrace);
+        if (t == traces.end())
+            return {Resolution::Wait, {}};
+        std::string_view id = d.chainStart;
+        for (int step = 0; step < kMaxChainSteps; ++step) {
+            const auto s = t->second.spans.find(std::string(id));
+            if (s == t->second.spans.end())
+                return {Resolution::Wait, {}};
+            if (!s->second.agent.empty())
+                return {Resolution::Ancestor, s->second.agent};
+            if (s->second.parent.empty())
+                return {Resolution::Service, d.serviceAgent};
+            id = s->second.parent;
+        }
+        return {Resolution::Service, d.serviceAgent}; // a cycle of parent ids
+    }
+
+    void touch(const std::string& trace, std::int64_t now)
+    {
+        bodyTraces.push_back(trace);
+        TraceState& t = traces[trace];
+        if (t.lastSeenMs != now || t.spans.empty()) {
+            t.lastSeenMs = now;
+            touches.emplace_back(trace, now);
+        }
+    }
+
+    void remember(const std::string& trace, const std::string& span, const std::string& parent,
+                  const std::string& agent, std::int64_t now)
+    {
+        touch(trace, now);
+        auto [it, added] = traces[trace].spans.try_emplace(span);
+        it->second.parent = parent;
+        it->second.agent = agent;
+        knownSpans += added;
+    }
+
+    void hold(Draft&& d, std::int64_t now)
+    {
+        const std::uint64_t seq = nextSeq++;
+        Pending p{std::move(d), now, 0};
+        p.bytes = p.draft.bytes();
+        pendingBytes += p.bytes;
+        touch(p.draft.chainTrace, now);
+        traces[p.draft.chainTrace].pending.push_back(seq);
+        pending.emplace(seq, std::move(p));
+    }
+
+    /// Emits held record `seq` with the best agent known now.
+    void release(std::map<std::uint64_t, Pending>::iterator it, bool final)
+    {
+        auto [how, agent] = resolve(it->second.draft);
+        if (how == Resolution::Wait) {
+            if (!final)
+                return;
+            how = Resolution::Wait; // emitted with service.name, marked as not received
+        }
+        pendingBytes -= it->second.bytes;
+        finish(it->second.draft, how, std::move(agent));
+        pending.erase(it);
+    }
+
+    /// Retries the held records of `trace` that are still waiting.
+    void retry(const std::string& trace)
+    {
+        const auto t = traces.find(trace);
+        if (t == traces.end() || t->second.pending.empty())
+            return;
+        std::vector<std::uint64_t> keep;
+        for (std::uint64_t seq : t->second.pending) {
+            const auto it = pending.find(seq);
+            if (it == pending.end())
+                continue;
+            release(it, false);
+            if (pending.contains(seq))
+                keep.push_back(seq);
+        }
+        traces[trace].pending = std::move(keep);
+    }
+
+    void forgetTrace(const std::string& trace)
+    {
+        const auto t = traces.find(trace);
+        if (t == traces.end())
+            return;
+        for (std::uint64_t seq : t->second.pending)
+            if (const auto it = pending.find(seq); it != pending.end())
+                release(it, true);
+        knownSpans -= t->second.spans.size();
+        traces.erase(t);
+    }
+
+    void expire(std::int64_t now)
+    {
+        const std::int64_t cutoff = now - options.joinWindowMs;
+        while (!pending.empty() && pending.begin()->second.arrivedMs <= cutoff)
+            release(pending.begin(), true);
+        while (!touches.empty() && touches.front().second <= cutoff) {
+            const auto [trace, when] = touches.front();
+            touches.pop_front();
+            const auto t = traces.find(trace);
+            if (t != traces.end() && t->second.lastSeenMs == when)
+                forgetTrace(trace);
+        }
+    }
+
+    void enforceBounds()
+    {
+        while (!pending.empty() && (pending.size() > options.maxPendingRecords ||
+                                    pendingBytes > options.maxPendingBytes))
+            release(pending.begin(), true);
+        while (knownSpans > options.maxKnownSpans && !touches.empty()) {
+            const auto [trace, when] = touches.front();
+            touches.pop_front();
+            const auto t = traces.find(trace);
+            if (t != traces.end() && t->second.lastSeenMs == when)
+                forgetTrace(trace);
+        }
+    }
+
+    // -------------------------------------------------- one body
+
+    std::vector<ForeignRecord> join(OtlpReadBody::Data& body, std::int64_t now)
+    {
+        std::vector<ForeignRecord> result;
+        out = &result;
+        bodyRejection = body.rejection;
+        expire(now);
+        std::move(body.rejected.begin(), body.rejected.end(), std::back_inserter(result));
+        if (body.rejection) {
+            out = nullptr;
+            return result;
+        }
+        // Every span of the body is known first, whatever their order; then its records are
+        // resolved.
+        for (const SpanNote& s : body.spans)
+            remember(s.trace, s.span, s.parent, s.agent, now);
+        std::vector<std::string> touched = std::move(bodyTraces);
+        bodyTraces.clear();
+        const std::uint64_t firstSeq = nextSeq;
+        for (Draft& d : body.drafts) {
+            auto [how, agent] = resolve(d);
+            if (how == Resolution::Wait)
+                hold(std::move(d), now);
+            else
+                finish(d, how, std::move(agent));
+        }
+        bodyTraces.clear();
+        // Records held from earlier bodies that this body may complete: only traces this body
+        // added spans to can have changed.
+        std::erase_if(touched, [&](const std::string& t) {
+            const auto it = traces.find(t);
+            return it == traces.end() || it->second.pending.empty() ||
+                   it->second.pending.front() >= firstSeq;
+        });
+        std::sort(touched.begin(), touched.end());
+        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+        for (const std::string& t : touched)
+            retry(t);
+        enforceBounds();
+        out = nullptr;
+        return result;
+    }
+};
+
 #undef VIGIL_TRY
 #undef VIGIL_ASSIGN
+
+OtlpReadBody::OtlpReadBody() : m_data(std::make_unique<Data>()) {}
+OtlpReadBody::~OtlpReadBody() = default;
+OtlpReadBody::OtlpReadBody(OtlpReadBody&&) noexcept = default;
+OtlpReadBody& OtlpReadBody::operator=(OtlpReadBody&&) noexcept = default;
+
+std::size_t OtlpReadBody::recordCount() const
+{
+    return m_data ? m_data->rejected.size() + m_data->drafts.size() : 0;
+}
+
+const Error* OtlpReadBody::rejection() const
+{
+    return m_data && m_data->rejection ? &*m_data->rejection : nullptr;
+}
+
+OtlpReader::OtlpReader(ToolActionMap tools, OtlpMapperOptions options)
+    : m_impl(std::make_unique<Impl>(std::move(tools), options))
+{
+}
+
+OtlpReader::~OtlpReader() = default;
+OtlpReader::OtlpReader(OtlpReader&&) noexcept = default;
+OtlpReader& OtlpReader::operator=(OtlpReader&&) noexcept = default;
+
+OtlpReadBody OtlpReader::read(OtlpSignal signal, std::string_view body, std::uint64_t tag,
+                              OtlpEncoding encoding)
+{
+    OtlpReadBody result;
+    m_impl->read(signal, body, tag, encoding, *result.m_data);
+    return result;
+}
 
 OtlpMapper::OtlpMapper(ToolActionMap tools, OtlpMapperOptions options)
     : m_impl(std::make_unique<Impl>(std::move(tools), options))
@@ -2327,7 +2422,15 @@ std::vector<ForeignRecord> OtlpMapper::map(OtlpSignal signal, std::string_view b
                                            std::int64_t nowMs, std::uint64_t tag,
                                            OtlpEncoding encoding)
 {
-    return m_impl->map(signal, body, nowMs, tag, encoding);
+    OtlpReadBody read = m_impl->reader.read(signal, body, tag, encoding);
+    return join(std::move(read), nowMs);
+}
+
+std::vector<ForeignRecord> OtlpMapper::join(OtlpReadBody body, std::int64_t nowMs)
+{
+    if (!body.m_data)
+        return {};
+    return m_impl->join(*body.m_data, nowMs);
 }
 
 std::vector<ForeignRecord> OtlpMapper::expire(std::int64_t nowMs)
@@ -2389,3 +2492,4 @@ std::vector<ForeignRecord> mapOtlpBody(OtlpSignal signal, const std::uint8_t* da
 }
 
 } // namespace vigil
+

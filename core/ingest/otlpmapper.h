@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/result.h"
 #include "ingest/foreignrecord.h"
 #include "ingest/toolactionmap.h"
 
@@ -45,6 +46,51 @@ struct OtlpMapperOptions
     std::size_t maxBodyBytes = 64 * 1024 * 1024;
 };
 
+/// One OTLP/HTTP request body read into records (OtlpReader::read), each complete but for
+/// the agent that OtlpMapper::join gives it. A value: it may be read on one thread and
+/// joined on another.
+class OtlpReadBody
+{
+public:
+    OtlpReadBody();
+    ~OtlpReadBody();
+    OtlpReadBody(OtlpReadBody&&) noexcept;
+    OtlpReadBody& operator=(OtlpReadBody&&) noexcept;
+
+    /// Spans or log records read and records refused, together.
+    std::size_t recordCount() const;
+    /// Why the body as a whole was refused, or nullptr.
+    const Error* rejection() const;
+
+private:
+    friend class OtlpReader;
+    friend class OtlpMapper;
+    struct Data;
+    std::unique_ptr<Data> m_data;
+};
+
+/// The stateless half of OtlpMapper: checks and reads a body (JSON, or protobuf through its
+/// JSON form) into records without the agent join, so bodies can be read on any number of
+/// threads, one reader per thread, and joined on one.
+class OtlpReader
+{
+public:
+    explicit OtlpReader(ToolActionMap tools = {}, OtlpMapperOptions options = {});
+    ~OtlpReader();
+    OtlpReader(const OtlpReader&) = delete;
+    OtlpReader& operator=(const OtlpReader&) = delete;
+    OtlpReader(OtlpReader&&) noexcept;
+    OtlpReader& operator=(OtlpReader&&) noexcept;
+
+    /// Every record of the body carries `tag` (ForeignRecord::tag).
+    OtlpReadBody read(OtlpSignal signal, std::string_view body, std::uint64_t tag = 0,
+                      OtlpEncoding encoding = OtlpEncoding::Json);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
 /// Turns OTLP/HTTP request bodies (JSON, or protobuf read through its JSON form) carrying OpenTelemetry GenAI spans and log records
 /// into Vigil events (spec/audit-events.md), one ForeignRecord per span or log record:
 /// either a Vigil event line, which the caller decodes and scans like any other line, or a
@@ -82,6 +128,10 @@ public:
     std::vector<ForeignRecord> map(OtlpSignal signal, std::string_view body, std::int64_t nowMs,
                                    std::uint64_t tag = 0,
                                    OtlpEncoding encoding = OtlpEncoding::Json);
+
+    /// The second half of map() for a body an OtlpReader read (with the same tool table and
+    /// options): the same records map() would return for it.
+    std::vector<ForeignRecord> join(OtlpReadBody body, std::int64_t nowMs);
 
     /// Emits the records that have waited for `joinWindowMs` or longer by `nowMs`, and
     /// forgets traces idle for that long.
