@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <future>
 #include <map>
@@ -108,6 +109,13 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     ConnectionLimiter limiter;
     std::optional<OtlpMapper> mapper; // I/O thread only
 
+    // OTLP bodies are read on these threads, then joined by `mapper` on the I/O thread.
+    std::optional<asio::thread_pool> readPool;
+    ToolActionMap tools;
+    OtlpMapperOptions mapperOptions;
+    std::mutex readersMutex;
+    std::vector<std::unique_ptr<OtlpReader>> idleReaders; // one per read at a time
+
     asio::io_context io;
     std::optional<asio::ssl::context> tls;
     tcp::acceptor acceptor{io};
@@ -152,6 +160,13 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState>
     void scheduleTick();
     void onTick();
 
+    /// Reads OTLP body `tag` on the read pool, then joins it on the I/O thread. `reserved`
+    /// bytes of the memory budget stay held until it is read.
+    void readOtlp(OtlpSignal signal, std::string body, OtlpEncoding encoding, std::uint64_t tag,
+                  std::int64_t reserved, std::string sourceName);
+    /// I/O thread: gives the records of a body read to the mapper and submits those ready.
+    void joinOtlp(OtlpReadBody read, std::uint64_t tag, std::int64_t reserved,
+                  const std::string& sourceName);
     /// Submits OTLP records the mapper released, one batch per request they came with.
     void submitRecords(std::vector<ForeignRecord> records, const std::string& sourceName);
     /// A batch of request `tag` was committed (or failed) with `records` of its records.
@@ -498,11 +513,13 @@ private:
                                decoded.error().code, decoded.error().message, 0, false});
             body = std::move(*decoded);
         }
-        if (m_route == Route::Events)
+        if (m_route == Route::Events) {
             events(body);
-        else
-            otlp(m_route == Route::Traces ? OtlpSignal::Traces : OtlpSignal::Logs, body);
-        releaseBody();
+            releaseBody();
+        } else {
+            otlp(m_route == Route::Traces ? OtlpSignal::Traces : OtlpSignal::Logs,
+                 std::move(body));
+        }
     }
 
     void releaseBody()
@@ -557,25 +574,19 @@ private:
         m_server.maybeAnswer(tag);
     }
 
-    /// OTLP JSON: one record per span or log record; those waiting for a parent are
-    /// answered for once they are stored too.
-    void otlp(OtlpSignal signal, std::string_view body)
+    /// OTLP: one record per span or log record; those waiting for a parent are answered for
+    /// once they are stored too. The body is read off this thread and keeps its share of the
+    /// memory budget until then.
+    void otlp(OtlpSignal signal, std::string body)
     {
         const std::uint64_t tag = m_server.nextTag++;
-        auto records = m_server.mapper->map(signal, body, nowEpochMs(), tag,
-                                            m_protobuf ? OtlpEncoding::Protobuf : OtlpEncoding::Json);
         auto& w = m_server.waiting[tag];
         w.session = weak_from_this();
         w.route = signal == OtlpSignal::Traces ? Route::Traces : Route::Logs;
         m_waiting = true;
-        for (const ForeignRecord& r : records)
-            if (r.tag == tag)
-                ++w.records;
-        w.records += static_cast<std::int64_t>(m_server.mapper->pendingCount(tag));
-        if (const Error* bad = m_server.mapper->bodyRejection())
-            w.bodyRejected = *bad;
-        m_server.submitRecords(std::move(records), "otlp " + m_peer);
-        m_server.maybeAnswer(tag);
+        m_server.readOtlp(signal, std::move(body),
+                          m_protobuf ? OtlpEncoding::Protobuf : OtlpEncoding::Json, tag,
+                          std::exchange(m_reserved, 0), "otlp " + m_peer);
     }
 
     template <typename Response> void write(const std::shared_ptr<Response>& res)
@@ -619,6 +630,64 @@ private:
 };
 
 } // namespace
+
+void detail::HttpServerState::readOtlp(OtlpSignal signal, std::string body,
+                                       OtlpEncoding encoding, std::uint64_t tag,
+                                       std::int64_t reserved, std::string sourceName)
+{
+    asio::post(*readPool, [state = shared_from_this(), signal, body = std::move(body), encoding,
+                           tag, reserved, sourceName = std::move(sourceName)]() mutable {
+        std::unique_ptr<OtlpReader> reader;
+        {
+            std::lock_guard l(state->readersMutex);
+            if (!state->idleReaders.empty()) {
+                reader = std::move(state->idleReaders.back());
+                state->idleReaders.pop_back();
+            }
+        }
+        if (!reader)
+            reader = std::make_unique<OtlpReader>(state->tools, state->mapperOptions);
+        OtlpReadBody read = reader->read(signal, body, tag, encoding);
+        {
+            std::lock_guard l(state->readersMutex);
+            state->idleReaders.push_back(std::move(reader));
+        }
+        body = std::string(); // gone before the join
+        state->mailbox->post(
+            [state, read = std::make_shared<OtlpReadBody>(std::move(read)), tag, reserved,
+             sourceName = std::move(sourceName)] {
+                state->joinOtlp(std::move(*read), tag, reserved, sourceName);
+            });
+    });
+}
+
+void detail::HttpServerState::joinOtlp(OtlpReadBody read, std::uint64_t tag,
+                                       std::int64_t reserved, const std::string& sourceName)
+{
+    heldBodyBytes -= reserved;
+    counters->bufferedBytes -= reserved;
+    if (closing || !mapper)
+        return; // unanswered: its client sends it again
+    std::optional<Error> rejected;
+    if (const Error* bad = read.rejection())
+        rejected = *bad;
+    std::vector<ForeignRecord> records = mapper->join(std::move(read), nowEpochMs());
+    if (readingStopped) {
+        // The mapper was flushed when reading stopped: nothing read after may wait either.
+        std::vector<ForeignRecord> held = mapper->flush();
+        std::move(held.begin(), held.end(), std::back_inserter(records));
+    }
+    if (const auto it = waiting.find(tag); it != waiting.end()) {
+        Waiting& w = it->second;
+        for (const ForeignRecord& r : records)
+            if (r.tag == tag)
+                ++w.records;
+        w.records += static_cast<std::int64_t>(mapper->pendingCount(tag));
+        w.bodyRejected = std::move(rejected);
+    }
+    submitRecords(std::move(records), sourceName);
+    maybeAnswer(tag);
+}
 
 void detail::HttpServerState::submitRecords(std::vector<ForeignRecord> records,
                                             const std::string& sourceName)
@@ -877,7 +946,11 @@ Result<void> HttpServer::start()
     OtlpMapperOptions mo;
     mo.joinWindowMs = o.otlpJoinWindowMs;
     mo.maxBodyBytes = o.maxDecodedBytes;
+    s.tools = *tools;
+    s.mapperOptions = mo;
     s.mapper.emplace(std::move(*tools), mo);
+    // Reading a body is most of an OTLP request's work; one thread per core, at most four.
+    s.readPool.emplace(std::clamp(std::thread::hardware_concurrency(), 1U, 4U));
 
     const auto bound =
         listenOn(s.acceptor, tcp::endpoint(addr, o.port), "listen for HTTP on " + where, "http.listen");
@@ -976,6 +1049,8 @@ void HttpServer::stop(std::chrono::milliseconds grace)
     });
     if (s.thread.joinable())
         s.thread.join();
+    if (s.readPool)
+        s.readPool->join(); // what the readers post now is dropped below, the server closing
     s.mailbox->close();
     s.sessions.clear();
     s.waiting.clear();

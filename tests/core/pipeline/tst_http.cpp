@@ -22,6 +22,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <array>
+#include <atomic>
+#include <cstdio>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -232,6 +235,49 @@ struct Server
     std::string log;
 };
 
+/// An OTLP/JSON traces body of `spans` under one resource: each (trace, span, parent, agent),
+/// an `invoke_agent` span when it names an agent, else a `chat` span that inherits one.
+std::string tracesBody(const std::vector<std::array<std::string, 4>>& spans)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [trace, span, parent, agent] : spans) {
+        nlohmann::json attrs = nlohmann::json::array();
+        attrs.push_back({{"key", "gen_ai.operation.name"},
+                         {"value", {{"stringValue", agent.empty() ? "chat" : "invoke_agent"}}}});
+        if (!agent.empty())
+            attrs.push_back({{"key", "gen_ai.agent.name"}, {"value", {{"stringValue", agent}}}});
+        nlohmann::json s = {{"traceId", trace},
+                            {"spanId", span},
+                            {"name", agent.empty() ? "chat" : "invoke_agent " + agent},
+                            {"startTimeUnixNano", "1764000000000000000"},
+                            {"endTimeUnixNano", "1764000001000000000"},
+                            {"attributes", attrs}};
+        if (!parent.empty())
+            s["parentSpanId"] = parent;
+        list.push_back(std::move(s));
+    }
+    nlohmann::json resource = {
+        {"resource",
+         {{"attributes",
+           nlohmann::json::array({{{"key", "service.name"}, {"value", {{"stringValue", "svc"}}}}})}}},
+        {"scopeSpans", nlohmann::json::array({{{"spans", list}}})}};
+    return nlohmann::json{{"resourceSpans", nlohmann::json::array({resource})}}.dump();
+}
+
+/// A trace id (32 hex digits) and span id (16) numbered `n`.
+std::string traceId(int n)
+{
+    char b[33];
+    std::snprintf(b, sizeof b, "%032x", n + 1);
+    return b;
+}
+std::string spanId(int n)
+{
+    char b[17];
+    std::snprintf(b, sizeof b, "%016x", n + 1);
+    return b;
+}
+
 } // namespace
 
 class TestHttp : public QObject
@@ -252,6 +298,8 @@ private Q_SLOTS:
     void gzipBodies();
     void otlpTracesAndLogs();
     void otlpChildAnsweredWhenItsParentArrives();
+    void otlpBodiesFromManyClientsJoinAcrossRequests();
+    void stopWithOtlpBodiesInFlightLosesNothingAnswered();
     void malformedOtlpIs400AndQuarantined();
     void otlpProtobufIsReadAndAnsweredInKind();
     void malformedProtobufIs400WithAStatus();
@@ -489,6 +537,92 @@ void TestHttp::otlpChildAnsweredWhenItsParentArrives()
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), std::int64_t(4));
     QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events WHERE agent = 'research-agent'"),
              std::int64_t(4));
+}
+
+void TestHttp::otlpBodiesFromManyClientsJoinAcrossRequests()
+{
+    // Bodies are read on several threads at once and joined on one: a child sent by one client
+    // still finds the agent of a parent another client sends, in whatever order they are read.
+    HttpOptions o;
+    o.otlpJoinWindowMs = 20'000; // long: only the parents' arrival can release the children
+    Server s(path("many.db"), o);
+    QVERIFY(s.start());
+    const int port = s.port();
+    constexpr int kTraces = 40;
+    const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
+    std::vector<std::future<std::vector<int>>> clients;
+    for (int c = 0; c < 4; ++c)
+        clients.push_back(std::async(std::launch::async, [&, c] {
+            std::vector<int> statuses;
+            for (int t = c; t < kTraces; t += 4) {
+                // Even clients send children of the odd clients' parents and the reverse.
+                const int other = t % 2 == 0 ? t + 1 : t - 1;
+                const std::string trace = traceId(other), parent = spanId(other * 10);
+                std::vector<std::array<std::string, 4>> spans;
+                for (int k = 1; k <= 3; ++k)
+                    spans.push_back({trace, spanId(other * 10 + k), parent, ""});
+                spans.push_back({traceId(t), spanId(t * 10), "", "agent-" + std::to_string(t)});
+                statuses.push_back(post(port, "/v1/traces", tracesBody(spans), json).status);
+            }
+            return statuses;
+        }));
+    for (auto& c : clients) {
+        QCOMPARE(c.wait_for(30s), std::future_status::ready);
+        for (int status : c.get())
+            QCOMPARE(status, 200);
+    }
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events"), std::int64_t(kTraces * 4));
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM quarantine"), std::int64_t(0));
+    // Each trace's three children carry the agent its parent names, none the fallback.
+    for (int t = 0; t < kTraces; ++t)
+        QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events WHERE trace_id = '" + traceId(t) +
+                                 "' AND agent = 'agent-" + std::to_string(t) + "'"),
+                 std::int64_t(4));
+}
+
+void TestHttp::stopWithOtlpBodiesInFlightLosesNothingAnswered()
+{
+    // Stopping while bodies are still being read: every request answered 200 is stored, and
+    // the rest are left unanswered (their clients send them again), never half stored.
+    Server s(path("stopotlp.db"));
+    QVERIFY(s.start());
+    const int port = s.port();
+    const std::vector<std::pair<std::string, std::string>> json{{"Content-Type", "application/json"}};
+    std::atomic<bool> go{true};
+    std::mutex m;
+    std::vector<int> answered; // traces whose request was answered 200
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c)
+        clients.emplace_back([&, c] {
+            for (int t = c; go && t < 100'000; t += 4) {
+                std::vector<std::array<std::string, 4>> spans;
+                spans.push_back({traceId(t), spanId(0), "", "agent-" + std::to_string(c)});
+                for (int k = 1; k < 200; ++k)
+                    spans.push_back({traceId(t), spanId(k), spanId(0), ""});
+                const Reply r = request(port, http::verb::post, "/v1/traces", tracesBody(spans),
+                                        json, false, 5s);
+                if (r.status == 200) {
+                    std::lock_guard l(m);
+                    answered.push_back(t);
+                }
+            }
+        });
+    QVERIFY(waitUntil([&] {
+        std::lock_guard l(m);
+        return answered.size() >= 8;
+    }));
+    s.live->stop();
+    go = false;
+    for (auto& c : clients)
+        c.join();
+    std::lock_guard l(m);
+    for (int t : answered)
+        QCOMPARE(count(s.db, "SELECT COUNT(*) FROM events WHERE trace_id = '" + traceId(t) + "'"),
+                 std::int64_t(200));
+    // A trace is stored whole or not at all.
+    QCOMPARE(count(s.db, "SELECT COUNT(*) FROM (SELECT trace_id FROM events GROUP BY trace_id "
+                         "HAVING COUNT(*) <> 200)"),
+             std::int64_t(0));
 }
 
 void TestHttp::malformedOtlpIs400AndQuarantined()
