@@ -205,6 +205,41 @@ private Q_SLOTS:
         QCOMPARE(matrix.rowCount(), 7);
     }
 
+    void layerNamesRelabelChecklistsAndThreats()
+    {
+        ChecklistsView checklists(*m_fx.bridge);
+        QSignalSpy applied(&checklists, &ChecklistsView::reportApplied);
+        QVERIFY(applied.wait(15000));
+        ThreatMatricesView threats(*m_fx.bridge);
+        QSignalSpy loaded(&threats, &ThreatMatricesView::matricesLoaded);
+        QVERIFY(loaded.wait(15000));
+        const auto sectionOf = [&](const QString& itemId) {
+            return checklists.model()->indexOfItem(itemId).parent().data().toString();
+        };
+        const auto threatLayer = [&] {
+            return threats.model()->index(0, ThreatMatrixModel::ColLayer).data().toString();
+        };
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("4 Monitoring"));
+        QCOMPARE(threatLayer(), QStringLiteral("1 Model"));
+        QSignalSpy sections(checklists.model(), &QAbstractItemModel::dataChanged);
+        QSignalSpy rows(threats.model(), &QAbstractItemModel::dataChanged);
+
+        setLayerNaming(vigil::LayerNaming::Csa);
+        checklists.layerNamesChanged();
+        threats.layerNamesChanged();
+        QVERIFY(!sections.isEmpty());
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("L5 Evaluation and Observability"));
+        QCOMPARE(sectionOf(QStringLiteral("maestro.2.1")), QStringLiteral("L3 Agent Frameworks"));
+        QCOMPARE(threatLayer(), QStringLiteral("L1 Foundation Models"));
+        // The seed's other checklists keep their own headings.
+        const QString production = checklists.model()->report().items.back().id;
+        QVERIFY(!sectionOf(production).startsWith(u'L'));
+        setLayerNaming(vigil::LayerNaming::Seed);
+        checklists.layerNamesChanged();
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("4 Monitoring"));
+    }
+
     void checklistsShowEvidenceAndOpenEvents()
     {
         ChecklistsView view(*m_fx.bridge);

@@ -422,6 +422,12 @@ void OverviewView::buildUsage()
     }
 }
 
+void OverviewView::layerNamesChanged()
+{
+    if (m_loaded)
+        buildLayers();
+}
+
 void OverviewView::focusSearch()
 {
     m_range->setFocus(Qt::ShortcutFocusReason);

@@ -520,8 +520,7 @@ void ChecklistsView::showItem(const ChecklistItemState* item, bool reloadEvidenc
         return;
     }
     m_title->setText(item->text);
-    QString scope = item->component.isEmpty() ? tr("whole system") : tr("component %1").arg(item->component);
-    m_meta->setText(tr("%1 · %2 · %3").arg(item->id, item->section, scope));
+    m_meta->setText(metaText(*item));
     const QColor color = review::statusColor(item->autoStatus);
     m_auto->setText(tr("<b style=\"color:%1\">%2</b> — %3")
                         .arg(color.name(), review::statusLabel(item->autoStatus).toHtmlEscaped(),
@@ -646,6 +645,19 @@ bool ChecklistsView::recordVerdict(const QString& kind, const QString& note)
     if (m_verdictToken)
         m_state->setText(tr("Recording…"));
     return m_verdictToken != 0;
+}
+
+void ChecklistsView::layerNamesChanged()
+{
+    m_model->relabelSections();
+    if (const ChecklistItemState* item = m_model->item(m_proxy->mapToSource(m_tree->currentIndex())))
+        m_meta->setText(metaText(*item));
+}
+
+QString ChecklistsView::metaText(const ChecklistItemState& item) const
+{
+    const QString scope = item.component.isEmpty() ? tr("whole system") : tr("component %1").arg(item.component);
+    return tr("%1 · %2 · %3").arg(item.id, ChecklistModel::sectionLabel(item), scope);
 }
 
 void ChecklistsView::focusSearch()

@@ -672,6 +672,11 @@ void ThreatMatricesView::updateActions()
     m_component->setEnabled(has);
 }
 
+void ThreatMatricesView::layerNamesChanged()
+{
+    m_model->relabelLayers();
+}
+
 void ThreatMatricesView::focusSearch()
 {
     m_list->setFocus(Qt::ShortcutFocusReason);

@@ -62,6 +62,7 @@ public:
     const QVector<ThreatMatrixData>& matrices() const { return m_matrices; }
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     bool canExport() const override;
     void exportData(QWidget* dialogParent) override;
     void saveState(QSettings& settings) const override;
