@@ -231,6 +231,14 @@ private Q_SLOTS:
         QVERIFY(layer.data().toString().startsWith(u'L'));
         QVERIFY(layerAxis().contains(QStringLiteral("L5 Evaluation and Observability")));
         QVERIFY(!layerAxis().contains(QStringLiteral("4 Monitoring")));
+        // The chart lists the CSA's layers in the CSA's order, top (last category) to bottom,
+        // and a click on one still opens the incidents of the seed layer underneath.
+        QCOMPARE(layerAxis().last(), QStringLiteral("L1 Foundation Models"));
+        QCOMPARE(layerAxis().first(), QStringLiteral("L7 Agent Ecosystem"));
+        auto* bars = qobject_cast<QAbstractBarSeries*>(overview->chart(QStringLiteral("layers"))->series().first());
+        Q_EMIT bars->barSets().first()->clicked(
+            static_cast<int>(layerAxis().indexOf(QStringLiteral("L5 Evaluation and Observability"))));
+        QCOMPARE(incidents->query().layer, 4);
         QCOMPARE(QSettings().value(QStringLiteral("view/layerNames")).toString(), QStringLiteral("csa"));
 
         // A window opened later starts with the remembered choice; going back restores the seed's.

@@ -77,6 +77,7 @@ Q_SIGNALS:
     void countsUpdated();
 
 private:
+    void fitLayerColumn();
     void fillList(const QVector<ThreatMatrixData>& matrices, qint64 select);
     void showMatrix(int listRow);
     void onEdited();
