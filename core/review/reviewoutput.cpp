@@ -112,6 +112,8 @@ std::string threatsJson(const std::vector<ThreatOutputRow>& rows)
         o["findings"] = r.findings;
         o["owner"] = r.row.owner;
         o["links"] = r.row.links;
+        if (!r.row.description.empty())
+            o["description"] = r.row.description; // for Vigil's own rows, the tests that prove them
         out.push_back(std::move(o));
     }
     return out.dump(2) + "\n";

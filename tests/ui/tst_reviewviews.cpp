@@ -27,10 +27,12 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QAbstractButton>
 #include <QSignalSpy>
+#include <QToolButton>
 #include <QSortFilterProxyModel>
 #include <QStyleOptionViewItem>
 #include <QTableView>
@@ -512,6 +514,23 @@ private Q_SLOTS:
         view.createMatrix(QString(), QStringLiteral("Blank"));
         QVERIFY(loaded.wait(10000));
         QCOMPARE(view.model()->rowCount(), 0);
+
+        // Vigil's own threat model is on the New from Template menu and opens filled in:
+        // mitigated by Vigil, each row naming the tests that prove it.
+        auto* button = view.findChild<QToolButton*>(QStringLiteral("newMatrixButton"));
+        QVERIFY(button && button->menu());
+        QStringList offered;
+        for (QAction* a : button->menu()->actions())
+            offered << a->text();
+        QVERIFY2(offered.join(u'|').contains(QStringLiteral("Vigil's own threat model")),
+                 qPrintable(offered.join(u'|')));
+        view.createMatrix(QStringLiteral("vigil"), QStringLiteral("Vigil's own threat model"));
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(view.model()->rowCount(), 9);
+        for (int r = 0; r < view.model()->rowCount(); ++r) {
+            QCOMPARE(view.model()->index(r, ThreatMatrixModel::ColOwner).data().toString(), QStringLiteral("Vigil"));
+            QVERIFY(view.model()->matrix().rows[r].description.contains(QStringLiteral("Proven by: tests/")));
+        }
     }
 
     void importRefusesFilesBeyondTheLimits_data()
