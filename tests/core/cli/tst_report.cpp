@@ -27,6 +27,19 @@ QString sample()
 {
     return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl"));
 }
+
+/// The results of a SARIF log's first run.
+QJsonArray sarifResults(const QByteArray& json)
+{
+    return QJsonDocument::fromJson(json)
+        .object()
+        .value(QStringLiteral("runs"))
+        .toArray()
+        .first()
+        .toObject()
+        .value(QStringLiteral("results"))
+        .toArray();
+}
 QString policies()
 {
     return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/policies.json"));
@@ -253,12 +266,7 @@ void TestCliReport::findingsAsOcsfAndSarif()
     QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("sarif"), sarif).code, 0);
     const QJsonObject s = QJsonDocument::fromJson(readAll(sarif)).object();
     QCOMPARE(s.value(QStringLiteral("version")).toString(), QStringLiteral("2.1.0"));
-    const QJsonArray results = s.value(QStringLiteral("runs"))
-                                   .toArray()
-                                   .first()
-                                   .toObject()
-                                   .value(QStringLiteral("results"))
-                                   .toArray();
+    const QJsonArray results = sarifResults(readAll(sarif));
     QCOMPARE(results.size(), a.size());
     const QJsonObject loc =
         results.first().toObject().value(QStringLiteral("locations")).toArray().first().toObject();
@@ -292,14 +300,7 @@ void TestCliReport::csaLayerNames()
                     {QStringLiteral("--layer-names"), QStringLiteral("csa")})
                  .code,
              0);
-    const QJsonArray results = QJsonDocument::fromJson(readAll(sarif))
-                                   .object()
-                                   .value(QStringLiteral("runs"))
-                                   .toArray()
-                                   .first()
-                                   .toObject()
-                                   .value(QStringLiteral("results"))
-                                   .toArray();
+    const QJsonArray results = sarifResults(readAll(sarif));
     QVERIFY(!results.isEmpty());
     for (const QJsonValue& r : results) {
         const QJsonObject p = r.toObject().value(QStringLiteral("properties")).toObject();
@@ -325,14 +326,7 @@ void TestCliReport::scanSarifNamesLayers()
         const Run r = cli(QStringList{QStringLiteral("scan"), QStringLiteral("--format"),
                                       QStringLiteral("sarif")} +
                           extra + QStringList{sample()});
-        return QJsonDocument::fromJson(r.out)
-            .object()
-            .value(QStringLiteral("runs"))
-            .toArray()
-            .first()
-            .toObject()
-            .value(QStringLiteral("results"))
-            .toArray();
+        return sarifResults(r.out);
     };
     const QJsonArray seed = results({});
     const QJsonArray csa = results({QStringLiteral("--layer-names"), QStringLiteral("csa")});
