@@ -172,6 +172,12 @@ private Q_SLOTS:
         QCOMPARE(evidence.rowCount(), 3);
         QVERIFY(!evidence.entry(0));
         QCOMPARE(evidence.entry(1)->eventRowId, 7);
+        QCOMPARE(evidence.index(0, EvidenceModel::ColKind).data().toString(), QStringLiteral("IAM"));
+        // Overdue secrets are subjects too, and say so.
+        evidence.setRows({e}, {QStringLiteral("prod/db-password (Database credentials, every 30 days)")},
+                         QStringLiteral("Rotation"));
+        QCOMPARE(evidence.index(0, EvidenceModel::ColKind).data().toString(), QStringLiteral("Rotation"));
+        QVERIFY(evidence.index(0, EvidenceModel::ColSummary).data().toString().startsWith(u"prod/db-password"));
         evidence.clear();
 
         VerdictHistoryModel history;

@@ -87,6 +87,7 @@ private:
     void updateComponents(const ChecklistReport& report);
     void onCurrentChanged();
     QString metaText(const ChecklistItemState& item) const;
+    static QString subjectKind(const ChecklistItemState& item);
     void showItem(const ChecklistItemState* item, bool reloadEvidence);
     void loadEvidenceFor(const ChecklistItemState& item);
     void openEntry(const QModelIndex& index);
