@@ -2,6 +2,7 @@
 #pragma once
 
 #include "scan/finding.h"
+#include "store/detailsfield.h" // detailsFieldValue(), used with excerpt() by the reports
 
 #include <optional>
 #include <string>
@@ -9,11 +10,6 @@
 #include <vector>
 
 namespace vigil {
-
-/// The string at `field` of an event, where `field` is a finding's JSON path
-/// (`details.query`, `details.filters[0].value`) and `detailsJson` the stored details.
-/// nullopt when the path is absent, not under `details`, or not a string (e.g. erased).
-std::optional<std::string> detailsFieldValue(std::string_view detailsJson, std::string_view field);
 
 /// A short piece of `value` around the code points [start, end) (the start of the value
 /// when start < 0): at most `radius` code points either side, with `...` where it was cut.

@@ -3,6 +3,7 @@
 
 #include "store/recordseal.h"
 #include "store/schema.h"
+#include "store/suppression.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -146,6 +147,7 @@ Result<Database> Database::openWriter(const std::string& path, const WriterOpenO
     }
     Database d(db, path);
     sqlite3_busy_timeout(db, 5000);
+    registerSuppressionFunctions(db);
     // Probe that the file is writable and a database before touching its schema.
     if (auto r = d.exec("PRAGMA journal_mode=WAL"); !r) {
         if (sqlite3_errcode(db) == SQLITE_NOTADB)
@@ -220,6 +222,7 @@ Result<Database> Database::openReadOnly(const std::string& name, const std::stri
         return std::unexpected(e);
     }
     sqlite3_busy_timeout(db, 5000);
+    registerSuppressionFunctions(db);
     return Database(db, path);
 }
 

@@ -264,6 +264,48 @@ ALTER TABLE incidents ADD COLUMN hlink BLOB; -- link of its last history entry
 ALTER TABLE incidents ADD COLUMN seal BLOB;  -- keyed seal of the row and its history
 ALTER TABLE incident_history ADD COLUMN link BLOB; -- keyed link to the entry before it
 )sql",
+        // 7 -> 8: mute rules (core/store/suppression.h, docs/review.md "Muting findings"):
+        // reviewers mute known false positives by rule, agent, field and/or a glob over the
+        // matched text, with a reason, an author and an optional expiry. Whether a finding
+        // is muted is decided when it is read, so nothing here touches findings. A rule is
+        // removed by marking it (the row stays for the history and the reports), and every
+        // add, change and removal is appended to suppression_history, which triggers keep
+        // append-only. Self-contained and idempotent (IF NOT EXISTS): it only adds its own
+        // objects, so it can be renumbered behind another migration.
+        R"sql(
+CREATE TABLE IF NOT EXISTS suppressions (
+    id          INTEGER PRIMARY KEY,
+    rule        TEXT NOT NULL DEFAULT '',        -- finding rule id; '' any
+    agent       TEXT NOT NULL DEFAULT '',        -- agent name; '' any
+    field       TEXT NOT NULL DEFAULT '',        -- finding field path; '' any
+    pattern     TEXT NOT NULL DEFAULT '',        -- glob over the matched text; '' any
+    reason      TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    expires_ms  INTEGER,                         -- NULL: never
+    updated_ms  INTEGER NOT NULL,
+    removed_ms  INTEGER NOT NULL DEFAULT 0       -- 0 while the rule exists
+);
+CREATE TRIGGER IF NOT EXISTS suppressions_no_delete BEFORE DELETE ON suppressions BEGIN
+    SELECT RAISE(ABORT, 'mute rules are removed by marking them, never deleted');
+END;
+CREATE TABLE IF NOT EXISTS suppression_history (
+    id             INTEGER PRIMARY KEY,          -- recording order
+    suppression_id INTEGER NOT NULL REFERENCES suppressions(id),
+    ts_ms          INTEGER NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL CHECK (action IN ('add', 'change', 'remove')),
+    reason         TEXT NOT NULL,
+    rule_json      TEXT NOT NULL                 -- the rule after the action
+);
+CREATE INDEX IF NOT EXISTS suppression_history_rule ON suppression_history(suppression_id, id);
+CREATE TRIGGER IF NOT EXISTS suppression_history_no_update BEFORE UPDATE ON suppression_history BEGIN
+    SELECT RAISE(ABORT, 'the mute rule history is append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS suppression_history_no_delete BEFORE DELETE ON suppression_history BEGIN
+    SELECT RAISE(ABORT, 'the mute rule history is append-only');
+END;
+)sql",
     };
     return kMigrations;
 }

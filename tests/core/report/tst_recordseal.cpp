@@ -7,6 +7,7 @@
 #include "base/timeutil.h"
 #include "store/chain.h"
 #include "store/chainverifier.h"
+#include "store/database.h"
 #include "store/erasure.h"
 #include "store/retention.h"
 
@@ -421,7 +422,7 @@ void TestRecordSeal::migratesSchema6Database()
         newer[0].findings = {makeFinding("pii.email", "pii", FindingSeverity::High)};
         QVERIFY(commit(**w, std::move(newer)).has_value());
     }
-    QCOMPARE(rawScalar(dbPath(), "PRAGMA user_version"), std::string("7"));
+    QCOMPARE(rawScalar(dbPath(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
     auto v = verify();
     QVERIFY2(v && v->intact, v ? v->reason.c_str() : v.error().message.c_str());
     QCOMPARE(v->events, 17);
