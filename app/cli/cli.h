@@ -77,6 +77,8 @@ int runChecklist(const std::vector<std::string>& args);
 int runThreats(const std::vector<std::string>& args);
 /// `vigil-cli verdict`: appends a reviewer verdict to a checklist item's history.
 int runVerdict(const std::vector<std::string>& args);
+/// `vigil-cli mute add|list|remove`: the mute rules (suppressions) of a database.
+int runMute(const std::vector<std::string>& args);
 // ---- integrity and compliance (cmd_verify.cpp, cmd_erase.cpp, cmd_purge.cpp, cmd_report.cpp) ----
 /// `vigil-cli verify`: checks the tamper-evident chain; exit 4 at the first break.
 int runVerify(const std::vector<std::string>& args);

@@ -8,7 +8,10 @@
 #include "pipeline/chunkpool.h"
 #include "pipeline/engine.h"
 #include "scan/scanner.h"
+#include "base/jsonlimits.h"
+#include "base/timeutil.h"
 #include "store/eventrecycler.h"
+#include "store/suppression.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,16 +35,34 @@ struct Record
 {
     std::int64_t line = 0;
     Finding finding;
+    const SuppressionRule* mutedBy = nullptr; ///< the first --mute rule that mutes it
 };
 
 constexpr int kRejectedLayer = 2; // Agent Logic: inputs validated via typed schemas
 
-std::vector<Record> recordsOf(WriteBatch& batch)
+/// The first of `rules` that mutes `f` of event `e` (nullptr for a rejected line's `e`).
+const SuppressionRule* muting(const std::vector<SuppressionRule>& rules, const Finding& f,
+                              const AuditEvent* e)
+{
+    for (const SuppressionRule& r : rules) {
+        std::optional<std::string_view> value;
+        if (e)
+            if (const TextField* t = e->text(f.field))
+                value = t->value;
+        if (suppressionMatches(r, f, e ? std::string_view(e->agentName) : std::string_view(), value))
+            return &r;
+    }
+    return nullptr;
+}
+
+std::vector<Record> recordsOf(WriteBatch& batch, const std::vector<SuppressionRule>& mute)
 {
     std::vector<Record> out;
     for (IngestedEvent& e : batch.events)
-        for (Finding& f : e.findings)
-            out.push_back(Record{e.lineNo, std::move(f)});
+        for (Finding& f : e.findings) {
+            const SuppressionRule* by = mute.empty() ? nullptr : muting(mute, f, &e.event);
+            out.push_back(Record{e.lineNo, std::move(f), by});
+        }
     for (const QuarantinedLine& q : batch.rejected) {
         Finding f;
         f.rule = q.reason;
@@ -49,7 +70,8 @@ std::vector<Record> recordsOf(WriteBatch& batch)
         f.layer = kRejectedLayer;
         f.severity = FindingSeverity::Medium;
         f.message = q.message;
-        out.push_back(Record{q.lineNo, std::move(f)});
+        const SuppressionRule* by = mute.empty() ? nullptr : muting(mute, f, nullptr);
+        out.push_back(Record{q.lineNo, std::move(f), by});
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const Record& a, const Record& b) { return a.line < b.line; });
@@ -71,6 +93,10 @@ nlohmann::ordered_json toJson(const Record& r)
         j["end"] = r.finding.end;
     }
     j["message"] = r.finding.message;
+    if (r.mutedBy) {
+        j["suppressed"] = true;
+        j["suppression"] = r.mutedBy->reason;
+    }
     return j;
 }
 
@@ -90,7 +116,7 @@ const char* sarifLevel(FindingSeverity s)
 
 struct Totals
 {
-    std::int64_t lines = 0, accepted = 0, rejected = 0, bytes = 0;
+    std::int64_t lines = 0, accepted = 0, rejected = 0, bytes = 0, muted = 0;
     std::map<std::string, std::int64_t> byCategory;
     std::optional<FindingSeverity> worst;
 };
@@ -114,13 +140,16 @@ int runScan(const std::vector<std::string>& args)
         {"layer-names", true, false,
          "seed (default) or csa: the MAESTRO layer names SARIF output carries beside the "
          "layer number"},
+        {"mute", true, true,
+         "mute rule file (the JSON of `vigil-cli mute list --format json`): matching findings "
+         "are printed as suppressed and do not count for --fail-on; repeatable"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
         return error("scan", parsed.error().message);
     if (parsed->help) {
         printHelp("vigil-cli scan [--policies FILE] [--rules FILE] [--format jsonl|table|sarif] "
-                  "[--input-format FORMAT] [--fail-on SEVERITY] FILE|-",
+                  "[--input-format FORMAT] [--fail-on SEVERITY] [--mute FILE] FILE|-",
                   "Scans audit events and prints one finding per line, in input order; lines\n"
                   "that are not valid events are reported in category \"rejected\". A summary\n"
                   "goes to standard error. Matched PII and secrets are never printed.\n"
@@ -167,6 +196,21 @@ int runScan(const std::vector<std::string>& args)
         }
     }
 
+    // Rules in force now; expired ones in the file are kept there but mute nothing.
+    std::vector<SuppressionRule> mute;
+    for (const std::string& file : parsed->all("mute")) {
+        auto text = readFileLimited(file, JsonLimits{}.maxBytes, "mute.file", "mute.file");
+        if (!text)
+            return error("scan", "--mute " + oneLine(text.error().message));
+        auto rules = suppressionsFromJson(*text);
+        if (!rules)
+            return error("scan", "--mute " + file + ": " + oneLine(rules.error().message));
+        const std::int64_t now = nowEpochMs();
+        for (SuppressionRule& r : *rules)
+            if (suppressionActive(r, now))
+                mute.push_back(std::move(r));
+    }
+
     const std::string input = parsed->positional.front();
     int fd = 0;
     if (input != "-") {
@@ -188,9 +232,11 @@ int runScan(const std::vector<std::string>& args)
     auto emit = [&](WriteBatch batch) {
         totals.accepted += static_cast<std::int64_t>(batch.events.size());
         totals.rejected += static_cast<std::int64_t>(batch.rejected.size());
-        for (const Record& r : recordsOf(batch)) {
+        for (const Record& r : recordsOf(batch, mute)) {
             ++totals.byCategory[r.finding.category];
-            if (!totals.worst || r.finding.severity > *totals.worst)
+            if (r.mutedBy)
+                ++totals.muted;
+            else if (!totals.worst || r.finding.severity > *totals.worst)
                 totals.worst = r.finding.severity;
             if (format == "jsonl") {
                 out += toJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -207,7 +253,10 @@ int runScan(const std::vector<std::string>& args)
                 if (r.finding.start >= 0)
                     out += "[" + std::to_string(r.finding.start) + ":" +
                            std::to_string(r.finding.end) + "]";
-                out += "  " + r.finding.message + "\n";
+                out += "  " + r.finding.message;
+                if (r.mutedBy)
+                    out += "  [muted: " + oneLine(r.mutedBy->reason) + "]";
+                out += "\n";
             } else {
                 nlohmann::ordered_json res;
                 res["ruleId"] = r.finding.rule;
@@ -229,6 +278,10 @@ int runScan(const std::vector<std::string>& args)
                     res["properties"]["start"] = r.finding.start;
                     res["properties"]["end"] = r.finding.end;
                 }
+                if (r.mutedBy)
+                    res["suppressions"] = nlohmann::ordered_json::array(
+                        {{{"kind", "external"}, {"status", "accepted"},
+                          {"justification", r.mutedBy->reason}}});
                 sarifResults.push_back(std::move(res));
             }
         }
@@ -339,13 +392,16 @@ int runScan(const std::vector<std::string>& args)
         cats += (cats.empty() ? "" : ", ") + c + " " + std::to_string(n);
         total += n;
     }
+    // Only with --mute does the summary name muted findings: without it, it reads as before.
+    const std::string mutedNote =
+        parsed->flag("mute") ? ", " + std::to_string(totals.muted) + " muted" : std::string();
     std::fprintf(
         stderr,
-        "scanned %lld lines: %lld events accepted, %lld lines rejected; %lld findings%s%s%s; "
+        "scanned %lld lines: %lld events accepted, %lld lines rejected; %lld findings%s%s%s%s; "
         "%.2f s, %.1f MB/s\n",
         static_cast<long long>(totals.lines), static_cast<long long>(totals.accepted),
         static_cast<long long>(totals.rejected), static_cast<long long>(total),
-        cats.empty() ? "" : " (", cats.c_str(), cats.empty() ? "" : ")", secs,
+        cats.empty() ? "" : " (", cats.c_str(), cats.empty() ? "" : ")", mutedNote.c_str(), secs,
         secs > 0 ? double(totals.bytes) / 1e6 / secs : 0.0);
     if (failOn && totals.worst && *totals.worst >= *failOn)
         return FailOnTripped;

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"checklist", vigil::cli::runChecklist, "the seed checklists with evidence status and verdicts (JSON)"},
     {"threats", vigil::cli::runThreats, "threat-matrix rows with observed finding counts (csv, json, md)"},
     {"verdict", vigil::cli::runVerdict, "record a reviewer verdict on a checklist item"},
+    {"mute", vigil::cli::runMute, "add, list or remove rules that mute known false positives"},
     {"report", vigil::cli::runReport, "compliance report (pdf, html, csv, json) or findings (ocsf, sarif)"},
     {"verify", vigil::cli::runVerify, "check the tamper-evident chain of stored events"},
     {"erase", vigil::cli::runErase, "GDPR erasure of a thread's or a user's events"},
