@@ -41,6 +41,14 @@ std::string uriOf(const std::string& path)
     return out;
 }
 
+/// The rule that mutes a finding, as the OCSF export names it.
+J suppressionJson(const SuppressionRule& r)
+{
+    J j{{"id", r.id}, {"reason", r.reason}, {"author", r.author}};
+    j["expires"] = r.expiresMs ? J(formatRfc3339Utc(*r.expiresMs)) : J(nullptr);
+    return j;
+}
+
 std::string dump(const J& j)
 {
     return j.dump(2, ' ', false, J::error_handler_t::replace) + "\n";
@@ -51,6 +59,19 @@ std::string dump(const J& j)
 Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
                                                         const FindingExportOptions& options)
 {
+    const std::int64_t now = options.nowMs ? options.nowMs : nowEpochMs();
+    auto scoped = muteScope(db, now);
+    if (!scoped)
+        return std::unexpected(scoped.error());
+    const MuteScope scope = *scoped;
+    std::map<std::int64_t, SuppressionRule> rules;
+    if (scope.any) {
+        auto listed = listSuppressions(db, false);
+        if (!listed)
+            return std::unexpected(listed.error());
+        for (SuppressionRule& r : *listed)
+            rules.emplace(r.id, std::move(r));
+    }
     // Events' findings, then rejected lines' (their event_rowid is a quarantine id).
     auto st = SqlStatement::prepare(
         db, "SELECT f.id, f.event_rowid, f.ts, f.agent, f.rule, f.category, f.layer, f.severity, "
@@ -58,7 +79,8 @@ Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
             "CASE WHEN f.category = 'rejected' THEN '' ELSE e.event_type END, "
             "s.kind, s.name, "
             "CASE WHEN f.category = 'rejected' THEN q.line_no ELSE e.line_no END, "
-            "CASE WHEN f.category = 'rejected' THEN NULL ELSE e.details END "
+            "CASE WHEN f.category = 'rejected' THEN NULL ELSE e.details END, " +
+            mutingRuleSql(scope, "f") + " "
             "FROM findings f "
             "LEFT JOIN events e ON f.category <> 'rejected' AND e.id = f.event_rowid "
             "LEFT JOIN quarantine q ON f.category = 'rejected' AND q.id = f.event_rowid "
@@ -97,6 +119,9 @@ Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
         f.lineNo = st->columnIsNull(16) ? 0 : st->columnInt(16);
         if (!st->columnIsNull(17))
             details.emplace(f.eventRowId, st->columnText(17));
+        if (!st->columnIsNull(18))
+            if (const auto it = rules.find(st->columnInt(18)); it != rules.end())
+                f.suppressedBy = it->second;
         out.push_back(std::move(f));
     }
     st->reset();
@@ -142,8 +167,8 @@ std::string renderOcsf(const std::vector<ExportedFinding>& findings, const Repor
         j["type_name"] = "Detection Finding: Create";
         j["severity_id"] = f.severity + 2;
         j["severity"] = kSeverityNames[f.severity];
-        j["status_id"] = 1;
-        j["status"] = "New";
+        j["status_id"] = f.suppressedBy ? 3 : 1;
+        j["status"] = f.suppressedBy ? "Suppressed" : "New";
         j["time"] = f.timestampMs;
         j["message"] = f.message;
         j["metadata"] = {
@@ -178,6 +203,8 @@ std::string renderOcsf(const std::vector<ExportedFinding>& findings, const Repor
             unmapped["source"] = f.sourceName;
             unmapped["line"] = f.lineNo;
         }
+        if (f.suppressedBy)
+            unmapped["suppression"] = suppressionJson(*f.suppressedBy);
         j["unmapped"] = std::move(unmapped);
         all.push_back(std::move(j));
     }
@@ -239,6 +266,15 @@ std::string renderSarif(const std::vector<ExportedFinding>& findings, const Repo
         if (f.incidentId)
             props["incident_id"] = f.incidentId;
         r["properties"] = std::move(props);
+        if (f.suppressedBy) {
+            J props{{"mute_rule", f.suppressedBy->id}, {"author", f.suppressedBy->author}};
+            if (f.suppressedBy->expiresMs)
+                props["expires"] = formatRfc3339Utc(*f.suppressedBy->expiresMs);
+            r["suppressions"] = J::array({J{{"kind", "external"},
+                                            {"status", "accepted"},
+                                            {"justification", f.suppressedBy->reason},
+                                            {"properties", std::move(props)}}});
+        }
         results.push_back(std::move(r));
     }
     J run;

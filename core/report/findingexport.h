@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "report/reportdocument.h"
 #include "store/database.h"
+#include "store/suppression.h"
 
 #include <cstdint>
 #include <optional>
@@ -35,6 +36,9 @@ struct ExportedFinding
     std::string sourceName;  ///< path or peer
     std::int64_t lineNo = 0; ///< 1-based line in the source, 0 when unknown
     std::string excerpt;
+    /// The mute rule in force that mutes the finding (the lowest id of those that do), or
+    /// nullopt: store/suppression.h. A muted finding is exported all the same, marked.
+    std::optional<SuppressionRule> suppressedBy;
 };
 
 struct FindingExportOptions
@@ -43,6 +47,7 @@ struct FindingExportOptions
     std::optional<std::int64_t> toMs;
     bool redact = true;
     std::size_t limit = 0; ///< 0: all
+    std::int64_t nowMs = 0; ///< the instant mute rules are judged at (now when 0)
 };
 
 /// The findings of the window in time order (then id), with their sources and excerpts.
@@ -54,7 +59,8 @@ Result<std::vector<ExportedFinding>> loadExportFindings(Database& db,
 /// low..critical, time in ms, metadata (product Vigil, version), finding_info (uid
 /// `<db-uuid>:<id>`, title, types = [category], analytic = the rule), the agent as
 /// resource, evidences (field, span, excerpt) and `unmapped` (MAESTRO layer, event type,
-/// incident, redaction).
+/// incident, redaction). A muted finding has status_id 3 (Suppressed) and its rule under
+/// `unmapped.suppression`.
 std::string renderOcsf(const std::vector<ExportedFinding>& findings, const ReportMeta& meta);
 
 /// A SARIF 2.1.0 log with one run: the driver `Vigil` with one reportingDescriptor per
@@ -62,6 +68,8 @@ std::string renderOcsf(const std::vector<ExportedFinding>& findings, const Repor
 /// note for low), located in its source file and line when it came from a file, with the
 /// JSON path as a logical location; properties carry category, layer, agent, time, span
 /// and excerpt. The run's properties note the window, the chain head and the redaction.
+/// A muted finding carries `suppressions: [{kind: external, status: accepted,
+/// justification: <reason>}]` with the rule's id, author and expiry as properties.
 std::string renderSarif(const std::vector<ExportedFinding>& findings, const ReportMeta& meta);
 
 } // namespace vigil

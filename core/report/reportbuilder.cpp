@@ -18,6 +18,7 @@
 #include "store/chainverifier.h"
 #include "store/receipt.h"
 #include "store/retention.h"
+#include "store/suppression.h"
 
 #include <algorithm>
 #include <deque>
@@ -118,6 +119,11 @@ struct Facts
     std::vector<Receipt> receipts;
     bool chainIntact = false;
     bool chainBroken = false;
+    MuteScope mute;                          ///< mute rules in force at `now`
+    std::vector<SuppressionRule> suppressions; ///< every stored rule, removed ones too
+    std::map<std::int64_t, std::int64_t> suppressedInWindow; ///< rule -> findings it matches
+    std::int64_t mutedFindings = 0;          ///< findings of the window muted at `now`
+    std::int64_t mutedIncidents = 0;         ///< incidents left out: all their findings muted
     std::optional<IamFacts> iam;
     std::vector<ItemState> production;
 };
@@ -143,6 +149,7 @@ private:
     ReportSection gdprMinimization();
     ReportSection threats();
     ReportSection iamMap();
+    ReportSection suppressionRules();
 
     ReportChart findingsChart() const;
     std::string excerptFor(std::int64_t eventRow, const std::string& field, int start, int end,
@@ -242,15 +249,44 @@ Result<void> Builder::gatherFacts()
     if (auto e = cats.error())
         return std::unexpected(*e);
 
-    Query inc(m_db,
-              "SELECT id, title, category, rule, agent, status, assignee, severity, first_ms, "
-              "last_ms, findings FROM incidents WHERE last_ms >= ?1 AND first_ms <= ?2 "
-              "ORDER BY severity DESC, last_ms DESC, id");
+    // Muted findings leave incident counts and severities; an incident all of whose
+    // findings are muted leaves the report's incidents (and is counted apart).
+    auto scope = muteScope(m_db, m_f.now);
+    if (!scope)
+        return std::unexpected(scope.error());
+    m_f.mute = *scope;
+    auto rules = listSuppressions(m_db, true);
+    if (!rules)
+        return std::unexpected(rules.error());
+    m_f.suppressions = std::move(*rules);
+    if (!m_f.suppressions.empty()) {
+        auto counts = suppressionFindingCounts(m_db, std::pair{m_f.from, m_f.to});
+        if (!counts)
+            return std::unexpected(counts.error());
+        m_f.suppressedInWindow = std::move(*counts);
+    }
+    if (m_f.mute.any) {
+        Query muted(m_db, "SELECT count(*) FROM findings f WHERE f.ts >= ?1 AND f.ts <= ?2 AND " +
+                              mutedFindingSql(m_f.mute, "f"));
+        m_f.mutedFindings = muted.bind(m_f.from).bind(m_f.to).scalar();
+        if (auto e = muted.error())
+            return std::unexpected(*e);
+    }
+    const std::string live = liveIncidentFindingsSql(m_f.mute, "i");
+    const std::string liveSeverity = liveIncidentSeveritySql(m_f.mute, "i");
+    Query inc(m_db, "SELECT * FROM (SELECT i.id, i.title, i.category, i.rule, i.agent, i.status, "
+                    "i.assignee, " + liveSeverity + " AS severity, i.first_ms, i.last_ms, " +
+                        live + " AS live FROM incidents i WHERE i.last_ms >= ?1 AND "
+                        "i.first_ms <= ?2) ORDER BY severity DESC, last_ms DESC, id");
     inc.bind(m_f.from).bind(m_f.to);
     while (inc.next()) {
         IncidentRow r{inc.integer(0), inc.str(1),     inc.str(2),     inc.str(3),
                       inc.str(4),     inc.str(5),     inc.str(6),     inc.integer(7),
                       inc.integer(8), inc.integer(9), inc.integer(10)};
+        if (m_f.mute.any && r.findings == 0) {
+            ++m_f.mutedIncidents;
+            continue;
+        }
         ++m_f.incidentsByStatus[r.status];
         ++m_f.incidentsBySeverity[std::clamp<std::int64_t>(r.severity, 0, 3)];
         m_f.incidents.push_back(std::move(r));
@@ -385,6 +421,11 @@ ReportSection Builder::overview()
         {"Erasure receipts (all time)", num(erasures)},
         {"Purge receipts (all time)", num(purges)},
     };
+    if (!m_f.suppressions.empty()) {
+        t.rows.push_back({"Findings muted by a rule in force (kept, counted above)",
+                          num(m_f.mutedFindings)});
+        t.rows.push_back({"Incidents left out: all their findings muted", num(m_f.mutedIncidents)});
+    }
     s.blocks.push_back(std::move(t));
     s.blocks.push_back(findingsChart());
     return s;
@@ -683,7 +724,8 @@ ReportSection Builder::incidents()
         Query f(m_db,
                 "SELECT f.event_rowid, f.field, f.span_start, f.span_end, f.rule, e.details "
                 "FROM findings f JOIN events e ON e.id = f.event_rowid "
-                "WHERE f.incident_id = ?1 AND f.category <> 'rejected' ORDER BY f.id DESC LIMIT 1");
+                "WHERE f.incident_id = ?1 AND f.category <> 'rejected' AND NOT " +
+                    mutedFindingSql(m_f.mute, "f") + " ORDER BY f.id DESC LIMIT 1");
         f.bind(r.id);
         if (!f.next())
             continue;
@@ -988,6 +1030,46 @@ ReportSection Builder::iamMap()
     return s;
 }
 
+ReportSection Builder::suppressionRules()
+{
+    ReportSection s{"suppression-rules", "Suppression rules", {}};
+    s.blocks.push_back(ReportParagraph{
+        "Reviewers' mute rules for known false positives. A muted finding stays stored and "
+        "counted among the findings; it leaves incident counts, severities and alerts while "
+        "its rule is in force, and counts again once the rule expires or is removed. "
+        "'Findings' is how many findings of the window the rule's criteria match; " +
+        plural(m_f.mutedFindings, "finding is", "findings are") + " muted now."});
+    ReportTable t{"suppression-rule-list",
+                  "Mute rules",
+                  {{"id", "ID", 0.4, true},
+                   {"status", "Status", 0.7},
+                   {"criteria", "Criteria", 2.2},
+                   {"reason", "Reason", 2.2},
+                   {"author", "Author", 0.9},
+                   {"created", "Created", 1.35},
+                   {"expires", "Expires", 1.35},
+                   {"findings", "Findings", 0.65, true}},
+                  {},
+                  "No mute rules."};
+    for (const SuppressionRule& r : m_f.suppressions) {
+        std::string criteria;
+        if (r.matchesEverything())
+            criteria = "all findings";
+        for (const auto& [name, value] :
+             {std::pair<const char*, const std::string*>{"rule", &r.rule}, {"agent", &r.agent},
+              {"field", &r.field}, {"pattern", &r.pattern}})
+            if (!value->empty())
+                criteria += (criteria.empty() ? "" : ", ") + std::string(name) + " " + *value;
+        const auto n = m_f.suppressedInWindow.find(r.id);
+        t.rows.push_back({num(r.id), std::string(suppressionStatus(r, m_f.now)), criteria, r.reason,
+                          r.author, formatRfc3339Utc(r.createdMs),
+                          r.expiresMs ? formatRfc3339Utc(*r.expiresMs) : "never",
+                          num(n == m_f.suppressedInWindow.end() ? 0 : n->second)});
+    }
+    s.blocks.push_back(std::move(t));
+    return s;
+}
+
 Result<ReportDocument> Builder::build(bool metaOnly)
 {
     m_f.now = m_req.nowMs ? m_req.nowMs : nowEpochMs();
@@ -1021,6 +1103,9 @@ Result<ReportDocument> Builder::build(bool metaOnly)
                       &Builder::threats, &Builder::iamMap});
         break;
     }
+    // Only a database with mute rules gets the section, so reports of others read as before.
+    if (!m_f.suppressions.empty())
+        parts.push_back(&Builder::suppressionRules);
     for (const Make part : parts) {
         if (cancelled())
             return fail("report.cancelled", "report generation was cancelled");
@@ -1047,6 +1132,7 @@ Result<std::string> generateReport(Database& db, const ReportRequest& request, R
         o.fromMs = doc->meta.fromMs;
         o.toMs = doc->meta.toMs;
         o.redact = request.redact;
+        o.nowMs = request.nowMs;
         auto findings = loadExportFindings(db, o);
         if (!findings)
             return std::unexpected(findings.error());

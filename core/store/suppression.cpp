@@ -494,6 +494,15 @@ std::string mutedFindingSql(const MuteScope& scope, std::string_view f)
            criteriaSql("ms", f) + ")";
 }
 
+std::string mutingRuleSql(const MuteScope& scope, std::string_view f)
+{
+    if (!scope.any)
+        return "NULL";
+    return "(SELECT ms.id FROM suppressions ms WHERE ms.removed_ms = 0 AND (ms.expires_ms IS "
+           "NULL OR ms.expires_ms > " + std::to_string(scope.nowMs) + ") AND " +
+           criteriaSql("ms", f) + " ORDER BY ms.id LIMIT 1)";
+}
+
 std::string liveIncidentFindingsSql(const MuteScope& scope, std::string_view i)
 {
     const std::string I(i);

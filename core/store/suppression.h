@@ -152,6 +152,10 @@ Result<MuteScope> muteScope(Database& db, std::int64_t nowMs);
 /// `vigil_mute_text`, which every Database connection registers.
 std::string mutedFindingSql(const MuteScope& scope, std::string_view f);
 
+/// An SQL expression: the id of the lowest-numbered rule in force that mutes finding `f`,
+/// or NULL (always NULL without rules in force).
+std::string mutingRuleSql(const MuteScope& scope, std::string_view f);
+
 /// SQL expressions over the incident row aliased `i`: how many of its findings are not
 /// muted, and the highest severity among them (the stored severity when all are muted).
 /// Without rules in force they are the stored `findings` and `severity` columns.
