@@ -70,6 +70,7 @@ struct FindingInfo
     int severity = 0;
     int start = -1;
     int end = -1;
+    bool muted = false; ///< a mute rule in force mutes it (it stays stored and listed)
 };
 
 /// A range of EventDetail::json to highlight (a finding span or its redaction marker).
@@ -130,8 +131,29 @@ struct IncidentSummary
     int severity = 0; ///< 0 low .. 3 critical
     qint64 firstMs = 0;
     qint64 lastMs = 0;
-    qint64 findings = 0;
+    qint64 findings = 0;      ///< findings not muted (all of them without mute rules)
     qint64 updatedMs = 0;
+    qint64 mutedFindings = 0; ///< findings muted by a rule in force, not in `findings`
+    /// Every finding is muted: the incident leaves counts and alerts until a rule lapses.
+    bool muted() const { return findings == 0 && mutedFindings > 0; }
+};
+
+/// A mute rule (core/store/suppression.h) as the views show and create it: findings
+/// matching every criterion set are muted until `expiresMs` (0: never).
+struct MuteRuleData
+{
+    qint64 id = 0;
+    QString rule;
+    QString agent;
+    QString field;
+    QString pattern; ///< glob over the matched text
+    QString reason;
+    QString author;  ///< empty: the OS user, when created from the app
+    qint64 expiresMs = 0;
+    qint64 createdMs = 0;
+    qint64 removedMs = 0;
+    QString status;      ///< active | expired | removed
+    qint64 findings = 0; ///< stored findings its criteria match
 };
 
 /// Filters of the incident list; empty members do not filter. `text` is matched with FTS5
@@ -242,3 +264,4 @@ Q_DECLARE_METATYPE(vigil::ui::IncidentQuery)
 Q_DECLARE_METATYPE(vigil::ui::IncidentDetail)
 Q_DECLARE_METATYPE(vigil::ui::OverviewData)
 Q_DECLARE_METATYPE(vigil::ui::ImportState)
+Q_DECLARE_METATYPE(vigil::ui::MuteRuleData)

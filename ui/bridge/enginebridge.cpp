@@ -18,6 +18,7 @@
 #include "store/schema.h"
 #include "store/storereader.h"
 #include "store/storewriter.h"
+#include "store/suppression.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -83,12 +84,37 @@ FindingInfo toInfo(const FindingRow& f)
     return i;
 }
 
-QVector<FindingInfo> findingsOf(StoreReader& r, std::int64_t rowId)
+/// Mute rules in force now, for one read (none when they cannot be read).
+MuteScope muteNow(Database& db)
+{
+    auto scope = muteScope(db, nowMs());
+    return scope ? *scope : MuteScope{nowMs(), false};
+}
+
+QVector<FindingInfo> findingsOf(StoreReader& r, std::int64_t rowId, bool markMuted = false)
 {
     QVector<FindingInfo> out;
     if (auto fs = r.findingsForEvent(rowId))
         for (const FindingRow& f : *fs)
             out.push_back(toInfo(f));
+    if (!markMuted || out.isEmpty())
+        return out;
+    const MuteScope scope = muteNow(r.database());
+    if (!scope.any)
+        return out;
+    auto st = SqlStatement::prepare(r.database(), "SELECT f.id FROM findings f WHERE "
+                                                  "f.event_rowid = ?1 AND " +
+                                                      mutedFindingSql(scope, "f"));
+    if (!st)
+        return out;
+    st->bind(1, rowId);
+    while (auto row = st->step()) {
+        if (!*row)
+            break;
+        for (FindingInfo& f : out)
+            if (f.id == st->columnInt(0))
+                f.muted = true;
+    }
     return out;
 }
 
@@ -164,7 +190,18 @@ std::string ftsQuery(const QString& text)
 
 constexpr const char* kIncidentColumns =
     "id, title, category, rule, agent, thread_id, layer, severity, first_ms, last_ms, "
-    "findings, status, assignee, notes, updated_ms";
+    "findings, status, assignee, notes, updated_ms, stored_findings";
+
+/// The incidents table as reads see it: `findings` and `severity` leave out findings that a
+/// mute rule in force mutes; `stored_findings` is the stored count. Select kIncidentColumns
+/// from it, with the incidents' own column names in WHERE.
+std::string incidentsSource(const MuteScope& scope)
+{
+    return "(SELECT i.id, i.title, i.category, i.rule, i.agent, i.thread_id, i.layer, " +
+           liveIncidentSeveritySql(scope, "i") + " AS severity, i.first_ms, i.last_ms, " +
+           liveIncidentFindingsSql(scope, "i") + " AS findings, i.status, i.assignee, i.notes, "
+           "i.updated_ms, i.findings AS stored_findings FROM incidents i)";
+}
 
 IncidentSummary readIncident(const SqlStatement& st)
 {
@@ -184,6 +221,7 @@ IncidentSummary readIncident(const SqlStatement& st)
     i.assignee = qstr(st.columnText(12));
     i.notes = qstr(st.columnText(13));
     i.updatedMs = st.columnInt(14);
+    i.mutedFindings = std::max<std::int64_t>(0, st.columnInt(15) - i.findings);
     return i;
 }
 
@@ -325,7 +363,7 @@ struct EngineBridge::Private
             auto ev = r->event(rowId);
             if (ev && *ev) {
                 const EventRow& e = **ev;
-                const QVector<FindingInfo> findings = findingsOf(*r, rowId);
+                const QVector<FindingInfo> findings = findingsOf(*r, rowId, true);
                 detail.summary = summarize(*r, e);
                 eventjson::TopLevel top{e.timestampMs, e.eventType, e.agent, e.threadId,
                                         std::string(toString(e.severity)), e.eventId, e.userId};
@@ -351,16 +389,21 @@ struct EngineBridge::Private
         status.sources = scalar(db, "SELECT count(*) FROM sources").value_or(0);
         status.events = scalar(db, "SELECT count(*) FROM events").value_or(0);
         status.findings = scalar(db, "SELECT count(*) FROM findings").value_or(0);
+        // Incidents whose findings are all muted leave the count and the alerts.
+        const MuteScope mute = muteNow(db);
+        const std::string incidents = incidentsSource(mute);
         status.openIncidents =
-            scalar(db, "SELECT count(*) FROM incidents WHERE status IN ('open', 'investigating')")
+            scalar(db, ("SELECT count(*) FROM " + incidents +
+                        " WHERE status IN ('open', 'investigating') AND findings > 0")
+                           .c_str())
                 .value_or(0);
         status.databaseBytes = QFileInfo(qpath).size() + QFileInfo(qpath + QStringLiteral("-wal")).size();
         Q_EMIT q->statusUpdated(status);
 
         // Critical incidents created or raised to critical since the database was opened.
-        auto st = SqlStatement::prepare(db, std::string("SELECT ") + kIncidentColumns +
-                                                " FROM incidents WHERE severity >= 3 AND "
-                                                "updated_ms >= ?1 ORDER BY id");
+        auto st = SqlStatement::prepare(db, std::string("SELECT ") + kIncidentColumns + " FROM " +
+                                                incidents + " WHERE severity >= 3 AND findings > 0 "
+                                                "AND updated_ms >= ?1 ORDER BY id");
         if (st) {
             st->bind(1, criticalSince);
             QVector<IncidentSummary> fresh;
@@ -414,6 +457,8 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent), d(std::make_uniqu
     qRegisterMetaType<OverviewData>();
     qRegisterMetaType<ImportState>();
     qRegisterMetaType<QVector<qint64>>();
+    qRegisterMetaType<MuteRuleData>();
+    qRegisterMetaType<QVector<MuteRuleData>>();
     d->statusTimer = new QTimer(this);
     d->statusTimer->setInterval(1000);
     connect(d->statusTimer, &QTimer::timeout, this, [this] {
@@ -805,8 +850,11 @@ quint64 EngineBridge::loadIncidents(const IncidentQuery& query)
                 w.integer("first_ms <= ?", query.toMs);
             if (const std::string fts = ftsQuery(query.text); !fts.empty())
                 w.text("id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)", fts);
+            // Incidents whose findings are all muted come along, marked (IncidentSummary::
+            // muted()): the view hides them unless asked to show what is muted.
             auto st = SqlStatement::prepare(r->database(), std::string("SELECT ") + kIncidentColumns +
-                                                               " FROM incidents" + w.where +
+                                                               " FROM " + incidentsSource(muteNow(r->database())) +
+                                                               w.where +
                                                                " ORDER BY last_ms DESC, id DESC LIMIT ?");
             if (st) {
                 st->bind(w.bind(*st), query.limit);
@@ -836,8 +884,9 @@ quint64 EngineBridge::loadIncidentDetail(qint64 incidentId)
         out.found = false;
         if (StoreReader* r = p->reader(*p->query)) {
             Database& db = r->database();
-            auto st = SqlStatement::prepare(db, std::string("SELECT ") + kIncidentColumns +
-                                                    " FROM incidents WHERE id = ?1");
+            const MuteScope mute = muteNow(db);
+            auto st = SqlStatement::prepare(db, std::string("SELECT ") + kIncidentColumns + " FROM " +
+                                                    incidentsSource(mute) + " WHERE id = ?1");
             if (st) {
                 st->bind(1, static_cast<std::int64_t>(incidentId));
                 (void)eachRow(*st, [&](const SqlStatement& s) {
@@ -858,7 +907,8 @@ quint64 EngineBridge::loadIncidentDetail(qint64 incidentId)
             }
             auto fs = SqlStatement::prepare(
                 db, "SELECT id, event_rowid, rule, category, field, message, layer, severity, "
-                    "coalesce(span_start, -1), coalesce(span_end, -1) FROM findings "
+                    "coalesce(span_start, -1), coalesce(span_end, -1), " +
+                    mutedFindingSql(mute, "findings") + " FROM findings "
                     "WHERE incident_id = ?1 ORDER BY ts, id LIMIT 1000");
             std::vector<std::int64_t> rows;
             if (fs) {
@@ -875,6 +925,7 @@ quint64 EngineBridge::loadIncidentDetail(qint64 incidentId)
                     f.severity = static_cast<int>(s.columnInt(7));
                     f.start = static_cast<int>(s.columnInt(8));
                     f.end = static_cast<int>(s.columnInt(9));
+                    f.muted = s.columnInt(10) != 0;
                     out.findings.push_back(f);
                     const std::int64_t row = s.columnInt(1);
                     if (rows.empty() || rows.back() != row)
@@ -964,8 +1015,11 @@ quint64 EngineBridge::loadOverview(OverviewRange range)
                     o.findingsByLayer[static_cast<std::size_t>(layer - 1)] += s.columnInt(1);
             });
         // Open incidents are a state, not a rate: all of them, whatever the window.
-        run("SELECT severity, count(*) FROM incidents WHERE status IN ('open', 'investigating') "
-            "AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3 GROUP BY severity",
+        const std::string openBySeverity =
+            "SELECT severity, count(*) FROM " + incidentsSource(muteNow(db)) +
+            " WHERE status IN ('open', 'investigating') AND findings > 0 "
+            "AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3 GROUP BY severity";
+        run(openBySeverity.c_str(),
             [&](const SqlStatement& s) {
                 const auto sev = std::clamp<std::int64_t>(s.columnInt(0), 0, 3);
                 o.openIncidentsBySeverity[static_cast<std::size_t>(sev)] += s.columnInt(1);
@@ -1312,6 +1366,122 @@ StoreWriter* EngineBridge::reviewWriter() const
 std::shared_ptr<const iam::PolicySet> EngineBridge::reviewPolicies() const
 {
     return d->engine ? d->engine->policies() : nullptr;
+}
+
+} // namespace vigil::ui
+
+namespace vigil::ui {
+namespace {
+
+MuteRuleData toMuteRuleData(const SuppressionRule& r, std::int64_t now, std::int64_t findings)
+{
+    MuteRuleData m;
+    m.id = r.id;
+    m.rule = qstr(r.rule);
+    m.agent = qstr(r.agent);
+    m.field = qstr(r.field);
+    m.pattern = qstr(r.pattern);
+    m.reason = qstr(r.reason);
+    m.author = qstr(r.author);
+    m.expiresMs = r.expiresMs.value_or(0);
+    m.createdMs = r.createdMs;
+    m.removedMs = r.removedMs;
+    m.status = qstr(std::string(suppressionStatus(r, now)));
+    m.findings = findings;
+    return m;
+}
+
+} // namespace
+
+quint64 EngineBridge::addMuteRule(const MuteRuleData& rule)
+{
+    if (!d->writer)
+        return 0;
+    SuppressionRule r;
+    r.rule = str(rule.rule.trimmed());
+    r.agent = str(rule.agent.trimmed());
+    r.field = str(rule.field.trimmed());
+    r.pattern = str(rule.pattern);
+    r.reason = str(rule.reason.trimmed());
+    r.author = str(rule.author.isEmpty() ? actorName() : rule.author);
+    if (rule.expiresMs > 0)
+        r.expiresMs = rule.expiresMs;
+    const std::string actor = str(actorName());
+    const quint64 token = d->newToken();
+    Private* p = d.get();
+    // The app never creates a rule that mutes everything: that takes the CLI's --all.
+    d->writer->postResult<std::int64_t>(
+        [r, actor](Database& db) { return addSuppression(db, r, false, actor, nowEpochMs()); },
+        [p, token](const Result<std::int64_t>& id) {
+            const qint64 newId = id ? *id : 0;
+            const QString error = id ? QString() : qstr(id.error().message);
+            EngineBridge* q = p->q;
+            QMetaObject::invokeMethod(
+                q,
+                [q, token, newId, error] {
+                    Q_EMIT q->muteRuleAdded(token, error.isEmpty(), newId, error);
+                    if (error.isEmpty())
+                        Q_EMIT q->muteRulesChanged();
+                },
+                Qt::QueuedConnection);
+        });
+    return token;
+}
+
+quint64 EngineBridge::removeMuteRule(qint64 id, const QString& reason)
+{
+    if (!d->writer)
+        return 0;
+    const std::string why = str(reason.trimmed());
+    const std::string actor = str(actorName());
+    const quint64 token = d->newToken();
+    Private* p = d.get();
+    d->writer->post(
+        [id, why, actor](Database& db) { return removeSuppression(db, id, why, actor, nowEpochMs()); },
+        [p, token, id](const Result<void>& r) {
+            const QString error = r ? QString() : qstr(r.error().message);
+            EngineBridge* q = p->q;
+            QMetaObject::invokeMethod(
+                q,
+                [q, token, id, error] {
+                    Q_EMIT q->muteRuleRemoved(token, error.isEmpty(), id, error);
+                    if (error.isEmpty())
+                        Q_EMIT q->muteRulesChanged();
+                },
+                Qt::QueuedConnection);
+        });
+    return token;
+}
+
+quint64 EngineBridge::loadMuteRules()
+{
+    if (!d->query)
+        return 0;
+    const quint64 token = d->newToken();
+    Private* p = d.get();
+    d->query->post([p, token] {
+        if (!p->isPending(token))
+            return;
+        QVector<MuteRuleData> out;
+        if (StoreReader* r = p->reader(*p->query)) {
+            Database& db = r->database();
+            auto rules = listSuppressions(db, true);
+            auto counts = suppressionFindingCounts(db);
+            if (!rules || !counts) {
+                Q_EMIT p->q->errorOccurred(
+                    qstr((!rules ? rules.error() : counts.error()).message));
+            } else {
+                const std::int64_t now = nowEpochMs();
+                for (const SuppressionRule& rule : *rules) {
+                    const auto n = counts->find(rule.id);
+                    out.push_back(toMuteRuleData(rule, now, n == counts->end() ? 0 : n->second));
+                }
+            }
+        }
+        if (p->finish(token))
+            Q_EMIT p->q->muteRulesLoaded(token, out);
+    });
+    return token;
 }
 
 } // namespace vigil::ui

@@ -108,6 +108,16 @@ public:
     /// incident_history. Emits incidentsChanged when committed.
     void updateIncidents(const QVector<qint64>& ids, const IncidentChange& change);
 
+    // ---- mute rules (core/store/suppression.h) ----
+    /// Stores mute rule `rule` (author: actorName() when empty) through the writer;
+    /// muteRuleAdded reports the new id or why it was refused (no reason, no criterion).
+    /// Emits muteRulesChanged once committed. Returns 0 when no database is open.
+    quint64 addMuteRule(const vigil::ui::MuteRuleData& rule);
+    /// Removes mute rule `id` (it stays in the history) with `reason`; muteRuleRemoved.
+    quint64 removeMuteRule(qint64 id, const QString& reason);
+    /// Every mute rule, removed ones too, with status and matched findings; muteRulesLoaded.
+    quint64 loadMuteRules();
+
     // ---- ingest ----
     /// Imports log files off the UI thread; progress via importProgress.
     bool importFiles(const QStringList& paths);
@@ -299,6 +309,11 @@ Q_SIGNALS:
     void eventsCommitted(const QVector<vigil::ui::EventSummary>& rows);
     void statusUpdated(const vigil::ui::IngestStatus& status);
     void incidentsChanged(const QVector<qint64>& ids);
+    void muteRuleAdded(quint64 token, bool ok, qint64 id, const QString& message);
+    void muteRuleRemoved(quint64 token, bool ok, qint64 id, const QString& message);
+    void muteRulesLoaded(quint64 token, const QVector<vigil::ui::MuteRuleData>& rules);
+    /// A mute rule was added or removed: what is muted changed everywhere.
+    void muteRulesChanged();
     /// Incidents of critical severity created since the database was opened.
     void criticalIncidents(const QVector<vigil::ui::IncidentSummary>& incidents);
     void revealRecorded(qint64 rowId);

@@ -3,9 +3,12 @@
 
 #include "bridge/enginebridge.h"
 #include "common/eventcolumns.h"
+#include "mute/mutedialog.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QFontDatabase>
+#include <QMenu>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -52,12 +55,33 @@ EventDetailPane::EventDetailPane(EngineBridge& bridge, QWidget* parent)
     m_findings->setHeaderLabels({tr("Rule"), tr("Category"), tr("Severity"), tr("Layer"), tr("Field"),
                                  tr("Message")});
     m_findings->header()->setStretchLastSection(true);
+    m_findings->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Ctrl+M while the findings list has focus (the incident table has its own).
+    m_muteAction = new QAction(tr("Mute Findings Like This…"), m_findings);
+    m_muteAction->setObjectName(QStringLiteral("muteFindingAction"));
+    m_muteAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    m_muteAction->setShortcutContext(Qt::WidgetShortcut);
+    m_findings->addAction(m_muteAction);
+    connect(m_muteAction, &QAction::triggered, this, &EventDetailPane::muteCurrentFinding);
+    connect(m_findings, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (!m_findings->itemAt(pos))
+            return;
+        QMenu menu(this);
+        menu.addAction(m_muteAction);
+        menu.exec(m_findings->viewport()->mapToGlobal(pos));
+    });
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
 
     connect(&m_bridge, &EngineBridge::eventDetailReady, this, &EventDetailPane::onDetail);
     connect(&Theme::instance(), &Theme::changed, this, [this] { applyHighlights(); });
+    // Which findings are muted changed: show them again (a revealed event stays as it is).
+    connect(&m_bridge, &EngineBridge::muteRulesChanged, this, [this] {
+        if (m_rowId && m_token == 0 && !m_detail.revealed) {
+            m_token = m_bridge.loadEventDetail(m_rowId);
+        }
+    });
 }
 
 void EventDetailPane::setEvent(qint64 rowId)
@@ -131,12 +155,31 @@ void EventDetailPane::onDetail(quint64 token, const EventDetail& detail)
         item->setForeground(2, Theme::instance().findingSeverityColor(f.severity));
         item->setText(3, maestroLayerNames().value(f.layer - 1, QString::number(f.layer)));
         item->setText(4, f.field);
-        item->setText(5, f.message);
-        item->setToolTip(5, f.message);
+        item->setText(5, f.muted ? tr("%1 (muted)").arg(f.message) : f.message);
+        item->setToolTip(5, f.muted ? tr("Muted by a suppression rule: it leaves incident counts and alerts")
+                                    : f.message);
+        if (f.muted)
+            for (int c = 0; c < 6; ++c)
+                item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
     }
+    if (m_findings->topLevelItemCount() > 0 && !m_findings->currentItem())
+        m_findings->setCurrentItem(m_findings->topLevelItem(0), 0, QItemSelectionModel::NoUpdate);
     for (int c = 0; c < 5; ++c)
         m_findings->resizeColumnToContents(c);
     Q_EMIT detailShown(m_rowId);
+}
+
+void EventDetailPane::muteCurrentFinding()
+{
+    const int row = m_findings->currentItem() ? m_findings->indexOfTopLevelItem(m_findings->currentItem()) : -1;
+    if (row < 0 || row >= m_detail.findings.size())
+        return;
+    const FindingInfo& f = m_detail.findings[row];
+    MuteRuleData prefill;
+    prefill.rule = f.rule;
+    prefill.agent = m_detail.summary.agent;
+    prefill.field = f.field;
+    MuteDialog::ask(this, m_bridge, prefill, true);
 }
 
 void EventDetailPane::applyHighlights()

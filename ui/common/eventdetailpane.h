@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -31,10 +32,13 @@ public:
     bool isRevealed() const { return m_detail.revealed; }
     const EventDetail& detail() const { return m_detail; }
     QString jsonText() const;
+    QTreeWidget* findingsList() const { return m_findings; }
 
 public Q_SLOTS:
     /// Asks for the unredacted event; recorded in the audit trail.
     void reveal();
+    /// Opens "Mute findings like this…" for the current finding (rule, agent and field).
+    void muteCurrentFinding();
 
 Q_SIGNALS:
     void detailShown(qint64 rowId);
@@ -52,6 +56,7 @@ private:
     QPushButton* m_reveal;
     QPlainTextEdit* m_json;
     QTreeWidget* m_findings;
+    QAction* m_muteAction;
 };
 
 } // namespace vigil::ui

@@ -4,6 +4,9 @@
 #include "common/eventcolumns.h"
 #include "theme.h"
 
+#include <QGuiApplication>
+#include <QPalette>
+
 namespace vigil::ui {
 
 void IncidentsModel::setIncidents(const QVector<IncidentSummary>& incidents)
@@ -70,7 +73,10 @@ QVariant IncidentsModel::data(const QModelIndex& index, int role) const
         case ColCategory: return i.category;
         case ColLayer: return maestroLayerNames().value(i.layer - 1, QString::number(i.layer));
         case ColAgent: return i.agent;
-        case ColFindings: return i.findings;
+        case ColFindings:
+            if (i.mutedFindings > 0)
+                return tr("%L1 (+%L2 muted)").arg(i.findings).arg(i.mutedFindings);
+            return i.findings;
         case ColFirst: return formatTimestamp(i.firstMs);
         case ColLast: return formatTimestamp(i.lastMs);
         case ColAssignee: return i.assignee;
@@ -87,10 +93,15 @@ QVariant IncidentsModel::data(const QModelIndex& index, int role) const
         default: return data(index, Qt::DisplayRole);
         }
     case Qt::ForegroundRole:
+        // An incident whose findings are all muted is listed (with "Show muted") in grey.
+        if (i.muted())
+            return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
         if (index.column() == ColSeverity)
             return Theme::instance().findingSeverityColor(i.severity);
         return {};
     case Qt::ToolTipRole:
+        if (i.muted())
+            return tr("All findings of this incident are muted by a suppression rule");
         if (index.column() == ColTitle)
             return i.notes.isEmpty() ? i.title : i.title + QStringLiteral("\n\n") + i.notes;
         return {};

@@ -8,9 +8,13 @@
 #include "common/eventlistmodel.h"
 #include "incidents/incidentexport.h"
 #include "incidents/incidentsmodel.h"
+#include "mute/mutedialog.h"
 #include "theme.h"
 
+#include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QMenu>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -109,7 +113,19 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     m_falsePositive = new QPushButton(tr("Mark Selected as False Positive"), this);
     m_falsePositive->setObjectName(QStringLiteral("falsePositiveButton"));
     auto* exportButton = new QPushButton(tr("Export Selection…"), this);
-    actions->addWidget(m_count, 1);
+    m_showMuted = new QCheckBox(tr("Show muted"), this);
+    m_showMuted->setObjectName(QStringLiteral("showMuted"));
+    m_showMuted->setToolTip(tr("List incidents whose findings are all muted by a suppression rule"));
+    m_mutedCount = new QLabel(this);
+    m_mutedCount->setObjectName(QStringLiteral("mutedCount"));
+    m_mutedCount->setProperty("role", QStringLiteral("muted"));
+    auto* rulesButton = new QPushButton(tr("Suppression Rules…"), this);
+    rulesButton->setObjectName(QStringLiteral("muteRulesButton"));
+    actions->addWidget(m_count);
+    actions->addSpacing(12);
+    actions->addWidget(m_showMuted);
+    actions->addWidget(m_mutedCount, 1);
+    actions->addWidget(rulesButton);
     actions->addWidget(m_falsePositive);
     actions->addWidget(exportButton);
     layout->addLayout(actions);
@@ -127,6 +143,13 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Ctrl+M while the table has focus; the event findings below have their own.
+    m_muteAction = new QAction(tr("Mute Findings Like This…"), m_table);
+    m_muteAction->setObjectName(QStringLiteral("muteIncidentAction"));
+    m_muteAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    m_muteAction->setShortcutContext(Qt::WidgetShortcut);
+    m_table->addAction(m_muteAction);
     m_table->setColumnWidth(IncidentsModel::ColId, 50);
     m_table->setColumnWidth(IncidentsModel::ColSeverity, 70);
     m_table->setColumnWidth(IncidentsModel::ColStatus, 100);
@@ -213,6 +236,17 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     connect(m_save, &QPushButton::clicked, this, &IncidentsView::saveReview);
     connect(m_falsePositive, &QPushButton::clicked, this, &IncidentsView::markSelectedFalsePositive);
     connect(exportButton, &QPushButton::clicked, this, [this] { exportData(this); });
+    connect(rulesButton, &QPushButton::clicked, this, &IncidentsView::showMuteRules);
+    connect(m_muteAction, &QAction::triggered, this, &IncidentsView::muteCurrent);
+    connect(m_showMuted, &QCheckBox::toggled, this, &IncidentsView::showIncidents);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (!m_table->indexAt(pos).isValid())
+            return;
+        QMenu menu(this);
+        menu.addAction(m_muteAction);
+        menu.addAction(m_falsePositive->text(), this, &IncidentsView::markSelectedFalsePositive);
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &IncidentsView::onCurrentChanged);
     connect(m_evidenceTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
@@ -233,30 +267,11 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
                 if (token != m_listToken)
                     return;
                 m_listToken = 0;
-                const qint64 keep = m_pendingSelect ? m_pendingSelect : m_current;
-                QList<qint64> selected;
-                for (const IncidentSummary& i : selectedIncidents())
-                    selected << i.id;
-                m_model->setIncidents(rows);
-                m_count->setText(tr("%L1 incidents").arg(rows.size()));
-                for (qint64 id : selected) {
-                    const int row = m_model->rowOf(id);
-                    if (row >= 0)
-                        m_table->selectionModel()->select(m_proxy->mapFromSource(m_model->index(row, 0)),
-                                                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
-                }
-                if (keep) {
-                    const int row = m_model->rowOf(keep);
-                    if (row >= 0) {
-                        m_pendingSelect = 0;
-                        const QModelIndex idx = m_proxy->mapFromSource(m_model->index(row, 0));
-                        m_table->selectionModel()->setCurrentIndex(
-                            idx, selected.isEmpty() ? QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows
-                                                    : QItemSelectionModel::NoUpdate);
-                    }
-                }
+                m_loaded = rows;
+                showIncidents();
                 Q_EMIT incidentsReloaded();
             });
+    connect(&m_bridge, &EngineBridge::muteRulesChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::incidentDetailReady, this,
             [this](quint64 token, const IncidentDetail& detail) {
                 if (token != m_detailToken)
@@ -278,6 +293,47 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
             });
     if (m_bridge.isOpen())
         reload();
+}
+
+void IncidentsView::showIncidents()
+{
+    QVector<IncidentSummary> rows;
+    rows.reserve(m_loaded.size());
+    m_mutedIncidents = 0;
+    for (const IncidentSummary& i : std::as_const(m_loaded)) {
+        if (i.muted()) {
+            ++m_mutedIncidents;
+            if (!m_showMuted->isChecked())
+                continue;
+        }
+        rows.push_back(i);
+    }
+    m_mutedCount->setText(m_mutedIncidents == 0 ? QString()
+                          : m_showMuted->isChecked()
+                              ? tr("%L1 muted, listed in grey").arg(m_mutedIncidents)
+                              : tr("%L1 muted, hidden").arg(m_mutedIncidents));
+    const qint64 keep = m_pendingSelect ? m_pendingSelect : m_current;
+    QList<qint64> selected;
+    for (const IncidentSummary& i : selectedIncidents())
+        selected << i.id;
+    m_model->setIncidents(rows);
+    m_count->setText(tr("%L1 incidents").arg(rows.size()));
+    for (qint64 id : selected) {
+        const int row = m_model->rowOf(id);
+        if (row >= 0)
+            m_table->selectionModel()->select(m_proxy->mapFromSource(m_model->index(row, 0)),
+                                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+    if (keep) {
+        const int row = m_model->rowOf(keep);
+        if (row >= 0) {
+            m_pendingSelect = 0;
+            const QModelIndex idx = m_proxy->mapFromSource(m_model->index(row, 0));
+            m_table->selectionModel()->setCurrentIndex(
+                idx, selected.isEmpty() ? QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows
+                                        : QItemSelectionModel::NoUpdate);
+        }
+    }
 }
 
 IncidentQuery IncidentsView::query() const
@@ -397,7 +453,17 @@ void IncidentsView::showFacts(const IncidentSummary& i)
                               i.rule.toHtmlEscaped(), maestroLayerNames().value(i.layer - 1),
                               i.agent.toHtmlEscaped(), i.threadId.toHtmlEscaped())
                          .arg(i.findings)
-                         .arg(formatTimestamp(i.firstMs), formatTimestamp(i.lastMs)));
+                         .arg(formatTimestamp(i.firstMs), formatTimestamp(i.lastMs)) +
+                     (i.mutedFindings > 0
+                          ? QStringLiteral("<br>") +
+                                (i.muted() ? (i.mutedFindings == 1 ? tr("Its finding is muted")
+                                                                   : tr("All %L1 findings are muted").arg(i.mutedFindings)) +
+                                                 tr(" by a suppression rule: the incident leaves counts and alerts "
+                                                    "while the rule is in force.")
+                                           : (i.mutedFindings == 1 ? tr("1 more finding is muted")
+                                                                   : tr("%L1 more findings are muted").arg(i.mutedFindings)) +
+                                                 tr(" by a suppression rule."))
+                          : QString()));
 }
 
 void IncidentsView::showDetail(const IncidentDetail& d)
@@ -454,6 +520,39 @@ void IncidentsView::showDetail(const IncidentDetail& d)
     m_timeline->resizeColumnToContents(0);
     m_timeline->resizeColumnToContents(2);
     Q_EMIT detailLoaded(i.id);
+}
+
+void IncidentsView::muteCurrent()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid())
+        return;
+    const IncidentSummary* i = m_model->incidentAt(m_proxy->mapToSource(current).row());
+    if (!i)
+        return;
+    MuteRuleData prefill;
+    prefill.rule = i->rule;
+    prefill.agent = i->agent;
+    // The field of the finding shown below, offered unchecked: an incident spans fields.
+    if (const EventDetail& e = m_eventDetail->detail(); !e.findings.isEmpty())
+        for (const FindingInfo& f : e.findings)
+            if (f.rule == i->rule) {
+                prefill.field = f.field;
+                break;
+            }
+    MuteDialog::ask(this, m_bridge, prefill, false);
+}
+
+void IncidentsView::showMuteRules()
+{
+    if (auto* open = findChild<MuteRulesDialog*>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto* dialog = new MuteRulesDialog(m_bridge, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void IncidentsView::saveReview()

@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+class QAction;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -50,6 +52,12 @@ public:
     QTreeWidget* timeline() const { return m_timeline; }
     qint64 currentIncidentId() const { return m_current; }
     QVector<IncidentSummary> selectedIncidents() const;
+    /// "Show muted": incidents whose findings are all muted are listed (greyed) too.
+    QCheckBox* showMutedBox() const { return m_showMuted; }
+    /// How many listed incidents are muted ("3 muted"), shown beside the toggle.
+    QLabel* mutedCountLabel() const { return m_mutedCount; }
+    qint64 mutedIncidents() const { return m_mutedIncidents; }
+    QAction* muteAction() const { return m_muteAction; }
 
     /// Writes the selection (all listed incidents when nothing is selected) to `path`.
     bool writeExport(const QString& path, bool json, QString* error = nullptr) const;
@@ -64,6 +72,10 @@ public:
 public Q_SLOTS:
     void saveReview();
     void markSelectedFalsePositive();
+    /// Opens "Mute findings like this…" for the current incident (its rule and agent).
+    void muteCurrent();
+    /// Opens the list of mute rules, where they can be removed.
+    void showMuteRules();
 
 Q_SIGNALS:
     void openEvents(const vigil::ui::EventQuery& query);
@@ -73,6 +85,7 @@ Q_SIGNALS:
 
 private:
     void onCurrentChanged();
+    void showIncidents();
     void showDetail(const IncidentDetail& detail);
     void showFacts(const IncidentSummary& incident);
     void setFormEnabled(bool enabled);
@@ -104,6 +117,11 @@ private:
     QTreeWidget* m_timeline;
     QTimer* m_debounce;
     QTimer* m_refresh;
+    QCheckBox* m_showMuted;
+    QLabel* m_mutedCount;
+    QAction* m_muteAction;
+    QVector<IncidentSummary> m_loaded; ///< the last list, muted incidents included
+    qint64 m_mutedIncidents = 0;
     quint64 m_listToken = 0;
     quint64 m_detailToken = 0;
     qint64 m_current = 0;
