@@ -228,6 +228,13 @@ void MainWindow::buildMenus()
     QAction* find = edit->addAction(tr("&Find"), this, &MainWindow::focusSearch);
     find->setShortcut(QKeySequence::Find);
     addAction(find);
+    edit->addSeparator();
+    // The mute rules live with the incidents they silence.
+    QAction* rules = edit->addAction(tr("&Suppression Rules…"), this, [this] {
+        showView(QStringLiteral("incidents"));
+        m_incidents->showMuteRules();
+    });
+    rules->setObjectName(QStringLiteral("suppressionRulesAction"));
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewsMenu = m_viewMenu->addMenu(tr("&Go To"));

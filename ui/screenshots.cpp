@@ -6,16 +6,20 @@
 #include "incidents/incidentsview.h"
 #include "live/liveview.h"
 #include "mainwindow.h"
+#include "mute/mutedialog.h"
 #include "theme.h"
 
 #include <QAbstractItemModel>
 #include <QApplication>
+#include <QCheckBox>
+#include <QLineEdit>
 #include <QDir>
 #include <QItemSelectionModel>
 #include <QPixmap>
 #include <QTableView>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace vigil::ui {
@@ -45,6 +49,46 @@ void selectInteresting(QTableView* table, bool fromEnd)
     }
 }
 
+/// The muting workflow, last (it stores a rule, which changes what the other views show):
+/// the dialog prefilled from the most severe incident, the Incidents view with "Show muted"
+/// after muting, and the Suppression Rules dialog.
+void shootMuting(MainWindow& window, const QString& dir, int settleMs, std::function<void()> done)
+{
+    Theme::instance().apply(Theme::modeFromName(QStringLiteral("light")));
+    window.showView(QStringLiteral("incidents"));
+    IncidentsView* view = window.incidentsView();
+    QTableView* t = view->table();
+    t->sortByColumn(1, Qt::DescendingOrder);
+    if (t->model()->rowCount() > 0)
+        t->selectRow(0);
+    QTimer::singleShot(settleMs / 2, &window, [&window, view, dir, settleMs, done] {
+        view->muteCurrent();
+        auto* dialog = view->findChild<MuteDialog*>();
+        if (!dialog) {
+            done();
+            return;
+        }
+        if (auto* reason = dialog->findChild<QLineEdit*>(QStringLiteral("muteReason")))
+            reason->setText(QStringLiteral("Expected denials of the demo's sandbox account"));
+        QTimer::singleShot(settleMs / 2, &window, [&window, view, dialog, dir, settleMs, done] {
+            dialog->grab().save(QStringLiteral("%1/mute-dialog-light.png").arg(dir));
+            dialog->accept();
+            view->showMutedBox()->setChecked(true);
+            QTimer::singleShot(settleMs, &window, [&window, view, dir, settleMs, done] {
+                window.grab().save(QStringLiteral("%1/incidents-muted-light.png").arg(dir));
+                view->showMuteRules();
+                QTimer::singleShot(settleMs, &window, [view, dir, done] {
+                    if (auto* rules = view->findChild<MuteRulesDialog*>()) {
+                        rules->grab().save(QStringLiteral("%1/suppression-rules-light.png").arg(dir));
+                        rules->close();
+                    }
+                    done();
+                });
+            });
+        });
+    });
+}
+
 } // namespace
 
 void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
@@ -63,7 +107,7 @@ void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
     auto next = std::make_shared<std::function<void()>>();
     *next = [&window, dir, steps, next, settleMs] {
         if (steps->isEmpty()) {
-            QApplication::quit();
+            shootMuting(window, dir, settleMs, [] { QApplication::quit(); });
             return;
         }
         const Step step = steps->takeFirst();

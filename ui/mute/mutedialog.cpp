@@ -297,7 +297,9 @@ void MuteRulesDialog::showRules(const QVector<MuteRuleData>& rules)
         item->setText(3, r.reason);
         item->setToolTip(3, r.reason);
         item->setText(4, r.author);
-        item->setText(5, r.expiresMs ? formatTimestamp(r.expiresMs) : tr("never"));
+        item->setText(5, r.expiresMs ? QDateTime::fromMSecsSinceEpoch(r.expiresMs).toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                                     : tr("never"));
+        item->setToolTip(5, r.expiresMs ? formatTimestamp(r.expiresMs) : QString());
         item->setText(6, QString::number(r.findings));
         item->setTextAlignment(6, Qt::AlignRight | Qt::AlignVCenter);
         if (r.status != QStringLiteral("active"))
@@ -310,9 +312,10 @@ void MuteRulesDialog::showRules(const QVector<MuteRuleData>& rules)
         m_list->resizeColumnToContents(c);
     m_summary->setText(rules.isEmpty() ? tr("No mute rules. Mute findings from the Incidents view or an event's "
                                             "findings (right-click, or Ctrl+M).")
-                                       : tr("%n rule(s) in force. Muted findings stay stored; they leave incident "
-                                            "counts and alerts while their rule is in force.",
-                                            nullptr, active));
+                                       : (active == 1 ? tr("1 rule in force.") : tr("%L1 rules in force.").arg(active)) +
+                                             QLatin1Char(' ') +
+                                             tr("Muted findings stay stored; they leave incident counts and alerts "
+                                                "while their rule is in force."));
 }
 
 } // namespace vigil::ui
