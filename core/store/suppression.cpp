@@ -156,6 +156,10 @@ Result<void> validateSuppression(const SuppressionRule& r, bool allowAll)
             return fail("mute.control", std::string("the ") + name +
                                             " holds a control character");
     }
+    // Up to the last millisecond of year 9999, what RFC 3339 can write and read back.
+    constexpr std::int64_t kLastMs = 253'402'300'799'999;
+    if (r.expiresMs && (*r.expiresMs < 0 || *r.expiresMs > kLastMs))
+        return fail("mute.bad_expiry", "the expiry must lie between 1970 and the end of 9999");
     if (r.matchesEverything() && !allowAll)
         return fail("mute.empty_rule",
                     "the rule names no rule, agent, field or pattern, so it would mute every "

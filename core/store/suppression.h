@@ -63,7 +63,8 @@ inline constexpr std::size_t kMaxMuteTextBytes = 1024;
 
 /// Checks what a stored rule must hold: a non-empty reason and author, criteria within the
 /// limits above without control characters, a glob that parses, and at least one criterion
-/// unless `allowAll` (`mute.empty_rule`: such a rule would mute every finding).
+/// unless `allowAll` (`mute.empty_rule`: such a rule would mute every finding), and an
+/// expiry between 1970 and the end of year 9999.
 Result<void> validateSuppression(const SuppressionRule& r, bool allowAll);
 
 /// Glob match over code points: `*` any run (also empty), `?` one code point, `\` makes the

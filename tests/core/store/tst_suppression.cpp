@@ -240,6 +240,11 @@ void TestSuppression::validation()
     QCOMPARE(validateSuppression(r, false).error().code, std::string("mute.pattern_too_long"));
     r.pattern = "a\nb";
     QCOMPARE(validateSuppression(r, false).error().code, std::string("mute.control"));
+    r.pattern.clear();
+    r.expiresMs = -1;
+    QCOMPARE(validateSuppression(r, false).error().code, std::string("mute.bad_expiry"));
+    r.expiresMs = 253'402'300'800'000; // year 10000
+    QCOMPARE(validateSuppression(r, false).error().code, std::string("mute.bad_expiry"));
 }
 
 void TestSuppression::expiryAndDuration()
