@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/storereader.h"
 
+#include "base/timeutil.h"
+#include "store/suppression.h"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -130,6 +133,19 @@ Result<StoreStats> StoreReader::stats()
         *q.out = *v;
     }
     s.events -= s.erased;
+    // An incident whose findings are all muted by a rule in force is not open work.
+    auto mute = muteScope(m_db, nowEpochMs());
+    if (!mute)
+        return std::unexpected(mute.error());
+    if (mute->any) {
+        const std::string sql = "SELECT count(*) FROM incidents i WHERE i.status IN ('open', "
+                                "'investigating') AND " +
+                                liveIncidentFindingsSql(*mute, "i") + " > 0";
+        auto v = queryInt(m_db, sql.c_str());
+        if (!v)
+            return std::unexpected(v.error());
+        s.openIncidents = *v;
+    }
     for (auto [map, sql] :
          {std::pair{&s.findingsByCategory,
                     "SELECT category, count(*) FROM findings GROUP BY category ORDER BY category"},

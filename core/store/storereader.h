@@ -21,7 +21,7 @@ struct StoreStats
     std::int64_t duplicates = 0;
     std::int64_t findings = 0;
     std::int64_t incidents = 0;
-    std::int64_t openIncidents = 0;
+    std::int64_t openIncidents = 0; ///< open or investigating, less those all of whose findings are muted
     std::int64_t sources = 0;
     std::int64_t databaseBytes = 0;
     std::int64_t firstEventMs = 0;

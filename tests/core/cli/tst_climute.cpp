@@ -101,9 +101,17 @@ void TestCliMute::initTestCase()
     m_events = writeFile("events.jsonl", kEvents);
 }
 
+static int openIncidents(const QString& db)
+{
+    const Run r = cli({QStringLiteral("stats"), QStringLiteral("--db"), db, QStringLiteral("--format"), QStringLiteral("json")});
+    return QJsonDocument::fromJson(r.out).object().value(QStringLiteral("open_incidents")).toInt(-1);
+}
+
 void TestCliMute::addListRemove()
 {
     const QString db = freshDb("crud.db");
+    const int open = openIncidents(db);
+    QVERIFY(open >= 2);
     Run add = cli({QStringLiteral("mute"), QStringLiteral("add"), QStringLiteral("--db"), db,
                    QStringLiteral("--rule"), QStringLiteral("pii.email"), QStringLiteral("--agent"),
                    QStringLiteral("planner"), QStringLiteral("--reason"), QStringLiteral("test account"),
@@ -111,6 +119,7 @@ void TestCliMute::addListRemove()
     QVERIFY2(add.code == 0, add.err.constData());
     QVERIFY(add.out.startsWith("added mute rule 1: rule=pii.email agent=planner, until "));
     QVERIFY(add.out.contains("by tester"));
+    QCOMPARE(openIncidents(db), open - 1); // the planner's only incident is all muted
 
     Run list = cli({QStringLiteral("mute"), QStringLiteral("list"), QStringLiteral("--db"), db});
     QCOMPARE(list.code, 0);
@@ -125,6 +134,7 @@ void TestCliMute::addListRemove()
                       QStringLiteral("1"), QStringLiteral("--reason"), QStringLiteral("account deleted")});
     QVERIFY2(remove.code == 0, remove.err.constData());
     QCOMPARE(remove.out, QByteArray("removed mute rule 1 by tester\n"));
+    QCOMPARE(openIncidents(db), open);
     Run again = cli({QStringLiteral("mute"), QStringLiteral("remove"), QStringLiteral("--db"), db,
                      QStringLiteral("1"), QStringLiteral("--reason"), QStringLiteral("twice")});
     QCOMPARE(again.code, 1);
