@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -101,7 +102,7 @@ private Q_SLOTS:
     void matchedTextCountsCodePoints();
     void validation();
     void expiryAndDuration();
-    void migrationIsTheLast();
+    void migrationCreatesTheTables();
     void mutedWhileInForceAndBackWhenExpired();
     void patternMatchesTheMatchedText();
     void incidentCountsLeaveMutedFindingsOut();
@@ -262,11 +263,13 @@ void TestSuppression::expiryAndDuration()
         QVERIFY2(!parseMuteDuration(bad), bad);
 }
 
-void TestSuppression::migrationIsTheLast()
+void TestSuppression::migrationCreatesTheTables()
 {
-    // The schema this build writes ends with the mute tables, whatever its number.
+    // Whatever number the mute migration ends up with, the schema this build writes has it.
     QCOMPARE(static_cast<int>(schemaMigrations().size()), kSchemaVersion);
-    QVERIFY(schemaMigrations().back().find("suppression_history") != std::string::npos);
+    QVERIFY(std::any_of(schemaMigrations().begin(), schemaMigrations().end(), [](const std::string& m) {
+        return m.find("CREATE TABLE IF NOT EXISTS suppression_history") != std::string::npos;
+    }));
     Database db = reader();
     QCOMPARE(db.userVersion(), kSchemaVersion);
     QCOMPARE(count(db, "SELECT count(*) FROM suppressions"), 0);
