@@ -36,7 +36,8 @@ std::string criteria(const SuppressionRule& r)
         return "all findings";
     std::string out;
     for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"rule", &r.rule},
-                                      {"agent", &r.agent}, {"field", &r.field},
+                                      {"agent", &r.agent},
+                                      {"field", &r.field},
                                       {"pattern", &r.pattern}})
         if (!value->empty())
             out += (out.empty() ? "" : " ") + std::string(name) + "=" + *value;
@@ -53,7 +54,8 @@ int runAdd(const std::vector<std::string>& args)
         {"pattern", true, false,
          "mute findings whose matched text matches this glob (* any run, ? one character, "
          "\\ escapes; the whole text: *x* for a substring)"},
-        {"all", false, false, "allow a rule without rule, agent, field or pattern (mutes everything)"},
+        {"all", false, false,
+         "allow a rule without rule, agent, field or pattern (mutes everything)"},
         {"reason", true, false, "why these findings are muted (required)"},
         {"author", true, false, "who mutes them; default: the OS user"},
         {"expires", true, false,
@@ -117,7 +119,8 @@ int runAdd(const std::vector<std::string>& args)
     if (!id)
         return error("mute add", oneLine(id.error().message));
     std::cout << "added mute rule " << *id << ": " << criteria(r) << ", "
-              << (r.expiresMs ? "until " + formatRfc3339Utc(*r.expiresMs) : std::string("no expiry"))
+              << (r.expiresMs ? "until " + formatRfc3339Utc(*r.expiresMs)
+                              : std::string("no expiry"))
               << ", by " << r.author << '\n';
     return Ok;
 }
@@ -199,8 +202,9 @@ int runRemove(const std::vector<std::string>& args)
     if (!dbPath)
         return error("mute remove", "missing --db DB");
     if (parsed->positional.size() != 1)
-        return error("mute remove", parsed->positional.empty() ? "missing the rule ID (see mute list)"
-                                                               : "remove takes one rule ID");
+        return error("mute remove", parsed->positional.empty()
+                                        ? "missing the rule ID (see mute list)"
+                                        : "remove takes one rule ID");
     std::int64_t id = 0;
     try {
         std::size_t used = 0;
@@ -208,8 +212,8 @@ int runRemove(const std::vector<std::string>& args)
         if (used != parsed->positional.front().size() || id <= 0)
             throw std::invalid_argument("id");
     } catch (...) {
-        return error("mute remove", "rule ID must be a positive number, not '" +
-                                        parsed->positional.front() + "'");
+        return error("mute remove",
+                     "rule ID must be a positive number, not '" + parsed->positional.front() + "'");
     }
     const auto reason = parsed->get("reason");
     if (!reason)
@@ -235,7 +239,8 @@ int runMute(const std::vector<std::string>& args)
 {
     if (args.empty() || args.front() == "--help" || args.front() == "-h") {
         (args.empty() ? std::cerr : std::cout)
-            << "usage: " << kUsage << "\n\nMute rules silence known false positives without "
+            << "usage: " << kUsage
+            << "\n\nMute rules silence known false positives without "
                "deleting them; see 'vigil-cli mute SUBCOMMAND --help'.\n";
         return args.empty() ? InputError : Ok;
     }

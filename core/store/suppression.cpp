@@ -73,7 +73,11 @@ Result<void> appendHistory(Database& db, const SuppressionRule& r, std::string_v
     if (!st)
         return std::unexpected(st.error());
     const std::string json = suppressionToJson(r, nowMs);
-    st->bind(1, r.id).bind(2, nowMs).bindText(3, actor).bindText(4, action).bindText(5, why)
+    st->bind(1, r.id)
+        .bind(2, nowMs)
+        .bindText(3, actor)
+        .bindText(4, action)
+        .bindText(5, why)
         .bindText(6, json);
     return st->run();
 }
@@ -89,12 +93,12 @@ std::string criteriaSql(std::string_view s, std::string_view f)
 {
     const std::string S(s), F(f);
     return "(" + S + ".rule = '' OR " + S + ".rule = " + F + ".rule) AND (" + S +
-           ".agent = '' OR " + S + ".agent = " + F + ".agent) AND (" + S + ".field = '' OR " +
-           S + ".field = " + F + ".field) AND (" + S + ".pattern = '' OR vigil_mute_text(" + S +
+           ".agent = '' OR " + S + ".agent = " + F + ".agent) AND (" + S + ".field = '' OR " + S +
+           ".field = " + F + ".field) AND (" + S + ".pattern = '' OR vigil_mute_text(" + S +
            ".pattern, CASE WHEN " + F +
            ".category = 'rejected' THEN NULL ELSE (SELECT me.details FROM events me WHERE "
-           "me.id = " + F + ".event_rowid) END, " + F + ".field, " + F + ".span_start, " + F +
-           ".span_end))";
+           "me.id = " +
+           F + ".event_rowid) END, " + F + ".field, " + F + ".span_start, " + F + ".span_end))";
 }
 
 void muteTextFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv)
@@ -145,16 +149,17 @@ Result<void> validateSuppression(const SuppressionRule& r, bool allowAll)
     if (r.pattern.size() > kMaxMutePatternBytes)
         return fail("mute.pattern_too_long", "the pattern is longer than " +
                                                  std::to_string(kMaxMutePatternBytes) + " bytes");
-    for (const auto& [name, value] :
-         {std::pair<const char*, const std::string*>{"rule", &r.rule}, {"agent", &r.agent},
-          {"field", &r.field}, {"pattern", &r.pattern}, {"reason", &r.reason},
-          {"author", &r.author}}) {
+    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"rule", &r.rule},
+                                      {"agent", &r.agent},
+                                      {"field", &r.field},
+                                      {"pattern", &r.pattern},
+                                      {"reason", &r.reason},
+                                      {"author", &r.author}}) {
         if (value->size() > kMaxMuteTextBytes)
             return fail("mute.too_long", std::string("the ") + name + " is longer than " +
                                              std::to_string(kMaxMuteTextBytes) + " bytes");
         if (std::string_view(name) != "reason" && hasControl(*value))
-            return fail("mute.control", std::string("the ") + name +
-                                            " holds a control character");
+            return fail("mute.control", std::string("the ") + name + " holds a control character");
     }
     // Up to the last millisecond of year 9999, what RFC 3339 can write and read back.
     constexpr std::int64_t kLastMs = 253'402'300'799'999;
@@ -246,7 +251,8 @@ bool suppressionMatches(const SuppressionRule& r, const Finding& f, std::string_
 
 Result<std::int64_t> parseMuteExpiry(std::string_view text)
 {
-    if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!text.empty() &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         std::int64_t ms = 0;
         const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
         if (ec == std::errc() && p == text.data() + text.size())
@@ -274,11 +280,20 @@ Result<std::int64_t> parseMuteDuration(std::string_view text)
         return bad();
     std::int64_t unit = 0;
     switch (text.back()) {
-    case 'm': unit = 60'000; break;
-    case 'h': unit = 3'600'000; break;
-    case 'd': unit = 86'400'000; break;
-    case 'w': unit = 7 * 86'400'000LL; break;
-    default: return bad();
+    case 'm':
+        unit = 60'000;
+        break;
+    case 'h':
+        unit = 3'600'000;
+        break;
+    case 'd':
+        unit = 86'400'000;
+        break;
+    case 'w':
+        unit = 7 * 86'400'000LL;
+        break;
+    default:
+        return bad();
     }
     const std::string_view digits = text.substr(0, text.size() - 1);
     std::int64_t n = 0;
@@ -287,8 +302,8 @@ Result<std::int64_t> parseMuteDuration(std::string_view text)
         return bad();
     constexpr std::int64_t kTenYears = 3653LL * 86'400'000;
     if (n > kTenYears / unit)
-        return fail("mute.bad_duration", "duration '" + std::string(text) +
-                                             "' is longer than ten years");
+        return fail("mute.bad_duration",
+                    "duration '" + std::string(text) + "' is longer than ten years");
     return n * unit;
 }
 
@@ -307,8 +322,13 @@ Result<std::int64_t> addSuppression(Database& db, SuppressionRule r, bool allowA
             "expires_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)");
     if (!st)
         return std::unexpected(st.error());
-    st->bindText(1, r.rule).bindText(2, r.agent).bindText(3, r.field).bindText(4, r.pattern)
-        .bindText(5, r.reason).bindText(6, r.author).bind(7, nowMs);
+    st->bindText(1, r.rule)
+        .bindText(2, r.agent)
+        .bindText(3, r.field)
+        .bindText(4, r.pattern)
+        .bindText(5, r.reason)
+        .bindText(6, r.author)
+        .bind(7, nowMs);
     if (r.expiresMs)
         st->bind(8, *r.expiresMs);
     else
@@ -349,8 +369,13 @@ Result<void> changeSuppression(Database& db, std::int64_t id, const SuppressionR
             "expires_ms=?7, updated_ms=?8 WHERE id=?1");
     if (!st)
         return std::unexpected(st.error());
-    st->bind(1, id).bindText(2, r.rule).bindText(3, r.agent).bindText(4, r.field)
-        .bindText(5, r.pattern).bindText(6, r.reason).bind(8, nowMs);
+    st->bind(1, id)
+        .bindText(2, r.rule)
+        .bindText(3, r.agent)
+        .bindText(4, r.field)
+        .bindText(5, r.pattern)
+        .bindText(6, r.reason)
+        .bind(8, nowMs);
     if (r.expiresMs)
         st->bind(7, *r.expiresMs);
     else
@@ -431,10 +456,9 @@ Result<std::vector<SuppressionHistoryEntry>> suppressionHistory(Database& db, st
             return std::unexpected(row.error());
         if (!*row)
             break;
-        out.push_back(SuppressionHistoryEntry{st->columnInt(0), st->columnInt(1),
-                                              st->columnInt(2), st->columnText(3),
-                                              st->columnText(4), st->columnText(5),
-                                              st->columnText(6)});
+        out.push_back(SuppressionHistoryEntry{st->columnInt(0), st->columnInt(1), st->columnInt(2),
+                                              st->columnText(3), st->columnText(4),
+                                              st->columnText(5), st->columnText(6)});
     }
     return out;
 }
@@ -448,10 +472,10 @@ suppressionFindingCounts(Database& db, std::optional<std::pair<std::int64_t, std
         return std::unexpected(exists.error());
     if (!*exists)
         return out;
-    auto st = SqlStatement::prepare(
-        db, "SELECT s.id, (SELECT count(*) FROM findings f WHERE " + criteriaSql("s", "f") +
-                (range ? " AND f.ts >= ?1 AND f.ts <= ?2" : "") +
-                ") FROM suppressions s ORDER BY s.id");
+    auto st = SqlStatement::prepare(db, "SELECT s.id, (SELECT count(*) FROM findings f WHERE " +
+                                            criteriaSql("s", "f") +
+                                            (range ? " AND f.ts >= ?1 AND f.ts <= ?2" : "") +
+                                            ") FROM suppressions s ORDER BY s.id");
     if (!st)
         return std::unexpected(st.error());
     if (range)
@@ -494,8 +518,8 @@ std::string mutedFindingSql(const MuteScope& scope, std::string_view f)
         return "0";
     // The time is a number this function formats itself, never user text.
     return "EXISTS (SELECT 1 FROM suppressions ms WHERE ms.removed_ms = 0 AND (ms.expires_ms "
-           "IS NULL OR ms.expires_ms > " + std::to_string(scope.nowMs) + ") AND " +
-           criteriaSql("ms", f) + ")";
+           "IS NULL OR ms.expires_ms > " +
+           std::to_string(scope.nowMs) + ") AND " + criteriaSql("ms", f) + ")";
 }
 
 std::string mutingRuleSql(const MuteScope& scope, std::string_view f)
@@ -503,8 +527,9 @@ std::string mutingRuleSql(const MuteScope& scope, std::string_view f)
     if (!scope.any)
         return "NULL";
     return "(SELECT ms.id FROM suppressions ms WHERE ms.removed_ms = 0 AND (ms.expires_ms IS "
-           "NULL OR ms.expires_ms > " + std::to_string(scope.nowMs) + ") AND " +
-           criteriaSql("ms", f) + " ORDER BY ms.id LIMIT 1)";
+           "NULL OR ms.expires_ms > " +
+           std::to_string(scope.nowMs) + ") AND " + criteriaSql("ms", f) +
+           " ORDER BY ms.id LIMIT 1)";
 }
 
 std::string liveIncidentFindingsSql(const MuteScope& scope, std::string_view i)

@@ -30,13 +30,13 @@ class Database;
 /// or is removed gives its findings back at once, without rescanning.
 struct SuppressionRule
 {
-    std::int64_t id = 0;  ///< 0 until stored
-    std::string rule;     ///< finding rule id, e.g. `pii.email`; empty: any
-    std::string agent;    ///< agent name; empty: any
-    std::string field;    ///< finding field path, e.g. `details.output`; empty: any
-    std::string pattern;  ///< glob over the matched text (globMatch); empty: any
-    std::string reason;   ///< why the findings are muted (required)
-    std::string author;   ///< who muted them (required)
+    std::int64_t id = 0; ///< 0 until stored
+    std::string rule;    ///< finding rule id, e.g. `pii.email`; empty: any
+    std::string agent;   ///< agent name; empty: any
+    std::string field;   ///< finding field path, e.g. `details.output`; empty: any
+    std::string pattern; ///< glob over the matched text (globMatch); empty: any
+    std::string reason;  ///< why the findings are muted (required)
+    std::string author;  ///< who muted them (required)
     std::optional<std::int64_t> expiresMs; ///< epoch ms after which the rule stops; none: never
     std::int64_t createdMs = 0;
     std::int64_t updatedMs = 0;
@@ -136,7 +136,8 @@ Result<std::vector<SuppressionHistoryEntry>> suppressionHistory(Database& db, st
 /// For each stored rule, how many stored findings its criteria match (whether or not the
 /// rule is in force), restricted to finding times in [fromMs, toMs] when given.
 Result<std::map<std::int64_t, std::int64_t>>
-suppressionFindingCounts(Database& db, std::optional<std::pair<std::int64_t, std::int64_t>> range = {});
+suppressionFindingCounts(Database& db,
+                         std::optional<std::pair<std::int64_t, std::int64_t>> range = {});
 
 /// What read queries need to know to leave muted findings out at one instant. Cheap: one
 /// query. `any` is false when no rule is in force (or the table does not exist), and then

@@ -53,7 +53,8 @@ QString muteCriteriaText(const MuteRuleData& r)
     return parts.isEmpty() ? QObject::tr("all findings") : parts.join(QStringLiteral(", "));
 }
 
-MuteDialog::MuteDialog(const MuteRuleData& prefill, bool useField, QWidget* parent) : QDialog(parent)
+MuteDialog::MuteDialog(const MuteRuleData& prefill, bool useField, QWidget* parent)
+    : QDialog(parent)
 {
     setObjectName(QStringLiteral("muteDialog"));
     setWindowTitle(tr("Mute Findings Like This"));
@@ -78,8 +79,9 @@ MuteDialog::MuteDialog(const MuteRuleData& prefill, bool useField, QWidget* pare
     m_pattern = new QLineEdit(prefill.pattern, this);
     m_pattern->setObjectName(QStringLiteral("mutePattern"));
     m_pattern->setPlaceholderText(tr("any text; e.g. *@test.example.com"));
-    m_pattern->setToolTip(tr("A glob over the matched text: * any run, ? one character, \\ makes the "
-                             "next one literal. It must cover the whole text: *word* for a substring."));
+    m_pattern->setToolTip(
+        tr("A glob over the matched text: * any run, ? one character, \\ makes the "
+           "next one literal. It must cover the whole text: *word* for a substring."));
     m_pattern->setMaxLength(256);
     form->addRow(tr("Matched text"), m_pattern);
     m_reason = new QLineEdit(prefill.reason, this);
@@ -175,7 +177,8 @@ void MuteDialog::update()
         mute->setEnabled(why.isEmpty());
 }
 
-MuteDialog* MuteDialog::ask(QWidget* parent, EngineBridge& bridge, const MuteRuleData& prefill, bool useField)
+MuteDialog* MuteDialog::ask(QWidget* parent, EngineBridge& bridge, const MuteRuleData& prefill,
+                            bool useField)
 {
     auto* dialog = new MuteDialog(prefill, useField, parent);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -187,21 +190,23 @@ MuteDialog* MuteDialog::ask(QWidget* parent, EngineBridge& bridge, const MuteRul
             return;
         // One answer per request: the connection goes with it.
         auto conn = std::make_shared<QMetaObject::Connection>();
-        *conn = QObject::connect(&bridge, &EngineBridge::muteRuleAdded, &bridge,
-                                 [token, conn, owner](quint64 t, bool ok, qint64, const QString& message) {
-                                     if (t != token)
-                                         return;
-                                     QObject::disconnect(*conn);
-                                     if (!ok && owner)
-                                         QMessageBox::warning(owner, QObject::tr("Mute Findings"),
-                                                              QObject::tr("The rule was not stored: %1").arg(message));
-                                 });
+        *conn = QObject::connect(
+            &bridge, &EngineBridge::muteRuleAdded, &bridge,
+            [token, conn, owner](quint64 t, bool ok, qint64, const QString& message) {
+                if (t != token)
+                    return;
+                QObject::disconnect(*conn);
+                if (!ok && owner)
+                    QMessageBox::warning(owner, QObject::tr("Mute Findings"),
+                                         QObject::tr("The rule was not stored: %1").arg(message));
+            });
     });
     dialog->open();
     return dialog;
 }
 
-MuteRulesDialog::MuteRulesDialog(EngineBridge& bridge, QWidget* parent) : QDialog(parent), m_bridge(bridge)
+MuteRulesDialog::MuteRulesDialog(EngineBridge& bridge, QWidget* parent)
+    : QDialog(parent), m_bridge(bridge)
 {
     setObjectName(QStringLiteral("muteRulesDialog"));
     setWindowTitle(tr("Suppression Rules"));
@@ -212,8 +217,8 @@ MuteRulesDialog::MuteRulesDialog(EngineBridge& bridge, QWidget* parent) : QDialo
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("muteRuleList"));
     m_list->setRootIsDecorated(false);
-    m_list->setHeaderLabels({tr("ID"), tr("Status"), tr("Mutes"), tr("Reason"), tr("Author"), tr("Expires"),
-                             tr("Findings")});
+    m_list->setHeaderLabels({tr("ID"), tr("Status"), tr("Mutes"), tr("Reason"), tr("Author"),
+                             tr("Expires"), tr("Findings")});
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(2, QHeaderView::Stretch);
     m_list->header()->setSectionResizeMode(3, QHeaderView::Stretch);
@@ -235,7 +240,8 @@ MuteRulesDialog::MuteRulesDialog(EngineBridge& bridge, QWidget* parent) : QDialo
     connect(close, &QPushButton::clicked, this, &QDialog::close);
     connect(m_showRemoved, &QCheckBox::toggled, this, [this] { showRules(m_rules); });
     connect(m_list, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-        m_remove->setEnabled(item && item->data(1, Qt::UserRole).toString() != QStringLiteral("removed"));
+        m_remove->setEnabled(item &&
+                             item->data(1, Qt::UserRole).toString() != QStringLiteral("removed"));
     });
     connect(m_remove, &QPushButton::clicked, this, [this] {
         QTreeWidgetItem* item = m_list->currentItem();
@@ -244,19 +250,21 @@ MuteRulesDialog::MuteRulesDialog(EngineBridge& bridge, QWidget* parent) : QDialo
         const qint64 id = item->data(0, Qt::UserRole).toLongLong();
         // getText runs its own event loop; the bridge keeps working on its threads meanwhile.
         bool ok = false;
-        const QString reason = QInputDialog::getText(this, tr("Remove Rule %1").arg(id),
-                                                     tr("Why does the rule go? Its findings count again at once."),
-                                                     QLineEdit::Normal, QString(), &ok);
+        const QString reason =
+            QInputDialog::getText(this, tr("Remove Rule %1").arg(id),
+                                  tr("Why does the rule go? Its findings count again at once."),
+                                  QLineEdit::Normal, QString(), &ok);
         if (ok && !reason.trimmed().isEmpty())
             removeRule(id, reason);
     });
-    connect(&m_bridge, &EngineBridge::muteRulesLoaded, this, [this](quint64 token, const QVector<MuteRuleData>& rules) {
-        if (token != m_token)
-            return;
-        m_token = 0;
-        showRules(rules);
-        Q_EMIT rulesLoaded();
-    });
+    connect(&m_bridge, &EngineBridge::muteRulesLoaded, this,
+            [this](quint64 token, const QVector<MuteRuleData>& rules) {
+                if (token != m_token)
+                    return;
+                m_token = 0;
+                showRules(rules);
+                Q_EMIT rulesLoaded();
+            });
     connect(&m_bridge, &EngineBridge::muteRulesChanged, this, &MuteRulesDialog::reload);
     connect(&m_bridge, &EngineBridge::muteRuleRemoved, this,
             [this](quint64, bool ok, qint64 id, const QString& message) {
@@ -281,7 +289,8 @@ void MuteRulesDialog::removeRule(qint64 id, const QString& reason)
 void MuteRulesDialog::showRules(const QVector<MuteRuleData>& rules)
 {
     m_rules = rules;
-    const qint64 keep = m_list->currentItem() ? m_list->currentItem()->data(0, Qt::UserRole).toLongLong() : 0;
+    const qint64 keep =
+        m_list->currentItem() ? m_list->currentItem()->data(0, Qt::UserRole).toLongLong() : 0;
     m_list->clear();
     int active = 0;
     for (const MuteRuleData& r : rules) {
@@ -297,7 +306,8 @@ void MuteRulesDialog::showRules(const QVector<MuteRuleData>& rules)
         item->setText(3, r.reason);
         item->setToolTip(3, r.reason);
         item->setText(4, r.author);
-        item->setText(5, r.expiresMs ? QDateTime::fromMSecsSinceEpoch(r.expiresMs).toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+        item->setText(5, r.expiresMs ? QDateTime::fromMSecsSinceEpoch(r.expiresMs)
+                                           .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
                                      : tr("never"));
         item->setToolTip(5, r.expiresMs ? formatTimestamp(r.expiresMs) : QString());
         item->setText(6, QString::number(r.findings));
@@ -310,12 +320,14 @@ void MuteRulesDialog::showRules(const QVector<MuteRuleData>& rules)
     }
     for (int c : {0, 1, 4, 5, 6})
         m_list->resizeColumnToContents(c);
-    m_summary->setText(rules.isEmpty() ? tr("No mute rules. Mute findings from the Incidents view or an event's "
-                                            "findings (right-click, or Ctrl+M).")
-                                       : (active == 1 ? tr("1 rule in force.") : tr("%L1 rules in force.").arg(active)) +
-                                             QLatin1Char(' ') +
-                                             tr("Muted findings stay stored; they leave incident counts and alerts "
-                                                "while their rule is in force."));
+    m_summary->setText(
+        rules.isEmpty()
+            ? tr("No mute rules. Mute findings from the Incidents view or an event's "
+                 "findings (right-click, or Ctrl+M).")
+            : (active == 1 ? tr("1 rule in force.") : tr("%L1 rules in force.").arg(active)) +
+                  QLatin1Char(' ') +
+                  tr("Muted findings stay stored; they leave incident counts and alerts "
+                     "while their rule is in force."));
 }
 
 } // namespace vigil::ui
