@@ -264,6 +264,17 @@ ALTER TABLE incidents ADD COLUMN hlink BLOB; -- link of its last history entry
 ALTER TABLE incidents ADD COLUMN seal BLOB;  -- keyed seal of the row and its history
 ALTER TABLE incident_history ADD COLUMN link BLOB; -- keyed link to the entry before it
 )sql",
+        // 7 -> 8: queries a reviewer saved by name (core/query/savedqueries.h). Built-in
+        // queries ship with the program and are not stored here.
+        R"sql(
+CREATE TABLE saved_queries (
+    name        TEXT PRIMARY KEY,                -- a-z 0-9 . _ -, at most 64 characters
+    query       TEXT NOT NULL,                   -- compiles with core/query/query.h
+    author      TEXT NOT NULL DEFAULT '',        -- OS user who saved it last
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
     };
     return kMigrations;
 }

@@ -421,7 +421,7 @@ void TestRecordSeal::migratesSchema6Database()
         newer[0].findings = {makeFinding("pii.email", "pii", FindingSeverity::High)};
         QVERIFY(commit(**w, std::move(newer)).has_value());
     }
-    QCOMPARE(rawScalar(dbPath(), "PRAGMA user_version"), std::string("7"));
+    QCOMPARE(rawScalar(dbPath(), "PRAGMA user_version"), std::to_string(kSchemaVersion));
     auto v = verify();
     QVERIFY2(v && v->intact, v ? v->reason.c_str() : v.error().message.c_str());
     QCOMPARE(v->events, 17);
