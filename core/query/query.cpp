@@ -690,6 +690,16 @@ private:
                            "' (commands are separated by '|')");
     }
 
+    /// Output columns are named, so each field appears once (`agent` and `agent_name` are
+    /// the same field).
+    Step notListed(const Token& t, const FieldRef& f, const std::vector<FieldRef>& list)
+    {
+        for (const FieldRef& other : list)
+            if (other.sql == f.sql)
+                return errorAt(t, "query.syntax", quoted(t.text) + " is listed twice");
+        return {};
+    }
+
     Step onceOnly(const Token& cmd, bool& seen)
     {
         if (seen)
@@ -768,6 +778,8 @@ private:
             auto f = field(t);
             if (!f)
                 return std::unexpected(f.error());
+            if (auto s = notListed(t, *f, m_select); !s)
+                return s;
             m_select.push_back(std::move(*f));
             if (peek().kind == Tok::Comma) {
                 next();
@@ -884,9 +896,12 @@ private:
         if (isWord(peek(), "by")) {
             next();
             for (;;) {
-                auto f = field(next());
+                const Token& t = next();
+                auto f = field(t);
                 if (!f)
                     return std::unexpected(f.error());
+                if (auto s = notListed(t, *f, m_groups); !s)
+                    return s;
                 m_groups.push_back(std::move(*f));
                 if (peek().kind == Tok::Comma) {
                     next();

@@ -259,6 +259,10 @@ void TestQuery::errorsCarryTheirPosition_data()
         << "filter agent = \"a\" | limit 100001" << "query.limit" << 28 << "limit 100001 is outside 1..100000 at column 28";
     QTest::newRow("limit not a number")
         << "limit \"5\"" << "query.syntax" << 7 << "'limit' takes a whole number, found string \"5\" at column 7";
+    QTest::newRow("field twice")
+        << "fields agent, severity, agent_name" << "query.syntax" << 25 << "'agent_name' is listed twice at column 25";
+    QTest::newRow("group twice")
+        << "stats count() by agent, agent" << "query.syntax" << 25 << "'agent' is listed twice at column 25";
     QTest::newRow("command twice") << "sort agent | sort agent" << "query.syntax" << 14 << "'sort' given twice at column 14";
     QTest::newRow("filter after stats")
         << "stats count() by agent | filter agent = \"a\"" << "query.syntax" << 26
