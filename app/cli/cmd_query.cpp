@@ -199,13 +199,14 @@ int runQuery(const std::vector<std::string>& args)
         {"save", true, false, "save QUERY as NAME in the database (replaces NAME)"},
         {"delete", true, false, "delete the saved query NAME"},
         {"author", true, false, "who saves, with --save (default: the OS user)"},
+        {"unredacted", false, false, "show PII and secrets found in details as stored"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
         return error("query", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli query --db DB [--format table|json|csv] 'QUERY'\n"
-                  "       vigil-cli query --db DB [--format table|json|csv] --saved NAME\n"
+        printHelp("vigil-cli query --db DB [--format table|json|csv] [--unredacted] 'QUERY'\n"
+                  "       vigil-cli query --db DB [--format table|json|csv] [--unredacted] --saved NAME\n"
                   "       vigil-cli query --db DB [--format table|json|csv] --list\n"
                   "       vigil-cli query --db DB --save NAME [--author NAME] 'QUERY'\n"
                   "       vigil-cli query --db DB --delete NAME",
@@ -214,7 +215,8 @@ int runQuery(const std::vector<std::string>& args)
                   "  fields @timestamp, agent, details | filter event_type = \"security_event\"\n"
                   "  | sort @timestamp desc | limit 100\n"
                   "Commands: fields, filter, sort, limit, stats count() [by ...], source.\n"
-                  "At most 100,000 rows (1,000 without a limit). The row count goes to stderr.",
+                  "At most 100,000 rows (1,000 without a limit). The row count goes to stderr.\n"
+                  "PII and secrets the scanners found in details are redacted unless --unredacted.",
                   spec);
         return Ok;
     }
@@ -232,6 +234,8 @@ int runQuery(const std::vector<std::string>& args)
         return error("query", "use one of --saved, --save, --delete and --list");
     if (parsed->get("author") && !save)
         return error("query", "--author goes with --save");
+    if (parsed->flag("unredacted") && (save || del || list))
+        return error("query", "--unredacted goes with a query or --saved");
     const bool needsText = !saved && !list && !del;
     if (needsText && parsed->positional.empty())
         return error("query", save ? "missing the QUERY to save" : "missing QUERY (or --saved NAME, --list)");
@@ -288,7 +292,9 @@ int runQuery(const std::vector<std::string>& args)
     auto compiled = query::compileQuery(text);
     if (!compiled)
         return queryError(text, compiled.error());
-    auto result = query::runQuery(reader->database(), *compiled);
+    query::RunOptions options;
+    options.redact = !parsed->flag("unredacted");
+    auto result = query::runQuery(reader->database(), *compiled, options);
     if (!result)
         return error("query", oneLine(result.error().message));
     return printResult(*result, format);

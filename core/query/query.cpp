@@ -406,6 +406,7 @@ private:
         std::string name;
         bool nullable = false;
         const FieldDef* def = nullptr; ///< nullptr for a details path
+        std::string detailsPath;       ///< Column::detailsPath
     };
 
     std::expected<FieldRef, QueryError> field(const Token& t)
@@ -438,6 +439,7 @@ private:
             r.kind = ValueKind::Json;
             r.name = name;
             r.nullable = true;
+            r.detailsPath = "details." + rest;
             return r;
         }
         const FieldDef* def = findField(lower(name));
@@ -458,6 +460,8 @@ private:
         r.name = name;
         r.nullable = def->nullable;
         r.def = def;
+        if (def->name == "details")
+            r.detailsPath = "details";
         return r;
     }
 
@@ -938,19 +942,32 @@ private:
             for (std::string_view n : names) {
                 const FieldDef* d = findField(n);
                 cols.push_back(FieldRef{std::string(d->sql), d->kind, std::string(d->name),
-                                        d->nullable, d});
+                                        d->nullable, d, d->name == "details" ? "details" : ""});
             }
         }
         std::string select;
         if (!m_stats)
-            select = "e.id";
+            select = "e.id, e.finding_mask"; // the row's event, and whether it needs redaction
         for (const FieldRef& c : cols) {
             select += (select.empty() ? "" : ", ") + c.sql;
-            q.columns.push_back(Column{c.name, c.kind});
+            q.columns.push_back(Column{c.name, c.kind, c.detailsPath, -1});
         }
         if (m_stats) {
             select += (select.empty() ? "" : ", ") + std::string("count(*)");
-            q.columns.push_back(Column{m_countName, ValueKind::Count});
+            q.columns.push_back(Column{m_countName, ValueKind::Count, {}, -1});
+            // A group value out of details may hold PII or a secret: a flag says whether an
+            // event of the group has such a finding in (or under) that value.
+            int next = static_cast<int>(q.columns.size());
+            for (Column& c : q.columns) {
+                if (c.detailsPath.empty())
+                    continue;
+                const std::string p = param(c.detailsPath);
+                select += ", max(EXISTS (SELECT 1 FROM findings s WHERE s.event_rowid = e.id AND "
+                          "s.category IN ('pii', 'secret') AND (s.field = " + p +
+                          " OR substr(s.field, 1, length(" + p + ") + 1) IN (" + p + " || '.', " + p +
+                          " || '['))))";
+                c.sensitiveFlag = next++;
+            }
         }
         std::string sql = "SELECT " + select;
         // Findings of category `rejected` belong to quarantined lines, not to events.

@@ -53,14 +53,21 @@ struct Column
 {
     std::string name;
     ValueKind kind = ValueKind::Text;
+    /// For a value taken from the event's details, its path as findings name it (`details`,
+    /// `details.query`), so that a runner can redact PII and secrets in it; else empty.
+    std::string detailsPath;
+    /// Stats only: the result column (0-based, in the SQL row) that is 1 when an event of
+    /// the group has a PII or secret finding in this column's details value; -1 when none.
+    int sensitiveFlag = -1;
 };
 
 /// A bound value. Parameter i of CompiledQuery::params is SQL parameter ?(i+1).
 using Param = std::variant<std::int64_t, double, std::string>;
 
 /// A query ready to run: SQL text with numbered parameters only, the values to bind, and
-/// what comes back. Rows of a non-aggregate query start with the event's row id (a column
-/// not listed in `columns`), then one value per column.
+/// what comes back. Rows of a non-aggregate query start with the event's row id and its
+/// finding mask (columns not listed in `columns`), then one value per column; rows of stats
+/// have one value per column, then the flags of Column::sensitiveFlag.
 struct CompiledQuery
 {
     std::string sql;

@@ -29,13 +29,24 @@ struct QueryResult
     bool truncated = false; ///< more rows matched than the query's limit
 };
 
+/// The text that stands for a stats group value holding PII or a secret.
+inline constexpr std::string_view kRedactedGroup = "[REDACTED]";
+
+struct RunOptions
+{
+    /// PII and secrets the scanners found in values taken from details are replaced by
+    /// `[REDACTED:<rule>]` (through scan's redact(), as every display and export does); a
+    /// stats group value of details that holds any in one of its events is kRedactedGroup.
+    bool redact = true;
+};
+
 /// Runs a compiled query on `db` (a reader connection; the statement only reads), binding
 /// every parameter. Errors of SQLite come back as `query.run` with its message. The caller
 /// owns the connection's thread.
-Result<QueryResult> runQuery(Database& db, const CompiledQuery& query);
+Result<QueryResult> runQuery(Database& db, const CompiledQuery& query, const RunOptions& options = {});
 
 /// Compiles and runs `text`; a compile error becomes its QueryError's code and message.
-Result<QueryResult> runQueryText(Database& db, std::string_view text);
+Result<QueryResult> runQueryText(Database& db, std::string_view text, const RunOptions& options = {});
 
 /// How `cell` of a column of `kind` reads: times as RFC 3339, severities by name, NULL
 /// as an empty string, numbers in decimal.

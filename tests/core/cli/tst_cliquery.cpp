@@ -51,7 +51,10 @@ const char* const kEvents =
     "\"resource\":\"arn:aws:s3:::b/k\",\"outcome\":\"denied\"}}\n"
     "{\"timestamp\":\"2026-11-21T10:00:04.000Z\",\"event_type\":\"security_event\",\"agent_name\":\"brain\","
     "\"thread_id\":\"t-2\",\"severity\":\"critical\",\"event_id\":\"e4\",\"details\":{\"type\":\"exfiltration\","
-    "\"details\":\"=HYPERLINK(\\\"http://x\\\")\"}}\n";
+    "\"details\":\"=HYPERLINK(\\\"http://x\\\")\"}}\n"
+    "{\"timestamp\":\"2026-11-21T10:00:05.000Z\",\"event_type\":\"worker_result\",\"agent_name\":\"formatter\","
+    "\"thread_id\":\"t-3\",\"severity\":\"info\",\"event_id\":\"e5\",\"details\":{\"output_hash\":\"abc\","
+    "\"confidence\":0.9,\"latency_ms\":12,\"output\":\"write to maria.lopez@example.com today\"}}\n";
 
 } // namespace
 
@@ -67,6 +70,7 @@ private Q_SLOTS:
     void syntaxErrorShowsACaret();
     void builtinQueries();
     void savedQueriesRoundTrip();
+    void redactsUnlessUnredacted();
     void usageErrors();
     void injectionTextIsData();
 
@@ -85,7 +89,7 @@ void TestCliQuery::initTestCase()
     f.close();
     const Run r = cli({"import", "--db"}, {db(), input});
     QVERIFY2(r.code == 0, r.err.constData());
-    QVERIFY2(r.out.contains("accepted 4"), r.out.constData());
+    QVERIFY2(r.out.contains("accepted 5"), r.out.constData());
 }
 
 void TestCliQuery::tableFormat()
@@ -140,7 +144,7 @@ void TestCliQuery::jsonFormat()
     const QJsonArray groups = QJsonDocument::fromJson(s.out).array();
     QCOMPARE(groups.size(), 3);
     QCOMPARE(groups.at(0).toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("info"));
-    QCOMPARE(groups.at(0).toObject().value(QStringLiteral("count")).toInt(), 2); // a number, not text
+    QCOMPARE(groups.at(0).toObject().value(QStringLiteral("count")).toInt(), 3); // a number, not text
 }
 
 void TestCliQuery::syntaxErrorShowsACaret()
@@ -230,6 +234,17 @@ void TestCliQuery::savedQueriesRoundTrip()
              QByteArray("vigil-cli query: 'denied-tool-calls' is a built-in query and cannot be deleted\n"));
 }
 
+void TestCliQuery::redactsUnlessUnredacted()
+{
+    const QString q = QStringLiteral("fields details.output | filter event_type = \"worker_result\"");
+    const Run r = cli({"query", "--format", "csv", "--db"}, {db(), q});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, QByteArray("details.output\r\nwrite to [REDACTED:pii.email] today\r\n"));
+    const Run raw = cli({"query", "--unredacted", "--format", "csv", "--db"}, {db(), q});
+    QCOMPARE(raw.code, 0);
+    QCOMPARE(raw.out, QByteArray("details.output\r\nwrite to maria.lopez@example.com today\r\n"));
+}
+
 void TestCliQuery::usageErrors()
 {
     QCOMPARE(cli({"query", "--help"}).code, 0);
@@ -245,6 +260,7 @@ void TestCliQuery::usageErrors()
         {{"query", "--db", "x.db", "limit", "1"}, "vigil-cli query: unexpected argument 1 (quote the whole query as one argument)\n"},
         {{"query", "--db", "x.db", "--save", "a"}, "vigil-cli query: missing the QUERY to save\n"},
         {{"query", "--db", "x.db", "--author", "a", "limit 1"}, "vigil-cli query: --author goes with --save\n"},
+        {{"query", "--db", "x.db", "--list", "--unredacted"}, "vigil-cli query: --unredacted goes with a query or --saved\n"},
     };
     for (const auto& c : cases) {
         const Run r = cli(c.args);
@@ -271,7 +287,7 @@ void TestCliQuery::injectionTextIsData()
     const Run save = cli({"query", "--save", "x'; DROP TABLE events; --", "--db"}, {db(), QStringLiteral("limit 1")});
     QCOMPARE(save.code, 1);
     const Run count = cli({"query", "--format", "csv", "--db"}, {db(), QStringLiteral("stats count()")});
-    QCOMPARE(count.out, QByteArray("count\r\n4\r\n"));
+    QCOMPARE(count.out, QByteArray("count\r\n5\r\n"));
 }
 
 QTEST_GUILESS_MAIN(TestCliQuery)

@@ -69,18 +69,18 @@ void TestQuery::compiles_data()
     QTest::newRow("guide 6.3")
         << "fields @timestamp, event_type, agent_name, details | filter event_type = \"security_event\" "
            "| sort @timestamp desc | limit 100"
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.details FROM events e WHERE e.erased = 0 "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.details FROM events e WHERE e.erased = 0 "
            "AND (e.event_type = ?1) ORDER BY e.ts DESC, e.id DESC LIMIT ?2"
         << QByteArrayList{"\"security_event\"", "101"};
     QTest::newRow("guide 6.3 on four lines")
         << "fields @timestamp, event_type, agent_name, details\n| filter event_type = \"security_event\"\n"
            "| sort @timestamp desc\n| limit 100"
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.details FROM events e WHERE e.erased = 0 "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.details FROM events e WHERE e.erased = 0 "
            "AND (e.event_type = ?1) ORDER BY e.ts DESC, e.id DESC LIMIT ?2"
         << QByteArrayList{"\"security_event\"", "101"};
     QTest::newRow("default columns, default limit")
         << "filter agent = 'sql-writer'"
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
            "WHERE e.erased = 0 AND (e.agent = ?1) ORDER BY e.ts DESC, e.id DESC LIMIT ?2"
         << QByteArrayList{"\"sql-writer\"", "1001"};
     QTest::newRow("and, or, not, parentheses, severity by name, stats by")
@@ -92,21 +92,21 @@ void TestQuery::compiles_data()
     QTest::newRow("time, details path, not in, like")
         << "filter @timestamp >= \"2026-11-21T10:00:00Z\" and details.outcome = \"denied\" and agent not in "
            "[\"x\", \"y\"] and details like \"DROP\""
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
            "WHERE e.erased = 0 AND ((((e.ts >= ?1) AND (json_extract(CASE WHEN json_valid(e.details) "
            "THEN e.details END, ?2) = ?3)) AND (e.agent NOT IN (?4, ?5))) AND (instr(coalesce(CAST("
            "e.details AS TEXT), ''), ?6) > 0)) ORDER BY e.ts DESC, e.id DESC LIMIT ?7"
         << QByteArrayList{"1795255200000", "\"$.outcome\"", "\"denied\"", "\"x\"", "\"y\"", "\"DROP\"", "1001"};
     QTest::newRow("one parameter per details path")
         << "filter details.a = 1 or details.a = 2.5 | fields details.a | sort details.a"
-        << "SELECT e.id, json_extract(CASE WHEN json_valid(e.details) THEN e.details END, ?1) FROM events e "
+        << "SELECT e.id, e.finding_mask, json_extract(CASE WHEN json_valid(e.details) THEN e.details END, ?1) FROM events e "
            "WHERE e.erased = 0 AND ((json_extract(CASE WHEN json_valid(e.details) THEN e.details END, ?1) = ?2) "
            "OR (json_extract(CASE WHEN json_valid(e.details) THEN e.details END, ?1) = ?3)) ORDER BY "
            "json_extract(CASE WHEN json_valid(e.details) THEN e.details END, ?1) ASC, e.id DESC LIMIT ?4"
         << QByteArrayList{"\"$.a\"", "1", "2.5", "1001"};
     QTest::newRow("finding fields join findings")
         << "filter finding.category = \"iam\" | fields agent, finding.rule"
-        << "SELECT e.id, e.agent, f.rule FROM findings f JOIN events e ON e.id = f.event_rowid WHERE "
+        << "SELECT e.id, e.finding_mask, e.agent, f.rule FROM findings f JOIN events e ON e.id = f.event_rowid WHERE "
            "f.category <> 'rejected' AND e.erased = 0 AND (f.category = ?1) ORDER BY e.ts DESC, e.id DESC, "
            "f.id DESC LIMIT ?2"
         << QByteArrayList{"\"iam\"", "1001"};
@@ -117,7 +117,7 @@ void TestQuery::compiles_data()
         << QByteArrayList{"1001"};
     QTest::newRow("thread through its number")
         << "filter thread_id = \"t-1\""
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
            "WHERE e.erased = 0 AND (e.thread_no = (SELECT id FROM threads WHERE thread_id = ?1)) "
            "ORDER BY e.ts DESC, e.id DESC LIMIT ?2"
         << QByteArrayList{"\"t-1\"", "1001"};
@@ -130,13 +130,13 @@ void TestQuery::compiles_data()
         << QByteArrayList{"\"u\"", "2", "3", "6"};
     QTest::newRow("escapes in strings, == and <>")
         << "filter agent == \"a\\\"b\\\\\" and event_type <> 'it\\'s'"
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
            "WHERE e.erased = 0 AND ((e.agent = ?1) AND (e.event_type != ?2)) ORDER BY e.ts DESC, e.id DESC "
            "LIMIT ?3"
         << QByteArrayList{"\"a\"b\\\"", "\"it's\"", "1001"};
     QTest::newRow("keywords in any case, several filters, sort on two fields")
         << "FILTER severity > 0 | Filter agent = \"a\" | SORT agent DESC, @timestamp"
-        << "SELECT e.id, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
+        << "SELECT e.id, e.finding_mask, e.ts, e.event_type, e.agent, e.severity, e.thread_id, e.details FROM events e "
            "WHERE e.erased = 0 AND (e.severity > ?1) AND (e.agent = ?2) ORDER BY e.agent DESC, e.ts ASC, "
            "e.id DESC LIMIT ?3"
         << QByteArrayList{"0", "\"a\"", "1001"};

@@ -85,10 +85,13 @@ void fill(StoreWriter& w)
     b.events.push_back(event("tool_call", "reporter", "t3", kT0 + 5000, EventSeverity::Info,
                              "{\"action\":\"s3:GetObject\",\"resource\":\"arn:aws:s3:::b/k\",\"outcome\":\"allowed\"}"));
     b.events.push_back(event("security_event", "brain", "t2", kT0 + 6000, EventSeverity::Critical,
-                             "{\"type\":\"pii_leak\",\"details\":\"email in output\"}"));
+                             "{\"type\":\"pii_leak\",\"details\":\"mail bob@example.com now\"}"));
     b.events.back().event.userId = "u-1";
     b.events.back().findings = {finding("pii.email", "pii", FindingSeverity::High),
                                 finding("secret.aws", "secret", FindingSeverity::Critical)};
+    b.events.back().findings[0].field = "details.details"; // the address, code points 5..20
+    b.events.back().findings[0].start = 5;
+    b.events.back().findings[0].end = 20;
     b.events.push_back(event("user_query_received", "brain", "t2", kT0 + 7000, EventSeverity::Info,
                              "{\"query\":\"x' OR 1=1 --\"}"));
     auto r = commit(w, std::move(b));
@@ -153,6 +156,7 @@ private Q_SLOTS:
     void filtersAndTypes();
     void statsCountGroups();
     void findingsJoin();
+    void redactsUnlessAsked();
     void limitCutsAndSays();
     void builtinsRun();
     void injectionInLiterals();
@@ -197,7 +201,9 @@ void TestQueryRun::guideQuery()
     QCOMPARE(r.columns.size(), std::size_t(4));
     QCOMPARE(column(r, 0), (QByteArrayList{"2026-11-21T10:00:06.000Z", "2026-11-21T10:00:01.000Z"}));
     QCOMPARE(column(r, 2), (QByteArrayList{"brain", "guard"}));
-    QCOMPARE(column(r, 3).at(0), QByteArray("{\"type\":\"pii_leak\",\"details\":\"email in output\"}"));
+    // Redacted by default, in the stored key order.
+    QCOMPARE(column(r, 3).at(0), QByteArray("{\"type\":\"pii_leak\",\"details\":\"mail [REDACTED:pii.email] now\"}"));
+    QCOMPARE(column(r, 3).at(1), QByteArray("{\"type\":\"prompt_injection\",\"details\":\"ignore previous\"}"));
     QCOMPARE(r.eventRowIds, (std::vector<std::int64_t>{6, 1}));
     QVERIFY(!r.truncated);
     QVERIFY(!r.aggregate);
@@ -252,6 +258,30 @@ void TestQueryRun::findingsJoin()
     QCOMPARE(column(run("source findings | stats count()"), 0), QByteArrayList{"3"});
     const QueryResult c = run("source findings | stats count() by finding.category | sort finding.category");
     QCOMPARE(column(c, 0), (QByteArrayList{"iam", "pii", "secret"}));
+}
+
+void TestQueryRun::redactsUnlessAsked()
+{
+    const std::string text = "fields details.details, details | filter event_type = \"security_event\"";
+    auto r = runQueryText(m_reader->database(), text);
+    QVERIFY(r);
+    QCOMPARE(column(*r, 0), (QByteArrayList{"mail [REDACTED:pii.email] now", "ignore previous"}));
+    QVERIFY(!column(*r, 1).at(0).contains("bob@"));
+    auto raw = runQueryText(m_reader->database(), text, RunOptions{false});
+    QVERIFY(raw);
+    QCOMPARE(column(*raw, 0), (QByteArrayList{"mail bob@example.com now", "ignore previous"}));
+    QCOMPARE(column(*raw, 1).at(0), QByteArray("{\"type\":\"pii_leak\",\"details\":\"mail bob@example.com now\"}"));
+    // A stats group of a details value holding PII in one of its events is not shown.
+    auto s = runQueryText(m_reader->database(), "stats count() by details.details | sort details.details");
+    QVERIFY(s);
+    QCOMPARE(column(*s, 0), (QByteArrayList{"", "ignore previous", "[REDACTED]"}));
+    QCOMPARE(column(*s, 1), (QByteArrayList{"5", "1", "1"}));
+    auto sr = runQueryText(m_reader->database(), "stats count() by details.details | sort details.details",
+                           RunOptions{false});
+    QCOMPARE(column(*sr, 0), (QByteArrayList{"", "ignore previous", "mail bob@example.com now"}));
+    // Values the scanners found nothing in are shown as stored.
+    QCOMPARE(column(run("stats count() by details.type | sort details.type"), 0),
+             (QByteArrayList{"", "pii_leak", "prompt_injection"}));
 }
 
 void TestQueryRun::limitCutsAndSays()
