@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace vigil::cli {
@@ -252,6 +253,9 @@ int runQuery(const std::vector<std::string>& args)
             if (auto ok = query::checkQueryName(*save); !ok)
                 return error("query", ok.error().message);
         }
+        // Saving never creates a database: a mistyped path is an error, not a new file.
+        if (!std::filesystem::exists(*db))
+            return error("query", "database " + *db + " does not exist");
         auto writer = StoreWriter::open(*db);
         if (!writer)
             return error("query", writer.error().message);

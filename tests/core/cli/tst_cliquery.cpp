@@ -268,10 +268,16 @@ void TestCliQuery::usageErrors()
         QCOMPARE(r.err, QByteArray(c.err));
         QVERIFY(r.out.isEmpty());
     }
-    const Run noDb = cli({"query", "--db"}, {m_dir.filePath(QStringLiteral("none.db")), QStringLiteral("limit 1")});
+    const QString none = m_dir.filePath(QStringLiteral("none.db"));
+    const Run noDb = cli({"query", "--db"}, {none, QStringLiteral("limit 1")});
     QCOMPARE(noDb.code, 1);
     QVERIFY(noDb.err.startsWith("vigil-cli query: database "));
     QVERIFY(noDb.err.endsWith(" does not exist\n"));
+    // Saving into a mistyped path does not create a database there.
+    const Run saveNoDb = cli({"query", "--save", "x", "--db"}, {none, QStringLiteral("limit 1")});
+    QCOMPARE(saveNoDb.code, 1);
+    QCOMPARE(saveNoDb.err, "vigil-cli query: database " + none.toUtf8() + " does not exist\n");
+    QVERIFY(!QFile::exists(none));
 }
 
 void TestCliQuery::injectionTextIsData()
