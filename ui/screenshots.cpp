@@ -76,7 +76,8 @@ void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
             QueryBar* bar = window.eventsView()->queryBar();
             bar->lineEdit()->setText(QStringLiteral(
                 "filter finding.category in [\"pii\", \"secret\"] | fields @timestamp, agent, event_type, "
-                "finding.rule, finding.severity, finding.field | sort @timestamp desc | limit 200"));
+                "finding.rule, finding.severity, finding.field | sort @timestamp desc"));
+            bar->lineEdit()->setCursorPosition(0); // the start of the query in view
             bar->run();
             QTimer::singleShot(settleMs / 2, &window, [&window] {
                 QTableView* results = window.eventsView()->queryResultsTable();

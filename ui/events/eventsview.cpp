@@ -196,8 +196,12 @@ void EventsView::showQueryResult(const QueryResultData& result)
         m_resultModel->setResult(result);
         m_tables->setCurrentWidget(m_results);
         m_results->resizeColumnsToContents();
-        for (int c = 0; c < m_resultModel->columnCount(); ++c)
+        // Long values are cut at 360 px (the tooltip has them); the last column stretches.
+        for (int c = 0; c + 1 < m_resultModel->columnCount(); ++c)
             m_results->setColumnWidth(c, std::min(m_results->columnWidth(c), 360));
+        // Sizing the columns fixed the last one too; stretching it again fills the table.
+        m_results->horizontalHeader()->setStretchLastSection(false);
+        m_results->horizontalHeader()->setStretchLastSection(true);
     }
     updateCount();
 }

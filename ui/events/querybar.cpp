@@ -159,6 +159,7 @@ QueryBar::QueryBar(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
         if (text.isEmpty())
             return;
         m_edit->setText(text);
+        m_edit->setCursorPosition(0); // a long query shows from its start
         run();
     });
     connect(&m_bridge, &EngineBridge::queryFinished, this,
