@@ -212,7 +212,7 @@ int runQuery(const std::vector<std::string>& args)
                   "       vigil-cli query --db DB --save NAME [--author NAME] 'QUERY'\n"
                   "       vigil-cli query --db DB --delete NAME",
                   "Runs a query over the stored events and findings, in the style of CloudWatch\n"
-                  "Logs Insights (docs/cli.md, docs/review.md):\n"
+                  "Logs Insights (docs/review.md, \"Saved queries\"):\n"
                   "  fields @timestamp, agent, details | filter event_type = \"security_event\"\n"
                   "  | sort @timestamp desc | limit 100\n"
                   "Commands: fields, filter, sort, limit, stats count() [by ...], source.\n"
