@@ -154,6 +154,18 @@ void MainWindow::addView(const QString& id, const QString& title, QWidget* view,
     m_views.push_back(ViewEntry{id, view, action});
 }
 
+void MainWindow::setLayerNames(LayerNaming naming)
+{
+    if (naming == layerNaming())
+        return;
+    setLayerNaming(naming);
+    QSettings().setValue(QStringLiteral("view/layerNames"),
+                         QString::fromLatin1(layerNamingId(naming)));
+    for (const ViewEntry& v : m_views)
+        if (auto* page = dynamic_cast<ViewPage*>(v.widget))
+            page->layerNamesChanged();
+}
+
 void MainWindow::showView(const QString& id)
 {
     for (int i = 0; i < m_views.size(); ++i)
@@ -230,6 +242,23 @@ void MainWindow::buildMenus()
         a->setObjectName(QStringLiteral("theme-") + name);
         m_themeGroup->addAction(a);
         connect(a, &QAction::triggered, this, [this, name] { setTheme(name); });
+    }
+    QMenu* layers = m_viewMenu->addMenu(tr("MAESTRO &Layer Names"));
+    layers->setObjectName(QStringLiteral("layerNamesMenu"));
+    auto* layerGroup = new QActionGroup(this);
+    const auto saved = parseLayerNaming(
+        QSettings().value(QStringLiteral("view/layerNames"), QStringLiteral("seed")).toString().toStdString());
+    setLayerNaming(saved.value_or(LayerNaming::Seed));
+    for (auto [naming, label] :
+         {std::pair{LayerNaming::Seed, tr("&Seed Skill (Model, Agent Logic, Integration, ...)")},
+          std::pair{LayerNaming::Csa,
+                    tr("&Cloud Security Alliance (Foundation Models, Data Operations, ...)")}}) {
+        QAction* a = layers->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(naming == layerNaming());
+        a->setObjectName(QStringLiteral("layerNames-") + QString::fromLatin1(layerNamingId(naming)));
+        layerGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, naming] { setLayerNames(naming); });
     }
     m_viewMenu->addSeparator();
     QAction* notify = m_viewMenu->addAction(tr("&Notify About Critical Incidents"));

@@ -38,6 +38,8 @@ public:
     void addView(const QString& id, const QString& title, QWidget* view,
                  const QKeySequence& shortcut = {}, const QIcon& icon = {});
     void showView(const QString& id);
+    /// View > MAESTRO Layer Names: relabels every view and remembers the choice.
+    void setLayerNames(LayerNaming naming);
     QString currentViewId() const;
     QWidget* view(const QString& id) const;
     QStringList viewIds() const;

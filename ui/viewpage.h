@@ -19,6 +19,9 @@ public:
     virtual bool canExport() const { return false; }
     /// Runs File > Export for this view (asks for a file).
     virtual void exportData(QWidget* dialogParent) { (void)dialogParent; }
+    /// View > MAESTRO Layer Names changed (maestroLayerNames() already answers the new
+    /// names): relabel what shows layers.
+    virtual void layerNamesChanged() {}
     /// Saves and restores splitter and header state under the settings' current group.
     virtual void saveState(QSettings& settings) const { (void)settings; }
     virtual void restoreState(QSettings& settings) { (void)settings; }

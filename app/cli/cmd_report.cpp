@@ -25,6 +25,9 @@ int runReport(const std::vector<std::string>& args)
         {"policies", true, false, "agent IAM policy file, for access control and the IAM map"},
         {"unredacted", false, false, "keep PII and secrets in excerpts (noted in the report)"},
         {"no-verify", false, false, "do not check the chain (the report says so)"},
+        {"layer-names", true, false,
+         "seed (default) or csa: MAESTRO layers named as in the seed skill or as the Cloud "
+         "Security Alliance names them"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
@@ -68,6 +71,12 @@ int runReport(const std::vector<std::string>& args)
     request.kind = *kind;
     request.redact = !parsed->flag("unredacted");
     request.verifyChain = !parsed->flag("no-verify");
+    if (const auto naming = parsed->get("layer-names")) {
+        const auto n = parseLayerNaming(*naming);
+        if (!n)
+            return error("report", "--layer-names must be seed or csa");
+        request.layerNaming = *n;
+    }
     for (const char* name : {"from", "to"}) {
         if (const auto text = parsed->get(name)) {
             const auto ms = parseRfc3339Utc(*text);

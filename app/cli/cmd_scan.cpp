@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.h"
 
+#include "base/maestro.h"
 #include "ingest/decoder.h"
 #include "ingest/inputformat.h"
 #include "ingest/linesplitter.h"
@@ -110,6 +111,9 @@ int runScan(const std::vector<std::string>& args)
          "exit 3 when a finding of this severity or higher is made "
          "(low, medium, high, critical)"},
         {"workers", true, false, "decode/scan threads (default: from the core count)"},
+        {"layer-names", true, false,
+         "seed (default) or csa: the MAESTRO layer names SARIF output carries beside the "
+         "layer number"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
@@ -133,6 +137,13 @@ int runScan(const std::vector<std::string>& args)
         parsed->get("format").value_or(stdoutIsTerminal() ? "table" : "jsonl");
     if (format != "jsonl" && format != "table" && format != "sarif")
         return error("scan", "--format must be jsonl, table or sarif");
+    LayerNaming layerNaming = LayerNaming::Seed;
+    if (const auto naming = parsed->get("layer-names")) {
+        const auto n = parseLayerNaming(*naming);
+        if (!n)
+            return error("scan", "--layer-names must be seed or csa");
+        layerNaming = *n;
+    }
     InputFormat inputFormat = InputFormat::Auto;
     if (auto f = parsed->get("input-format")) {
         const auto known = inputFormatFromString(*f);
@@ -211,6 +222,8 @@ int runScan(const std::vector<std::string>& args)
                 res["locations"] = nlohmann::ordered_json::array({loc});
                 res["properties"]["category"] = r.finding.category;
                 res["properties"]["layer"] = r.finding.layer;
+                res["properties"]["layer_name"] = maestroLayerName(r.finding.layer, layerNaming);
+                res["properties"]["csa_layer"] = csaLayerOf(r.finding.layer);
                 res["properties"]["severity"] = std::string(toString(r.finding.severity));
                 if (r.finding.start >= 0) {
                     res["properties"]["start"] = r.finding.start;
@@ -299,6 +312,8 @@ int runScan(const std::vector<std::string>& args)
             rule["shortDescription"]["text"] = r.message.empty() ? r.id : r.message;
             rule["properties"]["category"] = r.category;
             rule["properties"]["layer"] = r.layer;
+            rule["properties"]["layer_name"] = maestroLayerName(r.layer, layerNaming);
+            rule["properties"]["csa_layer"] = csaLayerOf(r.layer);
             rules.push_back(std::move(rule));
         }
         nlohmann::ordered_json sarif;

@@ -9,6 +9,7 @@
 #include "store/storereader.h"
 #include "store/storewriter.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace vigil::cli {
@@ -18,18 +19,23 @@ int runThreats(const std::vector<std::string>& args)
     const std::vector<OptionSpec> spec{
         {"db", true, false, "SQLite database holding the matrices and the evidence"},
         {"format", true, false, "csv (default), json or md"},
+        {"template", true, false,
+         "print this shipped template instead of the stored matrices: maestro, attack-surface "
+         "or vigil (Vigil's own threat model), with findings counted in DB"},
     };
     auto parsed = parseArgs(args, spec);
     if (!parsed)
         return error("threats", parsed.error().message);
     if (parsed->help) {
-        printHelp("vigil-cli threats --db DB [--format csv|json|md]",
+        printHelp("vigil-cli threats --db DB [--format csv|json|md] [--template ID]",
                   "Prints every row of every threat matrix in DB (matrix, layer, component, threat,\n"
                   "severity, mitigation, status, findings), where findings counts the observed\n"
                   "findings of the categories and rules the row links to (for a matrix about one\n"
                   "component, only that component's). The first time it meets a database without\n"
                   "matrices it stores one from each shipped template (the MAESTRO threat matrix\n"
-                  "and the system attack surface), as the desktop app does.",
+                  "and the system attack surface), as the desktop app does. --template vigil\n"
+                  "prints Vigil's own threat model: each threat to Vigil, its mitigation and the\n"
+                  "tests that prove it.",
                   spec);
         return Ok;
     }
@@ -45,6 +51,21 @@ int runThreats(const std::vector<std::string>& args)
     auto reader = StoreReader::open(*db);
     if (!reader)
         return error("threats", oneLine(reader.error().message));
+    if (const auto id = parsed->get("template")) {
+        const auto ids = builtinThreatTemplateIds();
+        if (std::find(ids.begin(), ids.end(), *id) == ids.end())
+            return error("threats", "--template must be maestro, attack-surface or vigil");
+        auto tpl = loadThreatTemplate(*id);
+        if (!tpl)
+            return error("threats", oneLine(tpl.error().message));
+        SqliteEvidenceSource source(reader->database());
+        const auto rows = threatOutputRows({createMatrixFromTemplate(*tpl, tpl->name)}, source);
+        if (source.lastError())
+            return error("threats", "cannot read the findings in " + *db + ": " +
+                                        oneLine(source.lastError()->message));
+        std::cout << formatThreats(rows, *format);
+        return Ok;
+    }
     auto stored = ReviewStore::matrices(reader->database());
     if (!stored)
         return error("threats", oneLine(stored.error().message));

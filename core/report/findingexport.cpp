@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/findingexport.h"
 
+#include "base/maestro.h"
 #include "base/timeutil.h"
 #include "report/excerpt.h"
 
@@ -165,7 +166,10 @@ std::string renderOcsf(const std::vector<ExportedFinding>& findings, const Repor
         if (!f.excerpt.empty())
             evidence["excerpt"] = f.excerpt;
         j["evidences"] = J::array({J{{"data", evidence}}});
-        J unmapped{{"maestro_layer", f.layer}, {"redacted", meta.redacted}};
+        J unmapped{{"maestro_layer", f.layer},
+                   {"maestro_layer_name", maestroLayerName(f.layer, meta.layerNaming)},
+                   {"csa_maestro_layer", csaLayerOf(f.layer)},
+                   {"redacted", meta.redacted}};
         if (!f.eventType.empty())
             unmapped["event_type"] = f.eventType;
         if (f.incidentId)
@@ -191,7 +195,11 @@ std::string renderSarif(const std::vector<ExportedFinding>& findings, const Repo
         rules.push_back({{"id", f.rule},
                          {"name", f.rule},
                          {"shortDescription", {{"text", f.category + " finding (" + f.rule + ")"}}},
-                         {"properties", {{"category", f.category}, {"maestro_layer", f.layer}}}});
+                         {"properties",
+                          {{"category", f.category},
+                           {"maestro_layer", f.layer},
+                           {"maestro_layer_name", maestroLayerName(f.layer, meta.layerNaming)},
+                           {"csa_maestro_layer", csaLayerOf(f.layer)}}}});
     }
     J results = J::array();
     for (const ExportedFinding& f : findings) {
@@ -216,6 +224,8 @@ std::string renderSarif(const std::vector<ExportedFinding>& findings, const Repo
         J props{{"category", f.category},
                 {"severity", kSeverityNames[f.severity]},
                 {"maestro_layer", f.layer},
+                {"maestro_layer_name", maestroLayerName(f.layer, meta.layerNaming)},
+                {"csa_maestro_layer", csaLayerOf(f.layer)},
                 {"agent", f.agent},
                 {"time", formatRfc3339Utc(f.timestampMs)}};
         if (!f.eventType.empty())

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/reportbuilder.h"
 
+#include "base/maestro.h"
 #include "base/timeutil.h"
 #include "iam/permissionmap.h"
 #include "iam/policyset.h"
@@ -173,6 +174,7 @@ Result<void> Builder::gatherMeta(ReportDocument& doc)
                                             : m_req.databaseName;
     m.vigilVersion = m_req.vigilVersion;
     m.redacted = m_req.redact;
+    m.layerNaming = m_req.layerNaming;
     if (auto uuid = databaseUuid(m_db); uuid && *uuid)
         m.databaseUuid = **uuid;
 
@@ -652,7 +654,7 @@ ReportSection Builder::incidents()
                       {{"rule", "Rule", 1.6},
                        {"category", "Category", 1.2},
                        {"severity", "Highest severity", 1},
-                       {"layer", "MAESTRO layer", 0.8, true},
+                       {"layer", "MAESTRO layer", 1.2},
                        {"findings", "Findings", 0.8, true}},
                       {},
                       "No findings in the window."};
@@ -662,7 +664,8 @@ ReportSection Builder::incidents()
     q.bind(m_f.from).bind(m_f.to).bind(m_req.maxRows);
     while (q.next())
         rules.rows.push_back(
-            {q.str(0), q.str(1), severityName(q.integer(2)), num(q.integer(3)), num(q.integer(4))});
+            {q.str(0), q.str(1), severityName(q.integer(2)),
+             maestroLayerLabel(static_cast<int>(q.integer(3)), m_req.layerNaming), num(q.integer(4))});
     s.blocks.push_back(std::move(rules));
 
     ReportTable ex{"incident-evidence",
@@ -882,12 +885,16 @@ ReportSection Builder::threats()
     }
     SqliteEvidenceSource source(m_db, m_req.policies.get());
     const auto rows = threatOutputRows(matrices, source, EvidenceScope{"", m_f.from, m_f.to});
-    s.blocks.push_back(ReportParagraph{origin + ", with the findings observed for each threat "
-                                                "in the window."});
+    s.blocks.push_back(ReportParagraph{
+        origin + ", with the findings observed for each threat in the window. " +
+        (m_req.layerNaming == LayerNaming::Seed
+             ? "Layers carry the seed skill's names."
+             : "Layers carry the Cloud Security Alliance's names and numbers (L1-L7), each the "
+               "CSA layer whose scope matches the seed's layer of that row.")});
     ReportTable t{"threats",
                   "Threats",
                   {{"matrix", "Matrix", 1},
-                   {"layer", "Layer", 0.45, true},
+                   {"layer", "Layer", 0.8},
                    {"component", "Component", 1},
                    {"threat", "Threat", 1.6},
                    {"severity", "Severity", 0.7},
@@ -898,7 +905,8 @@ ReportSection Builder::threats()
                   "No threat rows."};
     ReportChart chart{"findings-by-threat", "Observed findings by threat", "findings", {}};
     for (const ThreatOutputRow& r : rows) {
-        t.rows.push_back({r.matrix, num(r.row.layer), r.row.component, r.row.threat,
+        t.rows.push_back({r.matrix, maestroLayerLabel(r.row.layer, m_req.layerNaming),
+                          r.row.component, r.row.threat,
                           std::string(toString(r.row.severity)), r.row.mitigation,
                           std::string(toString(r.row.status)), num(r.findings)});
         if (r.findings > 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "base/maestro.h"
 #include "report/reportdocument.h"
 #include "report/reportrender.h"
 #include "store/database.h"
@@ -37,6 +38,8 @@ struct ReportRequest
     int maxExcerpts = 25;    ///< evidence excerpts per section
     int maxRows = 500;       ///< rows per listing table
     std::string vigilVersion = VIGIL_VERSION;
+    /// The names MAESTRO layers are shown with (the seed's by default; base/maestro.h).
+    LayerNaming layerNaming = LayerNaming::Seed;
     /// Polled between sections; true stops the build with `report.cancelled`.
     std::function<bool()> cancelled;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/maestro.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -93,6 +95,7 @@ struct ReportMeta
     std::int64_t eventsInWindow = 0;
     bool redacted = true;
     std::string vigilVersion;
+    LayerNaming layerNaming = LayerNaming::Seed; ///< how layers are named in the report
 };
 
 /// A report as data; the renderers (reportrender.h) turn it into PDF, HTML, CSV or JSON.

@@ -2,6 +2,7 @@
 #include "review/evidencerule.h"
 
 #include "base/embedded.h"
+#include "base/timeutil.h"
 #include "review/jsonreader.h"
 #include "review/strcat.h"
 
@@ -17,13 +18,14 @@ using reviewdetail::cat;
 
 namespace {
 
-constexpr std::array<std::pair<EvidenceKind, std::string_view>, 6> kKindNames{{
+constexpr std::array<std::pair<EvidenceKind, std::string_view>, 7> kKindNames{{
     {EvidenceKind::NoFindings, "no_findings"},
     {EvidenceKind::FindingsClassified, "findings_classified"},
     {EvidenceKind::EventsPresent, "events_present"},
     {EvidenceKind::IamRolePerAgent, "iam_role_per_agent"},
     {EvidenceKind::IamBoundaryPresent, "iam_boundary_present"},
     {EvidenceKind::IamNoWildcards, "iam_no_wildcards"},
+    {EvidenceKind::SecretsRotated, "secrets_rotated"},
 }};
 
 constexpr std::array<std::pair<EvidenceStatus, std::string_view>, 3> kStatusNames{{
@@ -311,6 +313,54 @@ EvidenceResult evaluateWildcards(const EvidenceRule& rule, const IamFacts& iam,
     return r;
 }
 
+EvidenceResult evaluateRotation(const EvidenceRule& rule, const EvidenceSource& source,
+                                const EvidenceQuery& base)
+{
+    EvidenceResult r;
+    r.ruleId = rule.id;
+    const auto table = loadRotationTable();
+    if (!table) {
+        r.reason = cat("the rotation table cannot be read: ", table.error().message);
+        return r;
+    }
+    const std::vector<SecretRotations> seen = source.secretRotations(base);
+    if (seen.empty()) {
+        r.reason = "no secret_rotated security events in scope";
+        return r;
+    }
+    // Overdue at the end of the window; an open window ends now.
+    const std::int64_t at =
+        base.toMs == std::numeric_limits<std::int64_t>::max() ? nowEpochMs() : base.toMs;
+    std::int64_t tracked = 0;
+    for (const RotationState& s : rotationStates(*table, seen, at)) {
+        if (s.maxAgeDays)
+            ++tracked;
+        if (s.overdue)
+            r.subjects.push_back(cat(s.secret, " (", s.className, ", every ", *s.maxAgeDays,
+                                     " days): last rotated ", formatRfc3339Utc(s.lastMs),
+                                     ", due ", formatRfc3339Utc(s.dueMs)));
+    }
+    r.listings.push_back({EvidenceTarget::Events, [&] {
+                              EvidenceQuery q = base;
+                              q.eventTypes = {"security_event"};
+                              return q;
+                          }(),
+                          static_cast<std::int64_t>(seen.size())});
+    if (!r.subjects.empty()) {
+        r.status = EvidenceStatus::Fail;
+        r.count = static_cast<std::int64_t>(r.subjects.size());
+        r.reason = cat(plural(r.count, "secret", "secrets"), " overdue for rotation");
+    } else if (tracked > 0) {
+        r.status = EvidenceStatus::Pass;
+        r.count = tracked;
+        r.reason = cat(plural(tracked, "secret", "secrets"), " rotated within the guide's periods");
+    } else {
+        r.reason = cat(plural(static_cast<std::int64_t>(seen.size()), "rotated secret", "rotated secrets"),
+                       ", none with a rotation period (IAM roles or untracked names)");
+    }
+    return r;
+}
+
 bool isIamKind(EvidenceKind k)
 {
     return k == EvidenceKind::IamRolePerAgent || k == EvidenceKind::IamBoundaryPresent ||
@@ -409,6 +459,8 @@ EvidenceResult evaluateEvidence(const EvidenceRule& rule, const EvidenceSource& 
         return evaluateClassified(rule, source, base);
     case EvidenceKind::EventsPresent:
         return evaluateEventsPresent(rule, source, base);
+    case EvidenceKind::SecretsRotated:
+        return evaluateRotation(rule, source, base);
     default:
         return evaluateNoFindings(rule, source, base);
     }

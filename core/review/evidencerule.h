@@ -32,6 +32,11 @@ enum class EvidenceKind : std::uint8_t
     IamBoundaryPresent,
     /// fail: wildcard grants (see IamGrant) exist; pass: none; unknown without IAM.
     IamNoWildcards,
+    /// fail: a secret is older than its class of the rotation table allows (guide 7.2,
+    /// review/secretrotation.h), at the end of the window or now; pass: rotations are logged
+    /// and none is overdue; unknown: no rotation logged. The subjects name each overdue
+    /// secret.
+    SecretsRotated,
 };
 
 std::string_view toString(EvidenceKind k);

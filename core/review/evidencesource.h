@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "review/secretrotation.h"
+
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -85,6 +87,9 @@ public:
     virtual std::int64_t countRejected(const EvidenceQuery& q) const = 0;
     /// The IAM facts, or nullptr when no policy file was given.
     virtual const IamFacts* iam() const = 0;
+    /// Secrets named by `security_event`s of type `secret_rotated` matching `q.agent` and the
+    /// window, each with its latest rotation; other query fields are ignored.
+    virtual std::vector<SecretRotations> secretRotations(const EvidenceQuery& q) const = 0;
 };
 
 /// The finding categories of spec/cli.md: injection, pii, secret, sql_mutation,

@@ -103,7 +103,8 @@ Result<std::optional<std::int64_t>> JsonReader::integer(const json& obj, std::st
         return outOfRange();
     if (it->is_number_unsigned()) {
         const auto u = it->get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(max))
+        // JSON's non-negative integers parse as unsigned: the lower bound holds for them too.
+        if (u > static_cast<std::uint64_t>(max) || (min > 0 && u < static_cast<std::uint64_t>(min)))
             return outOfRange();
         return std::optional<std::int64_t>(static_cast<std::int64_t>(u));
     }

@@ -53,6 +53,8 @@ std::string checklistJson(const std::vector<ItemState>& states)
         o["evidence"] = s.automatic.count;
         o["evidence_rule"] = nullOr(s.automatic.ruleId);
         o["reason"] = s.automatic.reason;
+        if (!s.automatic.subjects.empty())
+            o["subjects"] = s.automatic.subjects; // IAM problems, overdue secrets
         o["verdict"] = s.verdict ? Json(toString(s.verdict->kind)) : Json(nullptr);
         o["verdict_note"] = s.verdict ? Json(s.verdict->note) : Json(nullptr);
         o["verdict_reviewer"] = s.verdict ? Json(s.verdict->reviewer) : Json(nullptr);
@@ -112,6 +114,8 @@ std::string threatsJson(const std::vector<ThreatOutputRow>& rows)
         o["findings"] = r.findings;
         o["owner"] = r.row.owner;
         o["links"] = r.row.links;
+        if (!r.row.description.empty())
+            o["description"] = r.row.description; // for Vigil's own rows, the tests that prove them
         out.push_back(std::move(o));
     }
     return out.dump(2) + "\n";

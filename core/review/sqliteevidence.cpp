@@ -235,6 +235,42 @@ std::int64_t SqliteEvidenceSource::countEvents(const EvidenceQuery& q) const
     return counted(scalar(m_db, "SELECT count(*) FROM events" + c.where(), c));
 }
 
+std::vector<SecretRotations> SqliteEvidenceSource::secretRotations(const EvidenceQuery& q) const
+{
+    EvidenceQuery events = q;
+    events.eventTypes = {"security_event"};
+    Clause c = eventsClause(events);
+    // The type test keeps other security events out before their JSON is read here.
+    c.add("json_extract(details, '$.type') = 'secret_rotated'");
+    auto st = SqlStatement::prepare(m_db, "SELECT ts, details FROM events" + c.where());
+    if (!st) {
+        remember(st.error());
+        return {};
+    }
+    c.bind(*st);
+    std::map<std::string, SecretRotations> bySecret;
+    for (;;) {
+        auto row = st->step();
+        if (!row) {
+            remember(row.error());
+            return {};
+        }
+        if (!*row)
+            break;
+        const std::string secret = rotatedSecret(st->columnText(1));
+        if (secret.empty())
+            continue;
+        SecretRotations& s = bySecret[secret];
+        s.secret = secret;
+        s.lastMs = std::max(s.lastMs, st->columnInt(0));
+        ++s.count;
+    }
+    std::vector<SecretRotations> out;
+    for (auto& [name, s] : bySecret)
+        out.push_back(std::move(s));
+    return out;
+}
+
 std::int64_t SqliteEvidenceSource::countRejected(const EvidenceQuery& q) const
 {
     if (!q.agent.empty())

@@ -68,6 +68,7 @@ public:
     std::int64_t countEvents(const EvidenceQuery& q) const override;
     std::int64_t countRejected(const EvidenceQuery& q) const override;
     const IamFacts* iam() const override { return m_iam ? &*m_iam : nullptr; }
+    std::vector<SecretRotations> secretRotations(const EvidenceQuery& q) const override;
 
     /// Up to `limit` rows behind `listing` (newest first), skipping `offset`. Findings,
     /// events and rejected lines follow the same filters as the counts; an `Iam` listing

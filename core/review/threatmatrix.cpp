@@ -24,6 +24,8 @@ constexpr std::array<ThreatField, 9> kFields{
     ThreatField::Owner,    ThreatField::Links,      ThreatField::Description};
 
 constexpr std::array<std::string_view, 2> kTemplateIds{"maestro", "attack-surface"};
+constexpr std::array<std::string_view, 3> kBuiltinTemplateIds{"maestro", "attack-surface",
+                                                               "vigil"};
 
 constexpr std::size_t kMaxFieldChars = 4000;
 
@@ -310,6 +312,11 @@ std::span<const std::string_view> threatTemplateIds()
     return kTemplateIds;
 }
 
+std::span<const std::string_view> builtinThreatTemplateIds()
+{
+    return kBuiltinTemplateIds;
+}
+
 Result<ThreatTemplate> parseThreatTemplate(std::string_view json, std::string_view sourceName)
 {
     const reviewdetail::JsonReader reader(sourceName, "review.bad_threat_template");
@@ -339,7 +346,8 @@ Result<ThreatTemplate> parseThreatTemplate(std::string_view json, std::string_vi
         const auto& obj = (*rowsIt)[i];
         if (auto ok = reader.object(obj, path,
                                     {"layer", "component", "threat", "severity", "mitigation",
-                                     "links", "description", "display", "risk", "rationale"});
+                                     "links", "description", "display", "risk", "rationale",
+                                     "status", "owner", "proof"});
             !ok)
             return std::unexpected(ok.error());
         ThreatTemplateRow tr;
@@ -354,10 +362,15 @@ Result<ThreatTemplate> parseThreatTemplate(std::string_view json, std::string_vi
         auto description = reader.string(obj, path, "description", false, false);
         auto risk = reader.string(obj, path, "risk", false, false);
         auto rationale = reader.string(obj, path, "rationale", false, false);
-        for (const auto* r :
-             {&component, &threat, &severity, &mitigation, &description, &risk, &rationale})
+        auto status = reader.string(obj, path, "status", false, false);
+        auto owner = reader.string(obj, path, "owner", false, false);
+        for (const auto* r : {&component, &threat, &severity, &mitigation, &description, &risk,
+                              &rationale, &status, &owner})
             if (!*r)
                 return std::unexpected(r->error());
+        auto proof = reader.stringArray(obj, path, "proof");
+        if (!proof)
+            return std::unexpected(proof.error());
         auto links = reader.stringArray(obj, path, "links");
         if (!links)
             return std::unexpected(links.error());
@@ -372,6 +385,22 @@ Result<ThreatTemplate> parseThreatTemplate(std::string_view json, std::string_vi
         tr.row.mitigation = std::move(*mitigation);
         tr.row.description = std::move(*description);
         tr.row.links = std::move(*links);
+        if (!status->empty()) {
+            const auto st = threatStatusFromString(*status);
+            if (!st)
+                return std::unexpected(reader.error(
+                    childPath(path, "status"), "expected open, mitigated, accepted or not_applicable"));
+            tr.row.status = *st;
+        }
+        tr.row.owner = std::move(*owner);
+        tr.proof = std::move(*proof);
+        if (!tr.proof.empty()) {
+            // The row says what proves its mitigation wherever it is shown or exported.
+            std::string proven = "Proven by:";
+            for (std::size_t p = 0; p < tr.proof.size(); ++p)
+                proven += (p ? "; " : " ") + tr.proof[p];
+            tr.row.description += (tr.row.description.empty() ? "" : "\n") + proven;
+        }
         tr.seedRisk = std::move(*risk);
         tr.rationale = std::move(*rationale);
         if (const auto display = obj.find("display"); display != obj.end()) {
@@ -412,10 +441,10 @@ Result<ThreatTemplate> loadThreatTemplate(std::string_view id)
     return tpl;
 }
 
-Result<std::vector<ThreatTemplate>> loadThreatTemplates()
+Result<std::vector<ThreatTemplate>> loadThreatTemplates(bool builtin)
 {
     std::vector<ThreatTemplate> out;
-    for (const auto id : kTemplateIds) {
+    for (const auto id : builtin ? builtinThreatTemplateIds() : threatTemplateIds()) {
         auto tpl = loadThreatTemplate(id);
         if (!tpl)
             return std::unexpected(tpl.error());

@@ -130,6 +130,9 @@ struct ThreatTemplateRow
     std::string mitigationDisplay; ///< abbreviations expanded, for screens
     std::string seedRisk;          ///< the guide's Risk column (`Critical`), if it has one
     std::string rationale;         ///< why this layer/links were assigned
+    /// Tests that fail without the row's mitigation (`tests/<file>.cpp: <function>`); the
+    /// row's description ends with them.
+    std::vector<std::string> proof;
 
     bool operator==(const ThreatTemplateRow&) const = default;
 };
@@ -143,17 +146,21 @@ struct ThreatTemplate
     std::vector<ThreatTemplateRow> rows;
 };
 
-/// The shipped templates: `maestro` (the skill's 7-row template) and `attack-surface`
-/// (the guide's table 1.1).
+/// The templates for reviewing an agent system, seeded into every database:
+/// `maestro` (the skill's 7-row template) and `attack-surface` (the guide's table 1.1).
 std::span<const std::string_view> threatTemplateIds();
+/// Every shipped template, those above and `vigil` (Vigil's own threat model, offered but
+/// not seeded: it is about the tool, not the system under review).
+std::span<const std::string_view> builtinThreatTemplateIds();
 
 /// Parses a template document; errors name `sourceName` and the JSON path. Every row must
 /// pass validateRow().
 Result<ThreatTemplate> parseThreatTemplate(std::string_view json, std::string_view sourceName);
 /// Loads the embedded `threats/<id>.json`.
 Result<ThreatTemplate> loadThreatTemplate(std::string_view id);
-/// Loads every shipped template in threatTemplateIds() order.
-Result<std::vector<ThreatTemplate>> loadThreatTemplates();
+/// Loads the seeded templates in threatTemplateIds() order, or with `builtin` every one in
+/// builtinThreatTemplateIds() order.
+Result<std::vector<ThreatTemplate>> loadThreatTemplates(bool builtin = false);
 
 /// A new matrix holding the template's rows (status open, no owner).
 ThreatMatrix createMatrixFromTemplate(const ThreatTemplate& tpl, std::string name,

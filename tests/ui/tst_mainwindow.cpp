@@ -17,6 +17,7 @@
 
 #include <QAbstractBarSeries>
 #include <QAction>
+#include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QComboBox>
@@ -188,6 +189,66 @@ private Q_SLOTS:
         QCOMPARE(window.eventsView()->model()->query().agent, QStringLiteral("brain"));
         QTRY_VERIFY_WITH_TIMEOUT(!window.eventsView()->model()->isLoading(), 10000);
         QCOMPARE(window.eventsView()->model()->totalCount(), qint64(60));
+    }
+
+    void layerNamesFollowTheViewMenu()
+    {
+        // View > MAESTRO Layer Names relabels the views at once and is remembered.
+        MainWindow window(*m_fx.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* seed = window.findChild<QAction*>(QStringLiteral("layerNames-seed"));
+        auto* csa = window.findChild<QAction*>(QStringLiteral("layerNames-csa"));
+        QVERIFY(seed && csa);
+        QVERIFY(seed->isChecked());
+        OverviewView* overview = window.overviewView();
+        QSignalSpy shown(overview, &OverviewView::dataShown);
+        overview->setRange(OverviewRange::LastHour);
+        QVERIFY(shown.wait(10000));
+        const auto layerAxis = [&] {
+            QChart* layers = overview->chart(QStringLiteral("layers"));
+            for (QAbstractAxis* a : layers->axes())
+                if (auto* c = qobject_cast<QBarCategoryAxis*>(a))
+                    return c->categories();
+            return QStringList();
+        };
+        QVERIFY(layerAxis().contains(QStringLiteral("4 Monitoring")));
+        QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+        IncidentsView* incidents = window.incidentsView();
+        QTRY_VERIFY_WITH_TIMEOUT(incidents->model()->rowCount() > 0, 10000);
+        auto* filter = incidents->findChild<QComboBox*>(QStringLiteral("layerFilter"));
+        QVERIFY(filter);
+        QCOMPARE(filter->itemText(filter->findData(4)), QStringLiteral("4 Monitoring"));
+        const QModelIndex layer = incidents->model()->index(0, IncidentsModel::ColLayer);
+        QVERIFY(!layer.data().toString().startsWith(u'L'));
+        QSignalSpy relabelled(incidents->model(), &QAbstractItemModel::dataChanged);
+
+        csa->trigger();
+        QVERIFY(csa->isChecked());
+        QCOMPARE(filter->itemText(filter->findData(4)), QStringLiteral("L5 Evaluation and Observability"));
+        QCOMPARE(filter->itemText(filter->findData(2)), QStringLiteral("L3 Agent Frameworks"));
+        QVERIFY(!relabelled.isEmpty());
+        QVERIFY(layer.data().toString().startsWith(u'L'));
+        QVERIFY(layerAxis().contains(QStringLiteral("L5 Evaluation and Observability")));
+        QVERIFY(!layerAxis().contains(QStringLiteral("4 Monitoring")));
+        // The chart lists the CSA's layers in the CSA's order, top (last category) to bottom,
+        // and a click on one still opens the incidents of the seed layer underneath.
+        QCOMPARE(layerAxis().last(), QStringLiteral("L1 Foundation Models"));
+        QCOMPARE(layerAxis().first(), QStringLiteral("L7 Agent Ecosystem"));
+        auto* bars = qobject_cast<QAbstractBarSeries*>(overview->chart(QStringLiteral("layers"))->series().first());
+        Q_EMIT bars->barSets().first()->clicked(
+            static_cast<int>(layerAxis().indexOf(QStringLiteral("L5 Evaluation and Observability"))));
+        QCOMPARE(incidents->query().layer, 4);
+        QCOMPARE(QSettings().value(QStringLiteral("view/layerNames")).toString(), QStringLiteral("csa"));
+
+        // A window opened later starts with the remembered choice; going back restores the seed's.
+        MainWindow later(*m_fx.bridge);
+        auto* laterSeed = later.findChild<QAction*>(QStringLiteral("layerNames-seed"));
+        QVERIFY(later.findChild<QAction*>(QStringLiteral("layerNames-csa"))->isChecked());
+        laterSeed->trigger();
+        QCOMPARE(QSettings().value(QStringLiteral("view/layerNames")).toString(), QStringLiteral("seed"));
+        auto* laterFilter = later.incidentsView()->findChild<QComboBox*>(QStringLiteral("layerFilter"));
+        QCOMPARE(laterFilter->itemText(laterFilter->findData(4)), QStringLiteral("4 Monitoring"));
     }
 
     void notificationsAreRateLimited()

@@ -27,10 +27,12 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QAbstractButton>
 #include <QSignalSpy>
+#include <QToolButton>
 #include <QSortFilterProxyModel>
 #include <QStyleOptionViewItem>
 #include <QTableView>
@@ -170,6 +172,12 @@ private Q_SLOTS:
         QCOMPARE(evidence.rowCount(), 3);
         QVERIFY(!evidence.entry(0));
         QCOMPARE(evidence.entry(1)->eventRowId, 7);
+        QCOMPARE(evidence.index(0, EvidenceModel::ColKind).data().toString(), QStringLiteral("IAM"));
+        // Overdue secrets are subjects too, and say so.
+        evidence.setRows({e}, {QStringLiteral("prod/db-password (Database credentials, every 30 days)")},
+                         QStringLiteral("Rotation"));
+        QCOMPARE(evidence.index(0, EvidenceModel::ColKind).data().toString(), QStringLiteral("Rotation"));
+        QVERIFY(evidence.index(0, EvidenceModel::ColSummary).data().toString().startsWith(u"prod/db-password"));
         evidence.clear();
 
         VerdictHistoryModel history;
@@ -203,6 +211,41 @@ private Q_SLOTS:
             stack.redo();
         QCOMPARE(matrix.matrix().name, QStringLiteral("Renamed"));
         QCOMPARE(matrix.rowCount(), 7);
+    }
+
+    void layerNamesRelabelChecklistsAndThreats()
+    {
+        ChecklistsView checklists(*m_fx.bridge);
+        QSignalSpy applied(&checklists, &ChecklistsView::reportApplied);
+        QVERIFY(applied.wait(15000));
+        ThreatMatricesView threats(*m_fx.bridge);
+        QSignalSpy loaded(&threats, &ThreatMatricesView::matricesLoaded);
+        QVERIFY(loaded.wait(15000));
+        const auto sectionOf = [&](const QString& itemId) {
+            return checklists.model()->indexOfItem(itemId).parent().data().toString();
+        };
+        const auto threatLayer = [&] {
+            return threats.model()->index(0, ThreatMatrixModel::ColLayer).data().toString();
+        };
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("4 Monitoring"));
+        QCOMPARE(threatLayer(), QStringLiteral("1 Model"));
+        QSignalSpy sections(checklists.model(), &QAbstractItemModel::dataChanged);
+        QSignalSpy rows(threats.model(), &QAbstractItemModel::dataChanged);
+
+        setLayerNaming(vigil::LayerNaming::Csa);
+        checklists.layerNamesChanged();
+        threats.layerNamesChanged();
+        QVERIFY(!sections.isEmpty());
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("L5 Evaluation and Observability"));
+        QCOMPARE(sectionOf(QStringLiteral("maestro.2.1")), QStringLiteral("L3 Agent Frameworks"));
+        QCOMPARE(threatLayer(), QStringLiteral("L1 Foundation Models"));
+        // The seed's other checklists keep their own headings.
+        const QString production = checklists.model()->report().items.back().id;
+        QVERIFY(!sectionOf(production).startsWith(u'L'));
+        setLayerNaming(vigil::LayerNaming::Seed);
+        checklists.layerNamesChanged();
+        QCOMPARE(sectionOf(QStringLiteral("maestro.4.2")), QStringLiteral("4 Monitoring"));
     }
 
     void checklistsShowEvidenceAndOpenEvents()
@@ -477,6 +520,23 @@ private Q_SLOTS:
         view.createMatrix(QString(), QStringLiteral("Blank"));
         QVERIFY(loaded.wait(10000));
         QCOMPARE(view.model()->rowCount(), 0);
+
+        // Vigil's own threat model is on the New from Template menu and opens filled in:
+        // mitigated by Vigil, each row naming the tests that prove it.
+        auto* button = view.findChild<QToolButton*>(QStringLiteral("newMatrixButton"));
+        QVERIFY(button && button->menu());
+        QStringList offered;
+        for (QAction* a : button->menu()->actions())
+            offered << a->text();
+        QVERIFY2(offered.join(u'|').contains(QStringLiteral("Vigil's own threat model")),
+                 qPrintable(offered.join(u'|')));
+        view.createMatrix(QStringLiteral("vigil"), QStringLiteral("Vigil's own threat model"));
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(view.model()->rowCount(), 9);
+        for (int r = 0; r < view.model()->rowCount(); ++r) {
+            QCOMPARE(view.model()->index(r, ThreatMatrixModel::ColOwner).data().toString(), QStringLiteral("Vigil"));
+            QVERIFY(view.model()->matrix().rows[r].description.contains(QStringLiteral("Proven by: tests/")));
+        }
     }
 
     void importRefusesFilesBeyondTheLimits_data()

@@ -3,7 +3,6 @@
 
 #include "store/schema.h"
 
-#include <QCoreApplication>
 
 namespace vigil::ui {
 
@@ -23,18 +22,33 @@ quint32 categoryBit(const QString& category)
     return 1u << findingCategoryBit(category.toStdString());
 }
 
+namespace {
+LayerNaming g_layerNaming = LayerNaming::Seed; // UI thread only
+
+QStringList layerLabels(LayerNaming naming)
+{
+    QStringList names;
+    for (int layer = 1; layer <= 7; ++layer)
+        names << QString::fromStdString(maestroLayerLabel(layer, naming));
+    return names;
+}
+} // namespace
+
 const QStringList& maestroLayerNames()
 {
-    static const QStringList names{
-        QCoreApplication::translate("vigil", "1 Model"),
-        QCoreApplication::translate("vigil", "2 Agent Logic"),
-        QCoreApplication::translate("vigil", "3 Integration"),
-        QCoreApplication::translate("vigil", "4 Monitoring"),
-        QCoreApplication::translate("vigil", "5 Execution"),
-        QCoreApplication::translate("vigil", "6 Environment"),
-        QCoreApplication::translate("vigil", "7 Orchestration"),
-    };
-    return names;
+    static const QStringList seed = layerLabels(LayerNaming::Seed);
+    static const QStringList csa = layerLabels(LayerNaming::Csa);
+    return g_layerNaming == LayerNaming::Seed ? seed : csa;
+}
+
+LayerNaming layerNaming()
+{
+    return g_layerNaming;
+}
+
+void setLayerNaming(LayerNaming naming)
+{
+    g_layerNaming = naming;
 }
 
 QString severityName(int s)

@@ -4,6 +4,8 @@
 // Immutable value types that cross from the engine (worker threads) to the views through
 // EngineBridge's queued signals. Plain Qt values: no core/ type appears here.
 
+#include "base/maestro.h"
+
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -219,8 +221,13 @@ struct ImportState
 const QStringList& categoryNames();
 /// The bit of a category name (the last bit collects unknown categories).
 quint32 categoryBit(const QString& category);
-/// MAESTRO layer names, index 0 is layer 1 (Model) .. 6 is layer 7 (Orchestration).
+/// MAESTRO layer labels in the naming chosen under View > MAESTRO Layer Names, index 0 is
+/// layer 1 ("1 Model", or "L1 Foundation Models") .. 6 is layer 7. Layers keep the seed's
+/// numbers underneath (base/maestro.h).
 const QStringList& maestroLayerNames();
+/// The naming maestroLayerNames() uses; the UI thread sets it from the settings.
+LayerNaming layerNaming();
+void setLayerNaming(LayerNaming naming);
 QString severityName(int eventSeverity);
 QString findingSeverityName(int findingSeverity);
 

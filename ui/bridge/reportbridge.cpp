@@ -50,6 +50,7 @@ ReportResult buildResult(const std::string& path, const ReportRequestData& reque
     r.toMs = request.toMs;
     r.redact = request.redact;
     r.verifyChain = request.verifyChain;
+    r.layerNaming = request.layerNaming;
     r.policies = std::move(policies);
     r.cancelled = std::move(cancelled);
     r.nowMs = nowEpochMs();

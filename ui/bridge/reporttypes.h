@@ -5,6 +5,8 @@
 // writer to the views through EngineBridge's queued signals. Plain Qt values: no core/
 // type appears here (ui/bridge/reportbridge.cpp converts).
 
+#include "base/maestro.h"
+
 #include <QByteArray>
 #include <QMetaType>
 #include <QString>
@@ -22,6 +24,7 @@ struct ReportRequestData
     std::optional<qint64> toMs;             ///< unset: the last event
     bool redact = true;                     ///< PII and secrets as [REDACTED:<rule>]
     bool verifyChain = true;
+    LayerNaming layerNaming = LayerNaming::Seed; ///< View > MAESTRO Layer Names at the time
 };
 
 /// A generated report: the file's bytes, a preview, and what the header says.

@@ -587,7 +587,7 @@ quint64 EngineBridge::countThreatFindings(const ThreatMatrixData& matrix)
 QVector<ThreatTemplateInfo> EngineBridge::threatTemplates()
 {
     QVector<ThreatTemplateInfo> out;
-    if (auto templates = loadThreatTemplates())
+    if (auto templates = loadThreatTemplates(true))
         for (const ThreatTemplate& t : *templates)
             out.push_back(ThreatTemplateInfo{qstr(t.id), qstr(t.name), qstr(t.source), static_cast<int>(t.rows.size())});
     return out;

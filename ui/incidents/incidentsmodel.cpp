@@ -31,6 +31,12 @@ int IncidentsModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_incidents.size());
 }
 
+void IncidentsModel::relabelLayers()
+{
+    if (!m_incidents.isEmpty())
+        Q_EMIT dataChanged(index(0, ColLayer), index(rowCount() - 1, ColLayer));
+}
+
 int IncidentsModel::columnCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;

@@ -26,6 +26,8 @@ public:
     int rowOf(qint64 id) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
+    /// The layer column's labels changed (View > MAESTRO Layer Names).
+    void relabelLayers();
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;

@@ -387,6 +387,19 @@ void IncidentsView::setFormEnabled(bool enabled)
     }
 }
 
+void IncidentsView::showFacts(const IncidentSummary& i)
+{
+    m_factsOf = i;
+    const QColor sev = Theme::instance().findingSeverityColor(i.severity);
+    m_facts->setText(tr("<span style='color:%1;font-weight:600'>%2</span> · %3 · rule <b>%4</b> · %5<br>"
+                        "agent <b>%6</b> · thread %7 · %L8 findings<br>first %9 · last %10")
+                         .arg(sev.name(), findingSeverityName(i.severity), i.category.toHtmlEscaped(),
+                              i.rule.toHtmlEscaped(), maestroLayerNames().value(i.layer - 1),
+                              i.agent.toHtmlEscaped(), i.threadId.toHtmlEscaped())
+                         .arg(i.findings)
+                         .arg(formatTimestamp(i.firstMs), formatTimestamp(i.lastMs)));
+}
+
 void IncidentsView::showDetail(const IncidentDetail& d)
 {
     if (!d.found) {
@@ -396,14 +409,7 @@ void IncidentsView::showDetail(const IncidentDetail& d)
     const IncidentSummary& i = d.incident;
     setFormEnabled(true);
     m_title->setText(QStringLiteral("#%1  %2").arg(i.id).arg(i.title.toHtmlEscaped()));
-    const QColor sev = Theme::instance().findingSeverityColor(i.severity);
-    m_facts->setText(tr("<span style='color:%1;font-weight:600'>%2</span> · %3 · rule <b>%4</b> · %5<br>"
-                        "agent <b>%6</b> · thread %7 · %L8 findings<br>first %9 · last %10")
-                         .arg(sev.name(), findingSeverityName(i.severity), i.category.toHtmlEscaped(),
-                              i.rule.toHtmlEscaped(), maestroLayerNames().value(i.layer - 1),
-                              i.agent.toHtmlEscaped(), i.threadId.toHtmlEscaped())
-                         .arg(i.findings)
-                         .arg(formatTimestamp(i.firstMs), formatTimestamp(i.lastMs)));
+    showFacts(i);
     if (!formDirty() || m_shown.id != i.id) {
         m_status->setCurrentIndex(std::max(0, m_status->findData(i.status)));
         m_assignee->setText(i.assignee);
@@ -516,6 +522,15 @@ void IncidentsView::exportData(QWidget* dialogParent)
     QString error;
     if (!writeExport(path, json, &error))
         QMessageBox::warning(dialogParent, tr("Export failed"), tr("Cannot write %1: %2").arg(path, error));
+}
+
+void IncidentsView::layerNamesChanged()
+{
+    for (int l = 1; l <= 7; ++l)
+        m_layerFilter->setItemText(m_layerFilter->findData(l), maestroLayerNames().at(l - 1));
+    m_model->relabelLayers();
+    if (m_factsOf.id)
+        showFacts(m_factsOf);
 }
 
 void IncidentsView::focusSearch()

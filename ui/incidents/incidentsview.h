@@ -55,6 +55,7 @@ public:
     bool writeExport(const QString& path, bool json, QString* error = nullptr) const;
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     bool canExport() const override { return true; }
     void exportData(QWidget* dialogParent) override;
     void saveState(QSettings& settings) const override;
@@ -73,6 +74,7 @@ Q_SIGNALS:
 private:
     void onCurrentChanged();
     void showDetail(const IncidentDetail& detail);
+    void showFacts(const IncidentSummary& incident);
     void setFormEnabled(bool enabled);
     bool formDirty() const;
 
@@ -106,7 +108,8 @@ private:
     quint64 m_detailToken = 0;
     qint64 m_current = 0;
     qint64 m_pendingSelect = 0;
-    IncidentSummary m_shown; ///< the incident as the form last loaded it
+    IncidentSummary m_shown;   ///< the incident as the form last loaded it
+    IncidentSummary m_factsOf; ///< the incident whose facts line shows
 };
 
 } // namespace vigil::ui

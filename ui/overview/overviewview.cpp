@@ -26,6 +26,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace vigil::ui {
@@ -292,10 +293,19 @@ void OverviewView::buildLayers()
     styleChart(chart, tr("Findings by MAESTRO layer"));
     chart->legend()->hide();
     auto* set = new QBarSet(tr("Findings"));
+    // Top to bottom in the order of the naming shown: the seed's 1..7, or the CSA's L1..L7.
+    std::array<int, 7> order{1, 2, 3, 4, 5, 6, 7};
+    if (layerNaming() == LayerNaming::Csa)
+        std::sort(order.begin(), order.end(),
+                  [](int a, int b) { return csaLayerOf(a) < csaLayerOf(b); });
+    std::reverse(order.begin(), order.end()); // bar categories grow upwards
     qint64 maxV = 0;
-    for (int l = 6; l >= 0; --l) {
-        *set << double(m_data.findingsByLayer[static_cast<std::size_t>(l)]);
-        maxV = std::max(maxV, m_data.findingsByLayer[static_cast<std::size_t>(l)]);
+    QStringList names;
+    for (int layer : order) {
+        const qint64 n = m_data.findingsByLayer[static_cast<std::size_t>(layer - 1)];
+        *set << double(n);
+        maxV = std::max(maxV, n);
+        names << maestroLayerNames().at(layer - 1);
     }
     const QColor c = Theme::instance().isDark() ? QColor(0x9b, 0x7b, 0xe6) : QColor(0x6c, 0x4b, 0xc4);
     set->setColor(c);
@@ -308,8 +318,6 @@ void OverviewView::buildLayers()
     series->setBarWidth(0.7);
     chart->addSeries(series);
     auto* y = new QBarCategoryAxis;
-    QStringList names = maestroLayerNames();
-    std::reverse(names.begin(), names.end());
     y->append(names);
     auto* x = new QValueAxis;
     x->setRange(0, niceMax(double(maxV) * 1.2));
@@ -319,9 +327,9 @@ void OverviewView::buildLayers()
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     series->attachAxis(y);
-    connect(set, &QBarSet::clicked, this, [this](int index) {
+    connect(set, &QBarSet::clicked, this, [this, order](int index) {
         IncidentQuery q;
-        q.layer = 7 - index;
+        q.layer = order.at(static_cast<std::size_t>(index));
         Q_EMIT openIncidents(q);
     });
 }
@@ -420,6 +428,12 @@ void OverviewView::buildUsage()
             Q_EMIT openEvents(q);
         });
     }
+}
+
+void OverviewView::layerNamesChanged()
+{
+    if (m_loaded)
+        buildLayers();
 }
 
 void OverviewView::focusSearch()

@@ -35,6 +35,7 @@ public:
     QChart* chart(const QString& name) const;
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     void saveState(QSettings& settings) const override;
     void restoreState(QSettings& settings) override;
 

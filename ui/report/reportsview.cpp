@@ -198,6 +198,11 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
     });
 }
 
+void ReportsView::layerNamesChanged()
+{
+    markDirty(); // the preview names layers as it was generated
+}
+
 void ReportsView::focusSearch()
 {
     m_subjectId->setFocus(Qt::ShortcutFocusReason);
@@ -220,6 +225,7 @@ ReportRequestData ReportsView::request() const
     }
     r.redact = m_redact->isChecked();
     r.verifyChain = m_verify->isChecked();
+    r.layerNaming = layerNaming();
     return r;
 }
 

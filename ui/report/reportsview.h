@@ -32,6 +32,7 @@ public:
     explicit ReportsView(EngineBridge& bridge, QWidget* parent = nullptr);
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     bool canExport() const override { return m_result.ok; }
     void exportData(QWidget* dialogParent) override;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "review/checklistmodel.h"
 
+#include "bridge/bridgetypes.h"
 #include "review/reviewicons.h"
 
 #include <QDateTime>
@@ -18,6 +19,23 @@ QString ChecklistModel::structureKey(const ChecklistReport& r)
     for (const ChecklistItemState& i : r.items)
         key += i.id + u'/' + i.section + u'|';
     return key;
+}
+
+QString ChecklistModel::sectionLabel(const ChecklistItemState& item)
+{
+    if (item.checklist == QLatin1String("maestro") && item.layer >= 1 && item.layer <= 7)
+        return maestroLayerNames().at(item.layer - 1);
+    return item.section;
+}
+
+void ChecklistModel::relabelSections()
+{
+    for (int r = 0; r < rowCount(); ++r) {
+        const QModelIndex top = index(r, 0);
+        const int n = rowCount(top);
+        if (n > 0)
+            Q_EMIT dataChanged(index(0, ColItem, top), index(n - 1, ColItem, top));
+    }
 }
 
 void ChecklistModel::setReport(const ChecklistReport& report)
@@ -190,6 +208,8 @@ QVariant ChecklistModel::groupData(const Node& n, int column, int role) const
                            ? tr("%1 — %2").arg(c.title, m_report.component)
                            : c.title;
             }
+            if (n.kind == SectionNode && !n.children.isEmpty())
+                return sectionLabel(m_report.items[m_nodes[n.children.front()].item]);
             return n.section;
         }
         if (column == ColStatus) {

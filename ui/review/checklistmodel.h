@@ -30,6 +30,10 @@ public:
     explicit ChecklistModel(QObject* parent = nullptr);
 
     void setReport(const ChecklistReport& report);
+    /// MAESTRO section headings changed (View > MAESTRO Layer Names).
+    void relabelSections();
+    /// An item's section as shown: a MAESTRO item's layer label, else the seed's heading.
+    static QString sectionLabel(const ChecklistItemState& item);
     const ChecklistReport& report() const { return m_report; }
 
     /// The item at `index` (any column), or nullptr for a group row.

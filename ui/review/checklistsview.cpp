@@ -316,7 +316,8 @@ ChecklistsView::ChecklistsView(EngineBridge& bridge, QWidget* parent) : QWidget(
         std::stable_sort(m_evidenceRows.begin(), m_evidenceRows.end(),
                          [](const EvidenceEntry& a, const EvidenceEntry& b) { return a.timestampMs > b.timestampMs; });
         const ChecklistItemState* item = m_model->item(m_model->indexOfItem(m_currentId));
-        m_evidence->setRows(m_evidenceRows, item ? item->subjects : QStringList{});
+        m_evidence->setRows(m_evidenceRows, item ? item->subjects : QStringList{},
+                            item ? subjectKind(*item) : QString());
         qint64 total = 0;
         if (item)
             for (const EvidenceListingRef& l : item->listings)
@@ -520,8 +521,7 @@ void ChecklistsView::showItem(const ChecklistItemState* item, bool reloadEvidenc
         return;
     }
     m_title->setText(item->text);
-    QString scope = item->component.isEmpty() ? tr("whole system") : tr("component %1").arg(item->component);
-    m_meta->setText(tr("%1 · %2 · %3").arg(item->id, item->section, scope));
+    m_meta->setText(metaText(*item));
     const QColor color = review::statusColor(item->autoStatus);
     m_auto->setText(tr("<b style=\"color:%1\">%2</b> — %3")
                         .arg(color.name(), review::statusLabel(item->autoStatus).toHtmlEscaped(),
@@ -558,7 +558,7 @@ void ChecklistsView::loadEvidenceFor(const ChecklistItemState& item)
 {
     m_evidenceTokens.clear();
     m_evidenceRows.clear();
-    m_evidence->setRows({}, item.subjects);
+    m_evidence->setRows({}, item.subjects, subjectKind(item));
     bool listable = false;
     for (const EvidenceListingRef& l : item.listings) {
         if (l.target == EvidenceTargetKind::Iam)
@@ -573,7 +573,8 @@ void ChecklistsView::loadEvidenceFor(const ChecklistItemState& item)
         m_evidenceCount->setText(item.subjects.isEmpty()
                                      ? (item.ruleId.isEmpty() ? tr("No evidence rule: nothing to list.")
                                                               : tr("Nothing in scope to list."))
-                                     : tr("%Ln IAM problem(s)", nullptr, static_cast<int>(item.subjects.size())));
+                                     : tr("%Ln %1 problem(s)", nullptr, static_cast<int>(item.subjects.size()))
+                                           .arg(subjectKind(item)));
         Q_EMIT evidenceShown(item.id);
     } else {
         m_evidenceCount->setText(tr("Loading…"));
@@ -646,6 +647,24 @@ bool ChecklistsView::recordVerdict(const QString& kind, const QString& note)
     if (m_verdictToken)
         m_state->setText(tr("Recording…"));
     return m_verdictToken != 0;
+}
+
+void ChecklistsView::layerNamesChanged()
+{
+    m_model->relabelSections();
+    if (const ChecklistItemState* item = m_model->item(m_proxy->mapToSource(m_tree->currentIndex())))
+        m_meta->setText(metaText(*item));
+}
+
+QString ChecklistsView::subjectKind(const ChecklistItemState& item)
+{
+    return item.ruleId == QLatin1String("secrets_rotated") ? tr("Rotation") : tr("IAM");
+}
+
+QString ChecklistsView::metaText(const ChecklistItemState& item) const
+{
+    const QString scope = item.component.isEmpty() ? tr("whole system") : tr("component %1").arg(item.component);
+    return tr("%1 · %2 · %3").arg(item.id, ChecklistModel::sectionLabel(item), scope);
 }
 
 void ChecklistsView::focusSearch()

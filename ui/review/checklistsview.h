@@ -69,6 +69,7 @@ public:
     QAbstractButton* verdictButton(const QString& kind) const;
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     void saveState(QSettings& settings) const override;
     void restoreState(QSettings& settings) override;
 
@@ -85,6 +86,8 @@ private:
     void applyReport(const ChecklistReport& report);
     void updateComponents(const ChecklistReport& report);
     void onCurrentChanged();
+    QString metaText(const ChecklistItemState& item) const;
+    static QString subjectKind(const ChecklistItemState& item);
     void showItem(const ChecklistItemState* item, bool reloadEvidence);
     void loadEvidenceFor(const ChecklistItemState& item);
     void openEntry(const QModelIndex& index);

@@ -18,11 +18,13 @@ QString timeText(qint64 ms)
 
 EvidenceModel::EvidenceModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void EvidenceModel::setRows(const QVector<EvidenceEntry>& rows, const QStringList& subjects)
+void EvidenceModel::setRows(const QVector<EvidenceEntry>& rows, const QStringList& subjects,
+                            const QString& subjectKind)
 {
     beginResetModel();
     m_rows = rows;
     m_subjects = subjects;
+    m_subjectKind = subjectKind.isEmpty() ? tr("IAM") : subjectKind;
     endResetModel();
 }
 
@@ -56,7 +58,7 @@ QVariant EvidenceModel::data(const QModelIndex& index, int role) const
         if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
             switch (index.column()) {
             case ColKind:
-                return tr("IAM");
+                return m_subjectKind;
             case ColSummary:
                 return subject;
             default:

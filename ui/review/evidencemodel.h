@@ -21,7 +21,10 @@ public:
     explicit EvidenceModel(QObject* parent = nullptr);
 
     /// Replaces the rows with `rows` (appended after `subjects`, which are IAM findings).
-    void setRows(const QVector<EvidenceEntry>& rows, const QStringList& subjects = {});
+    /// `subjects` (IAM problems, overdue secrets) come first, their Kind column saying
+    /// `subjectKind`.
+    void setRows(const QVector<EvidenceEntry>& rows, const QStringList& subjects = {},
+                 const QString& subjectKind = {});
     void clear();
     /// The entry of `row`, or nullptr for an IAM subject row.
     const EvidenceEntry* entry(int row) const;
@@ -33,6 +36,7 @@ public:
 
 private:
     QStringList m_subjects;
+    QString m_subjectKind;
     QVector<EvidenceEntry> m_rows;
 };
 

@@ -218,7 +218,7 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     m_table->setWordWrap(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(ThreatMatrixModel::ColLayer, 125);
+    fitLayerColumn();
     m_table->setColumnWidth(ThreatMatrixModel::ColComponent, 115);
     m_table->setColumnWidth(ThreatMatrixModel::ColThreat, 150);
     m_table->setColumnWidth(ThreatMatrixModel::ColSeverity, 75);
@@ -670,6 +670,22 @@ void ThreatMatricesView::updateActions()
     m_export->setEnabled(has);
     m_name->setEnabled(has);
     m_component->setEnabled(has);
+}
+
+void ThreatMatricesView::layerNamesChanged()
+{
+    m_model->relabelLayers();
+    fitLayerColumn();
+}
+
+void ThreatMatricesView::fitLayerColumn()
+{
+    // Wide enough for the longest label of the naming shown ("L4 Deployment and
+    // Infrastructure"), not for whatever rows happen to be loaded.
+    int widest = 0;
+    for (const QString& name : maestroLayerNames())
+        widest = std::max(widest, m_table->fontMetrics().horizontalAdvance(name));
+    m_table->setColumnWidth(ThreatMatrixModel::ColLayer, widest + 24);
 }
 
 void ThreatMatricesView::focusSearch()

@@ -62,6 +62,7 @@ public:
     const QVector<ThreatMatrixData>& matrices() const { return m_matrices; }
 
     void focusSearch() override;
+    void layerNamesChanged() override;
     bool canExport() const override;
     void exportData(QWidget* dialogParent) override;
     void saveState(QSettings& settings) const override;
@@ -76,6 +77,7 @@ Q_SIGNALS:
     void countsUpdated();
 
 private:
+    void fitLayerColumn();
     void fillList(const QVector<ThreatMatrixData>& matrices, qint64 select);
     void showMatrix(int listRow);
     void onEdited();

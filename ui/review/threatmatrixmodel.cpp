@@ -394,6 +394,12 @@ int ThreatMatrixModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_matrix.rows.size());
 }
 
+void ThreatMatrixModel::relabelLayers()
+{
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, ColLayer), index(rowCount() - 1, ColLayer));
+}
+
 int ThreatMatrixModel::columnCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;

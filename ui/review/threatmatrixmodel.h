@@ -70,6 +70,8 @@ public:
     void applyComponent(const QString& component);
 
     int rowCount(const QModelIndex& parent = {}) const override;
+    /// The layer column's labels changed (View > MAESTRO Layer Names).
+    void relabelLayers();
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;

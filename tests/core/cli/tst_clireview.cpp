@@ -4,6 +4,7 @@
 // shown next to it, every threat-matrix row in csv, json and md, one-line errors.
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void checklistHasTheSeedItems();
     void autoFlipsOnImportedEvidence();
     void iamItemsNeedThePolicyFile();
+    void overdueSecretFailsRotationItem();
     void componentNarrowsTheEvidence();
     void verdictsShowNextToAuto();
     void threatsFormats_data();
@@ -93,6 +95,61 @@ void TestCliReview::initTestCase()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.close();
     QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--db"), m_emptyDb, none}).code, 0);
+}
+
+void TestCliReview::overdueSecretFailsRotationItem()
+{
+    // Guide 7.2 as evidence: database credentials every 30 days, LangSmith keys every 90,
+    // Bedrock through an IAM role (never overdue); other security events do not count.
+    const qint64 day = 86'400'000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto line = [](qint64 ts, const QString& type, const QString& secret) {
+        QJsonObject details{{QStringLiteral("type"), type},
+                            {QStringLiteral("details"), QJsonObject{{QStringLiteral("secret"), secret}}}};
+        return QJsonDocument(QJsonObject{
+                                 {QStringLiteral("timestamp"),
+                                  QDateTime::fromMSecsSinceEpoch(ts, Qt::UTC).toString(Qt::ISODateWithMs)},
+                                 {QStringLiteral("event_type"), QStringLiteral("security_event")},
+                                 {QStringLiteral("agent_name"), QStringLiteral("brain")},
+                                 {QStringLiteral("thread_id"), QStringLiteral("ops")},
+                                 {QStringLiteral("severity"), QStringLiteral("info")},
+                                 {QStringLiteral("details"), details}})
+                   .toJson(QJsonDocument::Compact) +
+               "\n";
+    };
+    const auto write = [&](const QString& name, const QByteArray& text) {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
+            qFatal("cannot write %s", qPrintable(path));
+        return path;
+    };
+    const QString db = m_dir.filePath(QStringLiteral("rotation.db"));
+    const QString first = write(
+        QStringLiteral("rotations.jsonl"),
+        line(now - 40 * day, QStringLiteral("secret_rotated"), QStringLiteral("agent-system/db-password")) +
+            line(now - 10 * day, QStringLiteral("secret_rotated"), QStringLiteral("agent-system/langsmith-api-key")) +
+            line(now - 400 * day, QStringLiteral("secret_rotated"), QStringLiteral("agent-system/bedrock-api-key")) +
+            line(now - 1 * day, QStringLiteral("access_denied"), QStringLiteral("agent-system/db-password")));
+    QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--db"), db, first}).code, 0);
+    const QJsonObject overdue = item(checklist(db), QStringLiteral("production.secrets.3"));
+    QCOMPARE(overdue.value(QStringLiteral("evidence_rule")).toString(), QStringLiteral("secrets_rotated"));
+    QCOMPARE(overdue.value(QStringLiteral("auto")).toString(), QStringLiteral("fail"));
+    QCOMPARE(overdue.value(QStringLiteral("evidence")).toInteger(), 1);
+    const QJsonArray subjects = overdue.value(QStringLiteral("subjects")).toArray();
+    QCOMPARE(subjects.size(), 1);
+    QVERIFY2(subjects.first().toString().startsWith(QStringLiteral("agent-system/db-password (Database credentials, every 30 days)")),
+             qPrintable(subjects.first().toString()));
+
+    // Rotated again yesterday: nothing is overdue, two secrets have a period and were kept to it.
+    const QString second = write(QStringLiteral("rotations-2.jsonl"),
+                                 line(now - 1 * day, QStringLiteral("secret_rotated"),
+                                      QStringLiteral("agent-system/db-password")));
+    QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--db"), db, second}).code, 0);
+    const QJsonObject kept = item(checklist(db), QStringLiteral("production.secrets.3"));
+    QCOMPARE(kept.value(QStringLiteral("auto")).toString(), QStringLiteral("pass"));
+    QCOMPARE(kept.value(QStringLiteral("evidence")).toInteger(), 2);
+    QVERIFY(!kept.contains(QStringLiteral("subjects")));
 }
 
 void TestCliReview::checklistHasTheSeedItems()

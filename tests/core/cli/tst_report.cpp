@@ -27,6 +27,19 @@ QString sample()
 {
     return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/events.jsonl"));
 }
+
+/// The results of a SARIF log's first run.
+QJsonArray sarifResults(const QByteArray& json)
+{
+    return QJsonDocument::fromJson(json)
+        .object()
+        .value(QStringLiteral("runs"))
+        .toArray()
+        .first()
+        .toObject()
+        .value(QStringLiteral("results"))
+        .toArray();
+}
 QString policies()
 {
     return vigil::test::sharedPath(QStringLiteral("samples/labeled-small/policies.json"));
@@ -52,6 +65,8 @@ private Q_SLOTS:
     void redactedUnlessAsked();
     void csvGuardsFormulas();
     void findingsAsOcsfAndSarif();
+    void csaLayerNames();
+    void scanSarifNamesLayers();
     void writesOnlyTheChosenPath();
     void usageErrors_data();
     void usageErrors();
@@ -251,12 +266,7 @@ void TestCliReport::findingsAsOcsfAndSarif()
     QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("sarif"), sarif).code, 0);
     const QJsonObject s = QJsonDocument::fromJson(readAll(sarif)).object();
     QCOMPARE(s.value(QStringLiteral("version")).toString(), QStringLiteral("2.1.0"));
-    const QJsonArray results = s.value(QStringLiteral("runs"))
-                                   .toArray()
-                                   .first()
-                                   .toObject()
-                                   .value(QStringLiteral("results"))
-                                   .toArray();
+    const QJsonArray results = sarifResults(readAll(sarif));
     QCOMPARE(results.size(), a.size());
     const QJsonObject loc =
         results.first().toObject().value(QStringLiteral("locations")).toArray().first().toObject();
@@ -267,6 +277,79 @@ void TestCliReport::findingsAsOcsfAndSarif()
                 .value(QStringLiteral("uri"))
                 .toString()
                 .endsWith(QStringLiteral("events.jsonl")));
+}
+
+void TestCliReport::csaLayerNames()
+{
+    // --layer-names csa names layers as the CSA does in the report and the exports; the
+    // layer numbers that identify them stay the seed's.
+    const QString seedHtml = m_dir.filePath(QStringLiteral("seed.html"));
+    const QString csaHtml = m_dir.filePath(QStringLiteral("csa.html"));
+    QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("html"), seedHtml).code, 0);
+    QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("html"), csaHtml,
+                    {QStringLiteral("--layer-names"), QStringLiteral("csa")})
+                 .code,
+             0);
+    const QByteArray seed = readAll(seedHtml), csa = readAll(csaHtml);
+    QVERIFY(seed.contains("<td>1 Model</td>"));
+    QVERIFY(!seed.contains("Foundation Models"));
+    QVERIFY(csa.contains("<td>L1 Foundation Models</td>"));
+    QVERIFY(!csa.contains("<td>1 Model</td>"));
+    const QString sarif = m_dir.filePath(QStringLiteral("csa.sarif"));
+    QCOMPARE(report(QStringLiteral("incidents"), QStringLiteral("sarif"), sarif,
+                    {QStringLiteral("--layer-names"), QStringLiteral("csa")})
+                 .code,
+             0);
+    const QJsonArray results = sarifResults(readAll(sarif));
+    QVERIFY(!results.isEmpty());
+    for (const QJsonValue& r : results) {
+        const QJsonObject p = r.toObject().value(QStringLiteral("properties")).toObject();
+        const int layer = p.value(QStringLiteral("maestro_layer")).toInt();
+        const int csaLayer = p.value(QStringLiteral("csa_maestro_layer")).toInt();
+        const QString name = p.value(QStringLiteral("maestro_layer_name")).toString();
+        static const QStringList kCsa{QStringLiteral("Foundation Models"),
+                                      QStringLiteral("Data Operations"),
+                                      QStringLiteral("Agent Frameworks"),
+                                      QStringLiteral("Deployment and Infrastructure"),
+                                      QStringLiteral("Evaluation and Observability"),
+                                      QStringLiteral("Security and Compliance"),
+                                      QStringLiteral("Agent Ecosystem")};
+        QVERIFY(layer >= 1 && layer <= 7);
+        QVERIFY(csaLayer >= 1 && csaLayer <= 7);
+        QCOMPARE(name, kCsa.at(csaLayer - 1));
+    }
+}
+
+void TestCliReport::scanSarifNamesLayers()
+{
+    const auto results = [&](const QStringList& extra) {
+        const Run r = cli(QStringList{QStringLiteral("scan"), QStringLiteral("--format"),
+                                      QStringLiteral("sarif")} +
+                          extra + QStringList{sample()});
+        return sarifResults(r.out);
+    };
+    const QJsonArray seed = results({});
+    const QJsonArray csa = results({QStringLiteral("--layer-names"), QStringLiteral("csa")});
+    QVERIFY(!seed.isEmpty());
+    QCOMPARE(csa.size(), seed.size());
+    bool sawMonitoring = false;
+    for (qsizetype i = 0; i < seed.size(); ++i) {
+        const QJsonObject s = seed[i].toObject().value(QStringLiteral("properties")).toObject();
+        const QJsonObject c = csa[i].toObject().value(QStringLiteral("properties")).toObject();
+        QCOMPARE(c.value(QStringLiteral("layer")), s.value(QStringLiteral("layer")));
+        if (s.value(QStringLiteral("layer")).toInt() == 4) {
+            sawMonitoring = true;
+            QCOMPARE(s.value(QStringLiteral("layer_name")).toString(), QStringLiteral("Monitoring"));
+            QCOMPARE(c.value(QStringLiteral("layer_name")).toString(),
+                     QStringLiteral("Evaluation and Observability"));
+            QCOMPARE(c.value(QStringLiteral("csa_layer")).toInt(), 5);
+        }
+    }
+    QVERIFY(sawMonitoring);
+    const Run bad = cli({QStringLiteral("scan"), QStringLiteral("--layer-names"),
+                         QStringLiteral("owasp"), sample()});
+    QCOMPARE(bad.code, 1);
+    QVERIFY(bad.err.startsWith("vigil-cli scan: --layer-names must be seed or csa"));
 }
 
 void TestCliReport::writesOnlyTheChosenPath()
@@ -303,6 +386,10 @@ void TestCliReport::usageErrors_data()
                                                QStringLiteral("-o"),       QStringLiteral("x")};
     QTest::newRow("no output") << QStringList{QStringLiteral("--kind"), QStringLiteral("soc2"),
                                               QStringLiteral("--format"), QStringLiteral("pdf")};
+    QTest::newRow("bad layer names") << QStringList{
+        QStringLiteral("--kind"), QStringLiteral("soc2"), QStringLiteral("--format"),
+        QStringLiteral("pdf"), QStringLiteral("-o"), QStringLiteral("x"),
+        QStringLiteral("--layer-names"), QStringLiteral("owasp")};
     QTest::newRow("bad window") << QStringList{
         QStringLiteral("--kind"), QStringLiteral("soc2"),     QStringLiteral("--format"),
         QStringLiteral("pdf"),    QStringLiteral("-o"),       QStringLiteral("x"),

@@ -40,6 +40,7 @@ public:
     std::vector<Finding> findings;
     std::vector<Rejected> rejected;
     std::optional<IamFacts> iamFacts;
+    std::vector<SecretRotations> rotations; ///< by secret, as a store would report them
     mutable std::vector<EvidenceQuery> findingQueries;
 
     /// Adds an event and, when `category` is given, one finding in it.
@@ -74,6 +75,14 @@ public:
         });
     }
     const IamFacts* iam() const override { return iamFacts ? &*iamFacts : nullptr; }
+    std::vector<SecretRotations> secretRotations(const EvidenceQuery& q) const override
+    {
+        std::vector<SecretRotations> out;
+        for (const SecretRotations& r : rotations)
+            if (r.lastMs >= q.fromMs && r.lastMs <= q.toMs)
+                out.push_back(r);
+        return out;
+    }
 
 private:
     static bool contains(const std::vector<std::string>& v, const std::string& s)
