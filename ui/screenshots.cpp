@@ -3,6 +3,7 @@
 
 #include "common/eventcolumns.h"
 #include "events/eventsview.h"
+#include "events/querybar.h"
 #include "incidents/incidentsview.h"
 #include "live/liveview.h"
 #include "mainwindow.h"
@@ -114,11 +115,19 @@ void takeScreenshots(MainWindow& window, const QString& dir, int settleMs)
         Theme::instance().apply(Theme::modeFromName(step.theme));
         window.showView(step.view);
         if (step.view == u"events") {
-            // The events with personal data or secrets, as a reviewer would look for them.
-            EventQuery q;
-            q.findingMask = categoryBit(QStringLiteral("pii")) | categoryBit(QStringLiteral("secret"));
-            window.showEvents(q);
-            QTimer::singleShot(settleMs / 2, &window, [&window] { selectInteresting(window.eventsView()->table(), false); });
+            // The findings of personal data and secrets, as a reviewer would ask for them in
+            // the query bar; the first row's event opens, redacted, in the detail pane.
+            QueryBar* bar = window.eventsView()->queryBar();
+            bar->lineEdit()->setText(QStringLiteral(
+                "filter finding.category in [\"pii\", \"secret\"] | fields @timestamp, agent, event_type, "
+                "finding.rule, finding.severity, finding.field | sort @timestamp desc"));
+            bar->lineEdit()->setCursorPosition(0); // the start of the query in view
+            bar->run();
+            QTimer::singleShot(settleMs / 2, &window, [&window] {
+                QTableView* results = window.eventsView()->queryResultsTable();
+                if (results->model()->rowCount() > 0)
+                    results->selectRow(0);
+            });
         }
         else if (step.view == u"incidents")
             QTimer::singleShot(settleMs / 2, &window, [&window] {

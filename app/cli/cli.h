@@ -90,6 +90,9 @@ int runPurge(const std::vector<std::string>& args);
 int runRetention(const std::vector<std::string>& args);
 /// `vigil-cli report`: compliance reports (pdf, html, csv, json) and finding exports.
 int runReport(const std::vector<std::string>& args);
+// ---- queries (cmd_query.cpp) ----
+/// `vigil-cli query`: runs a query (or a saved one); lists, saves and deletes saved queries.
+int runQuery(const std::vector<std::string>& args);
 
 /// `message` with line breaks turned into spaces, for one-line errors.
 inline std::string oneLine(std::string message)

@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"scan", vigil::cli::runScan, "scan audit events and print findings (jsonl, table, SARIF)"},
     {"import", vigil::cli::runImport, "store audit events, their findings and incidents"},
     {"stats", vigil::cli::runStats, "totals of a database as JSON"},
+    {"query", vigil::cli::runQuery, "run a query over events and findings; saved queries"},
     {"serve", vigil::cli::runServe, "live ingest: a TCP feed and followed files, until SIGTERM"},
     {"iam", vigil::cli::runIam, "per-agent permission map of an IAM policy file, or its review"},
     {"checklist", vigil::cli::runChecklist, "the seed checklists with evidence status and verdicts (JSON)"},

@@ -15,7 +15,7 @@ namespace vigil {
 
 /// The schema version this build writes. A database with a higher `user_version` was
 /// written by a newer Vigil and is refused rather than misread.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 /// How a writer connection commits.
 struct WriterOpenOptions

@@ -264,7 +264,18 @@ ALTER TABLE incidents ADD COLUMN hlink BLOB; -- link of its last history entry
 ALTER TABLE incidents ADD COLUMN seal BLOB;  -- keyed seal of the row and its history
 ALTER TABLE incident_history ADD COLUMN link BLOB; -- keyed link to the entry before it
 )sql",
-        // 7 -> 8: mute rules (core/store/suppression.h, docs/review.md "Muting findings"):
+        // 7 -> 8: queries a reviewer saved by name (core/query/savedqueries.h). Built-in
+        // queries ship with the program and are not stored here.
+        R"sql(
+CREATE TABLE saved_queries (
+    name        TEXT PRIMARY KEY,                -- a-z 0-9 . _ -, at most 64 characters
+    query       TEXT NOT NULL,                   -- compiles with core/query/query.h
+    author      TEXT NOT NULL DEFAULT '',        -- OS user who saved it last
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+        // 8 -> 9: mute rules (core/store/suppression.h, docs/review.md "Muting findings"):
         // reviewers mute known false positives by rule, agent, field and/or a glob over the
         // matched text, with a reason, an author and an optional expiry. Whether a finding
         // is muted is decided when it is read, so nothing here touches findings. A rule is

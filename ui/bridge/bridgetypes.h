@@ -253,6 +253,35 @@ void setLayerNaming(LayerNaming naming);
 QString severityName(int eventSeverity);
 QString findingSeverityName(int findingSeverity);
 
+/// What a query of the query bar returned (core/query/query.h), or why it did not run.
+struct QueryResultData
+{
+    QString text;           ///< the query as run
+    bool ok = false;
+    QString error;          ///< one line naming the problem and its column
+    int errorColumn = 0;    ///< 1-based character column of the fault; 0 when ok
+    int errorPosition = -1; ///< where the fault starts in `text` (a QString index)
+    int errorLength = 0;    ///< how much of `text` the fault spans
+    /// Rows are events (no `stats`, no finding field): the events table shows `events`.
+    /// Otherwise `columns` and `cells` are shown as they are.
+    bool eventRows = false;
+    QStringList columns;
+    QVector<QStringList> cells; ///< display text of each row, one entry per column
+    QVector<qint64> rowIds;     ///< the event behind each row; empty for stats
+    QVector<EventSummary> events;
+    bool truncated = false;     ///< more rows matched than the query's limit
+};
+
+/// A built-in or saved query, for the drop-down of the query bar.
+struct SavedQueryInfo
+{
+    QString name;
+    QString text;
+    QString description;
+    QString author;
+    bool builtin = false;
+};
+
 } // namespace vigil::ui
 
 Q_DECLARE_METATYPE(vigil::ui::EventSummary)
@@ -265,3 +294,5 @@ Q_DECLARE_METATYPE(vigil::ui::IncidentDetail)
 Q_DECLARE_METATYPE(vigil::ui::OverviewData)
 Q_DECLARE_METATYPE(vigil::ui::ImportState)
 Q_DECLARE_METATYPE(vigil::ui::MuteRuleData)
+Q_DECLARE_METATYPE(vigil::ui::QueryResultData)
+Q_DECLARE_METATYPE(vigil::ui::SavedQueryInfo)

@@ -103,6 +103,22 @@ public:
     /// Drops a pending request: its result will not be emitted.
     void cancel(quint64 token);
 
+    // ---- the query bar (core/query; docs/review.md, "Saved queries") ----
+    /// Compiles and runs `text` on the query worker; queryFinished delivers the rows, or the
+    /// error with its position. Returns 0 when no database is open.
+    quint64 runQuery(const QString& text);
+    /// The built-in queries and those saved in the open database; savedQueriesLoaded
+    /// delivers them. Returns 0 when no database is open.
+    quint64 loadSavedQueries();
+    /// Saves `text` as `name` in the database through the writer, with actorName() as
+    /// author; querySaved reports the outcome (a bad name, a built-in's name or a query that
+    /// does not compile is refused with the reason).
+    quint64 saveQuery(const QString& name, const QString& text);
+    /// Deletes the saved query `name` through the writer; querySaved reports the outcome.
+    quint64 deleteSavedQuery(const QString& name);
+    /// Commands, field names and keywords of the query language, for completion.
+    static QStringList queryVocabulary();
+
     // ---- changes (through the writer thread) ----
     /// Applies `change` to each incident and records every changed field in
     /// incident_history. Emits incidentsChanged when committed.
@@ -321,6 +337,9 @@ Q_SIGNALS:
     void importFinished(bool ok, const QString& message);
     void demoLoaded(qint64 events);
     void exportFinished(quint64 token, bool ok, const QString& message);
+    void queryFinished(quint64 token, const vigil::ui::QueryResultData& result);
+    void savedQueriesLoaded(quint64 token, const QVector<vigil::ui::SavedQueryInfo>& queries);
+    void querySaved(quint64 token, bool ok, const QString& message);
     /// A failure of background work that the user should see.
     void errorOccurred(const QString& message);
 

@@ -40,10 +40,34 @@ void EventsModel::reload()
     m_pages.clear();
     m_rows = 0;
     m_exhausted = false;
+    m_fixed = false;
     endResetModel();
     m_total = -1;
     m_countToken = m_bridge.countEvents(m_query);
     appendPage();
+}
+
+void EventsModel::showRows(const QVector<EventSummary>& rows)
+{
+    cancelAll();
+    m_countToken = 0;
+    beginResetModel();
+    m_pages.clear();
+    // The same pages as a load would fill, all present: kPageSize rows each, the last shorter.
+    for (qsizetype first = 0; first < rows.size(); first += kPageSize) {
+        Page page;
+        page.rows = rows.mid(first, kPageSize);
+        page.count = static_cast<int>(page.rows.size());
+        page.state = PageState::Loaded;
+        page.last = PageKey{page.rows.back().timestampMs, page.rows.back().rowId};
+        m_pages.push_back(std::move(page));
+    }
+    m_rows = static_cast<int>(rows.size());
+    m_exhausted = true;
+    m_fixed = true;
+    endResetModel();
+    m_total = rows.size();
+    Q_EMIT totalCountChanged(m_total);
 }
 
 void EventsModel::appendPage()
@@ -102,6 +126,8 @@ void EventsModel::onLoaded(quint64 token, const QVector<EventSummary>& rows)
 
 void EventsModel::evict(std::size_t keep)
 {
+    if (m_fixed)
+        return; // a query's rows cannot be loaded again page by page
     for (;;) {
         int loaded = 0;
         std::size_t oldest = m_pages.size();
@@ -195,8 +221,9 @@ void EventsModel::fetchMore(const QModelIndex& parent)
 
 void EventsModel::sort(int column, Qt::SortOrder order)
 {
-    // Keyset paging orders by time only; other columns keep the time order.
-    if (column != ColTime)
+    // Keyset paging orders by time only; other columns keep the time order. A query's
+    // rows keep the order its `sort` gave them.
+    if (column != ColTime || m_fixed)
         return;
     const bool ascending = order == Qt::AscendingOrder;
     if (ascending == m_query.ascending && !m_pages.empty())

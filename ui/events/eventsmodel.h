@@ -30,8 +30,13 @@ public:
 
     void setQuery(const EventQuery& query);
     const EventQuery& query() const { return m_query; }
-    /// Reloads from the first page with the current query.
+    /// Reloads from the first page with the current query (leaving a shown query result).
     void reload();
+    /// Shows exactly `rows`, in their order (the result of a query of the query bar),
+    /// instead of pages of the filters, until reload() or setQuery().
+    void showRows(const QVector<EventSummary>& rows);
+    /// Whether the rows are a query's result rather than pages of the filters.
+    bool showsQueryRows() const { return m_fixed; }
 
     /// The loaded row, or nullptr while its page is not in memory.
     const EventSummary* summaryAt(int row) const;
@@ -76,6 +81,7 @@ private:
     mutable std::vector<Page> m_pages;
     int m_rows = 0;
     bool m_exhausted = false;
+    bool m_fixed = false; ///< rows of showRows(): nothing to page, evict or reload
     qint64 m_total = -1;
     quint64 m_countToken = 0;
     mutable quint64 m_clock = 0;

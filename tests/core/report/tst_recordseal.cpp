@@ -406,6 +406,8 @@ void TestRecordSeal::migratesSchema6Database()
                     "ALTER TABLE incidents DROP COLUMN hlink; "
                     "ALTER TABLE incidents DROP COLUMN seal; "
                     "ALTER TABLE incident_history DROP COLUMN link; "
+                    "DROP TABLE saved_queries; " // schema 8
+                    "DROP TABLE suppression_history; DROP TABLE suppressions; " // schema 9
                     "DELETE FROM meta WHERE key LIKE 'chain.set.%' OR key='chain.summary_from'; "
                     // A review as schema 6 stored it.
                     "INSERT INTO incident_history(incident_id, ts_ms, actor, field, old_value, "
