@@ -18,7 +18,7 @@ namespace vigil {
 class Database;
 
 /// A reviewer's rule that mutes findings (known false positives) without deleting them
-/// (schema migration 7 -> 8, table `suppressions`; docs/review.md "Muting findings").
+/// (schema migration 8 -> 9, table `suppressions`; docs/review.md "Muting findings").
 ///
 /// A finding is muted by a rule when every criterion the rule sets holds: `rule`, `agent`
 /// and `field` compare exactly with the finding's rule id, its event's agent and its JSON
