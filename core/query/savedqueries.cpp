@@ -16,14 +16,7 @@ namespace {
 /// it and reads as having no saved queries.
 Result<bool> hasSavedTable(Database& db)
 {
-    auto st = SqlStatement::prepare(
-        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'saved_queries'");
-    if (!st)
-        return std::unexpected(st.error());
-    auto row = st->step();
-    if (!row)
-        return std::unexpected(row.error());
-    return *row;
+    return hasTable(db, "saved_queries");
 }
 
 const SavedQuery* findBuiltin(std::string_view name)

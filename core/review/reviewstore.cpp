@@ -19,20 +19,6 @@ using reviewdetail::cat;
 
 namespace {
 
-/// Whether `table` exists: a database of an older schema, read without migrating, lacks
-/// the review tables, and reads as empty rather than failing.
-Result<bool> hasTable(Database& db, std::string_view table)
-{
-    auto st = SqlStatement::prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
-    if (!st)
-        return std::unexpected(st.error());
-    st->bindText(1, table);
-    auto row = st->step();
-    if (!row)
-        return std::unexpected(row.error());
-    return *row;
-}
-
 /// Verdicts selected by `sql` with `params` bound as text, in order.
 Result<std::vector<StoredVerdict>> readVerdicts(Database& db, const std::string& sql,
                                                 std::initializer_list<std::string_view> params)

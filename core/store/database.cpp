@@ -426,6 +426,18 @@ Result<std::int64_t> queryInt(Database& db, const char* sql)
     return *row ? st->columnInt(0) : 0;
 }
 
+Result<bool> hasTable(Database& db, std::string_view table)
+{
+    auto st = SqlStatement::prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bindText(1, table);
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    return *row;
+}
+
 Result<std::optional<std::string>> readMeta(Database& db, std::string_view key)
 {
     auto st = SqlStatement::prepare(db, "SELECT value FROM meta WHERE key=?1");

@@ -120,6 +120,9 @@ private:
 
 /// The integer in the first column of the first row `sql` yields (0 for no row).
 Result<std::int64_t> queryInt(Database& db, const char* sql);
+/// Whether `table` exists: a database of an older schema, read without migrating, lacks
+/// the tables later migrations add, and its readers treat them as empty.
+Result<bool> hasTable(Database& db, std::string_view table);
 
 /// The value stored under `key` in the meta table, or nullopt when there is none.
 Result<std::optional<std::string>> readMeta(Database& db, std::string_view key);

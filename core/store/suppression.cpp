@@ -42,11 +42,7 @@ SuppressionRule readRule(const SqlStatement& s)
 
 Result<bool> tableExists(Database& db)
 {
-    auto n = queryInt(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
-                          "name='suppressions'");
-    if (!n)
-        return std::unexpected(n.error());
-    return *n > 0;
+    return hasTable(db, "suppressions");
 }
 
 Result<std::optional<SuppressionRule>> readById(Database& db, std::int64_t id)
