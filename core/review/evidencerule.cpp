@@ -340,11 +340,9 @@ EvidenceResult evaluateRotation(const EvidenceRule& rule, const EvidenceSource& 
                                      " days): last rotated ", formatRfc3339Utc(s.lastMs),
                                      ", due ", formatRfc3339Utc(s.dueMs)));
     }
-    r.listings.push_back({EvidenceTarget::Events, [&] {
-                              EvidenceQuery q = base;
-                              q.eventTypes = {"security_event"};
-                              return q;
-                          }(),
+    EvidenceQuery rotationEvents = base;
+    rotationEvents.eventTypes = {"security_event"};
+    r.listings.push_back({EvidenceTarget::Events, std::move(rotationEvents),
                           static_cast<std::int64_t>(seen.size())});
     if (!r.subjects.empty()) {
         r.status = EvidenceStatus::Fail;
