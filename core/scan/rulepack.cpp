@@ -97,7 +97,28 @@ constexpr std::array<ParamSpec, 2> kSecurityEventParams{{
     {"layers", ParamType::IntMap, 1, 7},
 }};
 
-constexpr std::array<KindSpec, 22> kKinds{{
+constexpr std::array<std::string_view, 2> kScopes{"user", "thread"};
+constexpr std::array<ParamSpec, 5> kNearDuplicateParams{{
+    {"scope", ParamType::String, 0, 0, kScopes},
+    {"repeats", ParamType::Int, 1, 1000},
+    {"similarity", ParamType::Number, 0.5, 1},
+    {"min_chars", ParamType::Int, 0, 10000},
+    {"window_s", ParamType::Int, 1, 7 * 86400},
+}};
+constexpr std::array<ParamSpec, 3> kBurstParams{{
+    {"scope", ParamType::String, 0, 0, kScopes},
+    {"max_queries", ParamType::Int, 1, 1000000},
+    {"window_s", ParamType::Int, 1, 7 * 86400},
+}};
+constexpr std::array<ParamSpec, 5> kProbingParams{{
+    {"scope", ParamType::String, 0, 0, kScopes},
+    {"probes", ParamType::Int, 1, 1000},
+    {"window_s", ParamType::Int, 1, 7 * 86400},
+    {"phrases", ParamType::StringList},
+    {"signal_rules", ParamType::StringList},
+}};
+
+constexpr std::array<KindSpec, 25> kKinds{{
     {"phrase", true, {}},
     {"regex", true, kRegexParams},
     {"token", true, kTokenParams},
@@ -120,7 +141,19 @@ constexpr std::array<KindSpec, 22> kKinds{{
     {"details_length", false, kLengthParams},
     {"schema", false, kSchemaParams},
     {"security_event", false, kSecurityEventParams},
+    {"near_duplicate", false, kNearDuplicateParams},
+    {"query_burst", false, kBurstParams},
+    {"prompt_probing", false, kProbingParams},
 }};
+
+} // namespace
+
+bool isSessionKind(std::string_view kind)
+{
+    return kind == "near_duplicate" || kind == "query_burst" || kind == "prompt_probing";
+}
+
+namespace {
 
 const KindSpec* findKind(std::string_view kind)
 {

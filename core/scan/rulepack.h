@@ -34,6 +34,10 @@ struct RuleInfo
     std::string source;                     ///< where it was defined: `rules/pii.json: $.rules[0]`
 };
 
+/// Kinds run over a stream of queries by QueryAnomalyTracker (scan/queryanomaly.h), not by
+/// the Scanner on one event: `near_duplicate`, `query_burst`, `prompt_probing`.
+bool isSessionKind(std::string_view kind);
+
 /// A set of rules plus the homoglyph table the injection detector folds with. Built from the
 /// embedded packs, then optionally patched by user packs. Loading validates everything a
 /// scanner needs except regex syntax (checked by Scanner::create); every error names the

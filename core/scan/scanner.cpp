@@ -813,7 +813,7 @@ struct TriggerDef
 Result<void> Scanner::Impl::compileRules()
 {
     for (const RuleInfo& info : rules) {
-        if (!info.enabled)
+        if (!info.enabled || isSessionKind(info.kind)) // session kinds: QueryAnomalyTracker
             continue;
         CompiledRule r;
         r.info = &info;
