@@ -84,7 +84,7 @@ int runImport(const std::vector<std::string>& args)
     options.format = format;
     options.reader.roleAgents = roleAgentsOf(engine->policies().get());
     if (!parsed->flag("no-scan"))
-        options.pipeline.scanFactory = engine->scanFactory();
+        engine->configure(options.pipeline);
     if (auto w = parsed->get("workers")) {
         try {
             options.pipeline.workers = static_cast<unsigned>(std::stoul(*w));

@@ -240,7 +240,7 @@ int runServe(const std::vector<std::string>& args)
     auto engine = loadEngine(parsed->get("rules"), parsed->get("policies"));
     if (!engine)
         return error("serve", engine.error().message);
-    options.pipeline.scanFactory = engine->scanFactory();
+    engine->configure(options.pipeline);
     options.tail.reader.roleAgents = roleAgentsOf(engine->policies().get());
 
     // Signals are taken synchronously by this thread; every thread started from here on

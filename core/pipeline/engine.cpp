@@ -4,6 +4,7 @@
 #include "base/jsonlimits.h"
 #include "iam/iamchecker.h"
 #include "iam/policyset.h"
+#include "scan/queryanomaly.h"
 #include "scan/rulepack.h"
 #include "scan/scanner.h"
 
@@ -26,8 +27,12 @@ Result<Engine> Engine::load(const std::optional<std::string>& rulesFile,
     auto scanner = Scanner::create(*pack);
     if (!scanner)
         return std::unexpected(scanner.error());
+    auto sessions = QueryAnomalyRules::fromPack(*pack);
+    if (!sessions)
+        return std::unexpected(sessions.error());
     Engine e;
     e.m_scanner = *scanner;
+    e.m_sessions = *sessions;
     if (policiesFile) {
         auto policies = iam::PolicySet::loadFile(*policiesFile);
         if (!policies)
@@ -61,6 +66,24 @@ ScanFactory Engine::scanFactory() const
                 for (IngestedEvent& ie : group)
                     iam->check(ie.event, ie.findings);
         };
+    };
+}
+
+ScanFunction Engine::sessionStage() const
+{
+    if (!m_sessions || m_sessions->empty())
+        return {};
+    auto tracker = std::make_shared<QueryAnomalyTracker>(m_sessions);
+    return [tracker](std::span<IngestedEvent> events) {
+        for (IngestedEvent& ie : events) {
+            const std::size_t before = ie.findings.size();
+            tracker->observe(ie.event, ie.findings);
+            if (ie.findings.size() != before) { // the chain hashes no longer cover them
+                ie.summaryLeaf.reset();
+                ie.findingsDigest.reset();
+                ie.findingHashes.clear();
+            }
+        }
     };
 }
 

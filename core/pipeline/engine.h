@@ -12,6 +12,7 @@
 namespace vigil {
 
 class Scanner;
+class QueryAnomalyRules;
 namespace iam {
 class PolicySet;
 class IamChecker;
@@ -33,12 +34,26 @@ public:
     /// scanners, then the IAM checks when a policy file is loaded.
     ScanFactory scanFactory() const;
 
+    /// Sets what a pipeline takes from the engine: the scan factory and a fresh session stage.
+    void configure(PipelineOptions& options) const
+    {
+        options.scanFactory = scanFactory();
+        options.ordered = sessionStage();
+    }
+
+    /// A fresh session stage (PipelineOptions::ordered): the rule pack's session rules
+    /// (scan/queryanomaly.h) over the events it is given, in order, with its own state.
+    /// Empty when the pack has no enabled session rule.
+    ScanFunction sessionStage() const;
+
     std::shared_ptr<const Scanner> scanner() const { return m_scanner; }
+    std::shared_ptr<const QueryAnomalyRules> sessionRules() const { return m_sessions; }
     std::shared_ptr<const iam::PolicySet> policies() const { return m_policies; }
     std::shared_ptr<const iam::IamChecker> iamChecker() const { return m_iam; }
 
 private:
     std::shared_ptr<const Scanner> m_scanner;
+    std::shared_ptr<const QueryAnomalyRules> m_sessions;
     std::shared_ptr<const iam::PolicySet> m_policies;
     std::shared_ptr<const iam::IamChecker> m_iam;
 };

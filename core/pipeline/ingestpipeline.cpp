@@ -259,6 +259,8 @@ void IngestPipeline::workerLoop()
             m_done.erase(m_done.begin());
             ++m_nextToWriter;
             lock.unlock();
+            if (m_options.ordered)
+                m_options.ordered(std::span<IngestedEvent>(next.events));
             m_writer.submit(std::move(next));
             lock.lock();
             --m_inFlight;

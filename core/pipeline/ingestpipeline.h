@@ -84,6 +84,9 @@ struct PipelineOptions
     unsigned workers = 0;        ///< decode/scan threads; 0 picks from the core count
     std::size_t maxInFlight = 6; ///< chunks submitted but not yet handed to the writer
     ScanFactory scanFactory;
+    /// Runs on each batch's events in submission order, one batch at a time, just before
+    /// the writer takes it: for checks that follow a stream (Engine::sessionStage()).
+    ScanFunction ordered;
 };
 
 /// Decodes and scans chunks on worker threads and hands the results to the store's single

@@ -566,7 +566,7 @@ bool EngineBridge::open(const QString& path, QString* error)
     d->qpath = path;
     {
         PipelineOptions po;
-        po.scanFactory = d->engine->scanFactory();
+        d->engine->configure(po);
         std::lock_guard l(d->ingestMutex);
         d->pipeline = std::make_unique<IngestPipeline>(*d->writer, po);
         d->lineNumbers.clear();
@@ -651,7 +651,7 @@ QString EngineBridge::httpAddress() const
 void EngineBridge::startLive()
 {
     LiveOptions options;
-    options.pipeline.scanFactory = d->engine->scanFactory();
+    d->engine->configure(options.pipeline);
     options.tcp.reset();
     if (d->liveSettings.tcp) {
         auto address = parseListenAddress(str(d->liveSettings.listen));
@@ -1338,7 +1338,7 @@ bool EngineBridge::importFiles(const QStringList& paths)
     for (const QString& f : paths)
         files.push_back(str(f));
     ImportOptions options;
-    options.pipeline.scanFactory = d->engine->scanFactory();
+    d->engine->configure(options.pipeline);
     // CloudTrail records name their agent through the policy file's role ARNs.
     options.reader.roleAgents = roleAgentsOf(d->engine->policies().get());
     Private* p = d.get();
