@@ -170,6 +170,7 @@ QColor Theme::categoryColor(int bit) const
         QColor(0x1f, 0x6f, 0xc5), // iam
         QColor(0xa3, 0x3b, 0x1f), // privilege_escalation
         QColor(0x75, 0x75, 0x75), // other
+        QColor(0x9a, 0x6a, 0x00), // model_extraction
     };
     const int n = static_cast<int>(std::size(kColors));
     QColor c = kColors[std::clamp(bit, 0, n - 1)];
@@ -181,7 +182,7 @@ QString Theme::categoryBadge(int bit)
     static const QStringList kBadges{
         QStringLiteral("INJ"), QStringLiteral("PII"), QStringLiteral("SECRET"), QStringLiteral("SQL"),
         QStringLiteral("LOG"), QStringLiteral("LEN"), QStringLiteral("SCHEMA"), QStringLiteral("IAM"),
-        QStringLiteral("PRIV"), QStringLiteral("OTHER")};
+        QStringLiteral("PRIV"), QStringLiteral("OTHER"), QStringLiteral("EXTRACT")};
     return kBadges.value(bit, QStringLiteral("OTHER"));
 }
 

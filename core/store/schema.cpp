@@ -325,17 +325,21 @@ const std::vector<std::string>& findingCategoryBits()
 {
     static const std::vector<std::string> kBits{
         "injection", "pii",  "secret", "sql_mutation",         "log_injection",
-        "length",    "schema", "iam",  "privilege_escalation", "other"};
+        "length",    "schema", "iam",  "privilege_escalation", "other",
+        // Added after "other": stored masks and chain seals keep their meaning for every
+        // category that existed before.
+        "model_extraction"};
     return kBits;
 }
 
 unsigned findingCategoryBit(const std::string& category)
 {
+    static constexpr unsigned kOther = 9;
     const auto& bits = findingCategoryBits();
-    for (unsigned i = 0; i + 1 < bits.size(); ++i)
-        if (bits[i] == category)
+    for (unsigned i = 0; i < bits.size(); ++i)
+        if (i != kOther && bits[i] == category)
             return i;
-    return static_cast<unsigned>(bits.size() - 1);
+    return kOther;
 }
 
 } // namespace vigil

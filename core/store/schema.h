@@ -13,7 +13,8 @@ const std::vector<std::string>& schemaMigrations();
 /// Category names in the order of their bit in `events.finding_mask`.
 const std::vector<std::string>& findingCategoryBits();
 
-/// The bit for `category` in `events.finding_mask` (the last bit collects other categories).
+/// The bit for `category` in `events.finding_mask`; bit 9, "other", collects categories
+/// that have no bit of their own (security_event types).
 unsigned findingCategoryBit(const std::string& category);
 
 } // namespace vigil
