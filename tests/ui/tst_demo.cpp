@@ -4,7 +4,10 @@
 
 #include "uitestsupport.h"
 
+#include "bridge/demofeed.h"
 #include "store/storereader.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QFile>
 #include <QSignalSpy>
@@ -87,6 +90,30 @@ private Q_SLOTS:
         for (const char* needle : {"DROP TABLE daily_summary", "s3:PutObject", "dynamodb:GetItem\",\"resource\":\"table/agent-checkpoints\",\"outcome\":\"denied",
                                    "Ignore all previous instructions", "sk-proj-", "@example.org"})
             QVERIFY2(all.contains(needle), needle);
+    }
+
+    void aReplayIsNewEventsOfNewUsers()
+    {
+        const std::string line = R"({"timestamp":"2026-11-21T10:00:00.000Z","event_type":"user_query_received",)"
+                                 R"("agent_name":"brain","thread_id":"t-1","event_id":"e-1","user_id":"u-7",)"
+                                 R"("details":{"query":"hi there, how are you","user_id":"u-7"}})";
+        // The first pass keeps the corpus's ids.
+        const std::string first = vigil::ui::demo::rebase(line, 1'795'000'000'000, 0);
+        QVERIFY(first.find(R"("user_id":"u-7")") != std::string::npos);
+        QVERIFY(first.find(R"("event_id":"e-1")") != std::string::npos);
+        // A replay renames every id, both user ids included, so the replayed queries are
+        // neither duplicates nor the same user asking again (model_extraction.near_duplicate).
+        const std::string again = vigil::ui::demo::rebase(line, 1'795'000'000'000, 3);
+        QVERIFY(again.find(R"("user_id":"u-7")") == std::string::npos);
+        std::size_t users = 0;
+        for (std::size_t at = again.find(R"("user_id":"u-7-r3")"); at != std::string::npos;
+             at = again.find(R"("user_id":"u-7-r3")", at + 1))
+            ++users;
+        QCOMPARE(users, std::size_t(2));
+        QVERIFY(again.find(R"("event_id":"e-1-r3")") != std::string::npos);
+        QVERIFY(again.find(R"("thread_id":"t-1-r3")") != std::string::npos);
+        QVERIFY(again.find("2026-11-21T10:00:00.000Z") == std::string::npos);
+        QVERIFY(nlohmann::json::accept(again));
     }
 };
 

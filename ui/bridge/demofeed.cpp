@@ -95,6 +95,16 @@ std::string rebase(std::string_view line, std::int64_t timestampMs, int loop)
         for (const char* key : {"event_id", "thread_id"})
             if (const auto [b, e] = stringField(out, key); b != std::string::npos)
                 out.insert(e, suffix);
+        // Users too, wherever the line names them (top level and details): a replayed
+        // user asking the corpus's questions again would otherwise be a near-duplicate
+        // query run for the model-extraction rules.
+        for (std::size_t from = 0;;) {
+            const auto [b, e] = stringField(std::string_view(out).substr(from), "user_id");
+            if (b == std::string::npos)
+                break;
+            out.insert(from + e, suffix);
+            from += e + suffix.size();
+        }
     }
     return out;
 }

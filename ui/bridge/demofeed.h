@@ -27,7 +27,8 @@ Corpus corpus();
 std::string policies();
 
 /// The line with its `timestamp` set to `timestampMs`; when `loop` > 0, `event_id` and
-/// `thread_id` get a `-r<loop>` suffix so that a replay is stored as new events.
+/// `thread_id` and every `user_id` get a `-r<loop>` suffix so that a replay is stored as new
+/// events of new users.
 std::string rebase(std::string_view line, std::int64_t timestampMs, int loop);
 
 /// A blocking TCP client that writes newline-terminated lines to the live feed (the demo
