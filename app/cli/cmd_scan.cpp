@@ -140,6 +140,9 @@ int runScan(const std::vector<std::string>& args)
         {"layer-names", true, false,
          "seed (default) or csa: the MAESTRO layer names SARIF output carries beside the "
          "layer number"},
+        {"sessions", false, false,
+         "also run the session rules (model extraction: near-identical queries, query bursts, "
+         "system-prompt probing), which judge each user's queries together, in input order"},
         {"mute", true, true,
          "mute rule file (the JSON of `vigil-cli mute list --format json`): matching findings "
          "are printed as suppressed and do not count for --fail-on; repeatable"},
@@ -149,7 +152,7 @@ int runScan(const std::vector<std::string>& args)
         return error("scan", parsed.error().message);
     if (parsed->help) {
         printHelp("vigil-cli scan [--policies FILE] [--rules FILE] [--format jsonl|table|sarif] "
-                  "[--input-format FORMAT] [--fail-on SEVERITY] [--mute FILE] FILE|-",
+                  "[--input-format FORMAT] [--fail-on SEVERITY] [--mute FILE] [--sessions] FILE|-",
                   "Scans audit events and prints one finding per line, in input order; lines\n"
                   "that are not valid events are reported in category \"rejected\". A summary\n"
                   "goes to standard error. Matched PII and secrets are never printed.\n"
@@ -225,11 +228,16 @@ int runScan(const std::vector<std::string>& args)
         return error("scan", engine.error().message);
     }
 
+    // Session rules follow each user through the input, so they run here, in input order.
+    const ScanFunction sessions = parsed->flag("sessions") ? engine->sessionStage() : ScanFunction{};
+
     const auto started = std::chrono::steady_clock::now();
     Totals totals;
     nlohmann::ordered_json sarifResults = nlohmann::ordered_json::array();
     std::string out;
     auto emit = [&](WriteBatch batch) {
+        if (sessions)
+            sessions(std::span<IngestedEvent>(batch.events));
         totals.accepted += static_cast<std::int64_t>(batch.events.size());
         totals.rejected += static_cast<std::int64_t>(batch.rejected.size());
         for (const Record& r : recordsOf(batch, mute)) {
