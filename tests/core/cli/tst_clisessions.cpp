@@ -147,7 +147,8 @@ void TestCliSessions::importFilesSessionFindings()
 
     // The finding names the events that make up the pattern.
     const Run q = cli({QStringLiteral("query"), QStringLiteral("--db"), db,
-                       QStringLiteral("filter finding.rule = \"model_extraction.near_duplicate\""), QStringLiteral("--format"),
+                       QStringLiteral("filter finding.rule = \"model_extraction.near_duplicate\" | fields event_id, finding.message"),
+                       QStringLiteral("--format"),
                        QStringLiteral("json")});
     QVERIFY2(q.code == 0, q.err.constData());
     QVERIFY2(q.out.contains("q-1") && q.out.contains("q-4") && q.out.contains("q-5"), q.out.constData());
@@ -156,14 +157,41 @@ void TestCliSessions::importFilesSessionFindings()
 void TestCliSessions::resentFileAddsNoFindings()
 {
     const QString db = m_dir.filePath(QStringLiteral("b.db"));
-    // The same file twice in one run: the second copy is all duplicates, and the tracker,
-    // which sees it too, must not count resent queries as new repeats.
-    const Run r = cli({QStringLiteral("import"), QStringLiteral("--db"), db, m_file, m_file});
+    // The same events twice in one run (a second file, as a shipper's resend would be): the
+    // second copy is all duplicates, and the tracker, which sees it too, must not count
+    // resent queries as new repeats.
+    const QString copy = m_dir.filePath(QStringLiteral("resent.jsonl"));
+    QVERIFY(QFile::copy(m_file, copy));
+    const Run r = cli({QStringLiteral("import"), QStringLiteral("--db"), db, m_file, copy});
     QVERIFY2(r.code == 0, r.err.constData());
     const Run s = cli({QStringLiteral("stats"), QStringLiteral("--db"), db, QStringLiteral("--format"), QStringLiteral("json")});
     const QJsonObject o = QJsonDocument::fromJson(s.out).object();
     QVERIFY(o.value(QStringLiteral("duplicates")).toInt() > 0);
     QCOMPARE(o.value(QStringLiteral("findings")).toObject().value(QStringLiteral("model_extraction")).toInt(), 3);
+
+    // A resend mixed with new events: two repeats, the same two again with a third and a
+    // fourth. Four distinct queries are not yet five; counting the resent copies would make
+    // six, and the finding would land on the third.
+    QFile all(m_file);
+    QVERIFY(all.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = all.readAll().split('\n');
+    const QByteArray two = lines[0] + '\n' + lines[1] + '\n';
+    const QString first = m_dir.filePath(QStringLiteral("two.jsonl"));
+    const QString resend = m_dir.filePath(QStringLiteral("resend-and-two.jsonl"));
+    for (const auto& [path, body] :
+         {std::pair{first, two}, std::pair{resend, two + lines[2] + '\n' + lines[3] + '\n'}}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(body);
+    }
+    const QString mixed = m_dir.filePath(QStringLiteral("c.db"));
+    const Run m = cli({QStringLiteral("import"), QStringLiteral("--db"), mixed, first, resend});
+    QVERIFY2(m.code == 0, m.err.constData());
+    const Run ms = cli({QStringLiteral("stats"), QStringLiteral("--db"), mixed, QStringLiteral("--format"), QStringLiteral("json")});
+    const QJsonObject mo = QJsonDocument::fromJson(ms.out).object();
+    QCOMPARE(mo.value(QStringLiteral("events")).toInt(), 4);
+    QCOMPARE(mo.value(QStringLiteral("duplicates")).toInt(), 2);
+    QCOMPARE(mo.value(QStringLiteral("findings")).toObject().value(QStringLiteral("model_extraction")).toInt(), 0);
 }
 
 void TestCliSessions::scanAddsThemOnlyWithSessions()
