@@ -99,7 +99,7 @@ void TestRulePack::errorsNameThePath_data()
                               << QStringLiteral("user.json: $.rules[0].kind: expected one of phrase|regex|token|jwt|pem|"
                                                 "assignment|basic_auth|url_credentials|encoded|hidden_text|email|phone|"
                                                 "ssn|credit_card|sql|log_forged_record|log_escape|log_control|length|"
-                                                "details_length|schema|security_event");
+                                                "details_length|schema|security_event|near_duplicate|query_burst|prompt_probing");
     QTest::newRow("unknown rule key") << QByteArray(R"({"rules": [{"id": "pii.email", "sevrity": "low"}]})")
                                       << QStringLiteral("user.json: $.rules[0].sevrity: unknown key");
     QTest::newRow("fields not strings") << QByteArray(R"({"rules": [{"id": "pii.email", "fields": ["a", 3]}]})")
