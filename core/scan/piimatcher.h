@@ -29,7 +29,7 @@ struct NumberOptions
     std::vector<std::string> ssnContext; ///< words that make a bare 9-digit number an SSN
     std::size_t ssnContextWindow = 24;
     bool card = true;
-    std::size_t cardMinDigits = 13;
+    std::size_t cardMinDigits = 12;
     std::size_t cardMaxDigits = 19;
 };
 

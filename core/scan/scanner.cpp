@@ -211,7 +211,7 @@ struct CompiledRule
     bool ssnSpaces = true;
     std::vector<std::string> ssnContext{"ssn", "social security", "ss#", "ss #"};
     std::size_t ssnWindow = 24;
-    std::size_t cardMin = 13, cardMax = 19;
+    std::size_t cardMin = 12, cardMax = 19;
     bool sqlEmbedded = false;
     std::vector<std::string> sqlKeywords;
     FieldFilter multiline;

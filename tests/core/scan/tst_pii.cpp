@@ -107,6 +107,25 @@ void TestPii::positives_data()
                               << QByteArray("6011 1111 1111 1117");
     QTest::newRow("visa 19") << QByteArray("v 4222 2222 2222 2222 224") << QByteArray("pii.credit_card")
                              << QByteArray("4222 2222 2222 2222 224");
+    QTest::newRow("maestro 12") << QByteArray("maestro 5018 0000 0009 exp 04/27") << QByteArray("pii.credit_card")
+                                << QByteArray("5018 0000 0009");
+    QTest::newRow("maestro 12 plain") << QByteArray("card 501800000009") << QByteArray("pii.credit_card")
+                                      << QByteArray("501800000009");
+    QTest::newRow("maestro 19") << QByteArray("m 6759 6498 2643 8453 128") << QByteArray("pii.credit_card")
+                                << QByteArray("6759 6498 2643 8453 128");
+    QTest::newRow("jcb 16") << QByteArray("jcb 3530 1113 3330 0000") << QByteArray("pii.credit_card")
+                            << QByteArray("3530 1113 3330 0000");
+    QTest::newRow("jcb 19") << QByteArray("jcb 3530111333300000126") << QByteArray("pii.credit_card")
+                            << QByteArray("3530111333300000126");
+    QTest::newRow("unionpay 19") << QByteArray("up 6212345678901234569") << QByteArray("pii.credit_card")
+                                 << QByteArray("6212345678901234569");
+    QTest::newRow("mir") << QByteArray("mir 2200 1234 5678 9019") << QByteArray("pii.credit_card")
+                         << QByteArray("2200 1234 5678 9019");
+    QTest::newRow("rupay") << QByteArray("rupay 6085-1234-5678-9010") << QByteArray("pii.credit_card")
+                           << QByteArray("6085-1234-5678-9010");
+    QTest::newRow("diners 4-6-4") << QByteArray("diners 3056 930902 5904") << QByteArray("pii.credit_card")
+                                  << QByteArray("3056 930902 5904");
+
 }
 
 void TestPii::positives()
@@ -151,6 +170,7 @@ void TestPii::negatives_data()
     QTest::newRow("numbers list") << QByteArray("viewers 29390 31200 1200");
     QTest::newRow("plus delta") << QByteArray("+12.5% and +300 viewers");
     QTest::newRow("repeated digits card") << QByteArray("0000 0000 0000 0000");
+    QTest::newRow("maestro 12 luhn fails") << QByteArray("card 5018 0000 0000");
 }
 
 void TestPii::negatives()
