@@ -334,7 +334,12 @@ private:
             if (c.groups[a].size() != 3 || c.groups[a + 1].size() != 2 ||
                 c.groups[a + 2].size() != 4)
                 return false;
-            if (!sameSeps(c, a, b, m_o.ssnSpaces ? "- " : "-"))
+            std::string seps = "-";
+            if (m_o.ssnSpaces)
+                seps += ' ';
+            if (m_o.ssnDots)
+                seps += '.';
+            if (!sameSeps(c, a, b, seps))
                 return false;
         } else if (count == 1) {
             if (c.groups[a].size() != 9 || !hasSsnContext(c.groups[a].begin))

@@ -26,6 +26,7 @@ struct NumberOptions
     bool phoneInternational = true;
     bool ssn = true;
     bool ssnSpaces = true;        ///< `123 45 6789` as well as `123-45-6789`
+    bool ssnDots = true;          ///< `123.45.6789`
     std::vector<std::string> ssnContext; ///< words that make a bare 9-digit number an SSN
     std::size_t ssnContextWindow = 24;
     bool card = true;

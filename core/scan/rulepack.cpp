@@ -72,8 +72,9 @@ constexpr std::array<ParamSpec, 2> kPhoneParams{{
     {"bare_nanp", ParamType::Bool},
     {"international", ParamType::Bool},
 }};
-constexpr std::array<ParamSpec, 3> kSsnParams{{
+constexpr std::array<ParamSpec, 4> kSsnParams{{
     {"allow_spaces", ParamType::Bool},
+    {"allow_dots", ParamType::Bool},
     {"context_words", ParamType::StringList},
     {"context_window", ParamType::Int, 0, 200},
 }};

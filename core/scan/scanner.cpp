@@ -208,7 +208,7 @@ struct CompiledRule
     std::size_t hiddenMin = 4;
     bool emailObfuscated = true;
     bool bareNanp = true, international = true;
-    bool ssnSpaces = true;
+    bool ssnSpaces = true, ssnDots = true;
     std::vector<std::string> ssnContext{"ssn", "social security", "ss#", "ss #"};
     std::size_t ssnWindow = 24;
     std::size_t cardMin = 12, cardMax = 19;
@@ -766,6 +766,7 @@ void readParams(CompiledRule& r)
     num("bare_nanp", r.bareNanp);
     num("international", r.international);
     num("allow_spaces", r.ssnSpaces);
+    num("allow_dots", r.ssnDots);
     list("context_words", r.ssnContext);
     num("context_window", r.ssnWindow);
     num("min_digits", r.cardMin);
@@ -1594,6 +1595,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const RulePack& pack)
             d.numberBase.phoneInternational = r.international;
         } else if (r.kind == Kind::Ssn) {
             d.numberBase.ssnSpaces = r.ssnSpaces;
+            d.numberBase.ssnDots = r.ssnDots;
             d.numberBase.ssnContext = r.ssnContext;
             d.numberBase.ssnContextWindow = r.ssnWindow;
         } else if (r.kind == Kind::CreditCard) {

@@ -90,6 +90,8 @@ void TestPii::positives_data()
     QTest::newRow("ssn spaces") << QByteArray("ssn 123 45 6789") << QByteArray("pii.ssn") << QByteArray("123 45 6789");
     QTest::newRow("ssn bare with context") << QByteArray("SSN: 123456789") << QByteArray("pii.ssn")
                                            << QByteArray("123456789");
+    QTest::newRow("ssn dots") << QByteArray("on file: 123.45.6789.") << QByteArray("pii.ssn")
+                              << QByteArray("123.45.6789");
 
     QTest::newRow("visa grouped") << QByteArray("card 4111 1111 1111 1111 on file") << QByteArray("pii.credit_card")
                                   << QByteArray("4111 1111 1111 1111");
@@ -170,6 +172,7 @@ void TestPii::negatives_data()
     QTest::newRow("numbers list") << QByteArray("viewers 29390 31200 1200");
     QTest::newRow("plus delta") << QByteArray("+12.5% and +300 viewers");
     QTest::newRow("repeated digits card") << QByteArray("0000 0000 0000 0000");
+    QTest::newRow("ssn mixed separators") << QByteArray("ref 123-45.6789 and 123.45-6789");
     QTest::newRow("maestro 12 luhn fails") << QByteArray("card 5018 0000 0000");
 }
 
