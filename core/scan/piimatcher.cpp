@@ -5,6 +5,7 @@
 #include "scan/validators.h"
 
 #include <algorithm>
+#include <array>
 
 namespace vigil::scan {
 namespace {
@@ -122,6 +123,69 @@ void findObfuscatedEmails(std::string_view t, std::vector<PiiHit>& out)
 }
 
 // ---------------------------------------------------------------------------------------------
+// IBAN
+
+struct IbanCountry
+{
+    char code[3];
+    unsigned char length;
+};
+
+/// IBAN lengths by country (SWIFT IBAN registry), sorted by code.
+constexpr std::array<IbanCountry, 89> kIbanLengths{{
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+    {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
+    {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
+    {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
+    {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
+    {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
+    {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21},
+    {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
+    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33},
+    {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
+    {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29},
+    {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+}};
+
+char asciiUpper(char c)
+{
+    return (c >= 'a' && c <= 'z') ? char(c - 32) : c;
+}
+
+std::size_t ibanLength(char a, char b)
+{
+    const char code[3] = {asciiUpper(a), asciiUpper(b), 0};
+    const auto it = std::lower_bound(
+        kIbanLengths.begin(), kIbanLengths.end(), code,
+        [](const IbanCountry& c, const char* k) { return std::string_view(c.code) < k; });
+    return it != kIbanLengths.end() && std::string_view(it->code) == code ? it->length : 0;
+}
+
+/// ISO 7064 MOD 97-10 over `iban` (alphanumeric, no separators): the first four characters
+/// moved to the end, letters read as 10..35, the remainder must be 1.
+bool ibanChecksumValid(std::string_view iban)
+{
+    int r = 0;
+    auto feed = [&](char c) {
+        if (isAsciiDigit(c))
+            r = (r * 10 + (c - '0')) % 97;
+        else
+            r = (r * 100 + (asciiUpper(c) - 'A' + 10)) % 97;
+    };
+    for (std::size_t i = 4; i < iban.size(); ++i)
+        feed(iban[i]);
+    for (std::size_t i = 0; i < 4; ++i)
+        feed(iban[i]);
+    return r == 1;
+}
+
+bool isWordByte(char c)
+{
+    return isAsciiAlnum(c) || c == '_';
+}
+
+// ---------------------------------------------------------------------------------------------
 // Numbers
 
 struct Group
@@ -157,9 +221,19 @@ public:
 
     void run()
     {
+        PiiMatcher::findIbans(m_t, m_ibans);
+        if (m_o.iban)
+            m_out.insert(m_out.end(), m_ibans.begin(), m_ibans.end());
         const std::size_t n = m_t.size();
         std::size_t i = 0;
+        std::size_t iban = 0;
         while (i < n) {
+            while (iban < m_ibans.size() && m_ibans[iban].end <= i)
+                ++iban;
+            if (iban < m_ibans.size() && m_ibans[iban].begin <= i) {
+                i = m_ibans[iban].end; // its digit groups are neither card nor phone
+                continue;
+            }
             if (!startable(i)) {
                 ++i;
                 continue;
@@ -477,6 +551,7 @@ private:
     std::string_view m_t;
     const NumberOptions& m_o;
     std::vector<PiiHit>& m_out;
+    std::vector<PiiHit> m_ibans;
 };
 
 } // namespace
@@ -505,6 +580,41 @@ void PiiMatcher::findNumbers(std::string_view text, const NumberOptions& options
                              std::vector<PiiHit>& out)
 {
     NumberScanner(text, options, out).run();
+}
+
+void PiiMatcher::findIbans(std::string_view t, std::vector<PiiHit>& out)
+{
+    const std::size_t n = t.size();
+    std::string chars;
+    for (std::size_t i = 0; i + 4 <= n; ++i) {
+        if (!isAsciiAlpha(t[i]) || !isAsciiAlpha(t[i + 1]) || !isAsciiDigit(t[i + 2]) ||
+            !isAsciiDigit(t[i + 3]) || (i > 0 && isWordByte(t[i - 1])))
+            continue;
+        const std::size_t length = ibanLength(t[i], t[i + 1]);
+        if (!length)
+            continue;
+        chars.clear();
+        std::size_t j = i;
+        const bool grouped = i + 4 < n && t[i + 4] == ' ';
+        bool ok = true;
+        while (ok && chars.size() < length) {
+            const std::size_t want = grouped ? std::min<std::size_t>(4, length - chars.size())
+                                             : length - chars.size();
+            if (grouped && !chars.empty()) {
+                ok = j < n && t[j] == ' ';
+                ++j;
+            }
+            for (std::size_t k = 0; ok && k < want; ++k, ++j) {
+                ok = j < n && isAsciiAlnum(t[j]);
+                if (ok)
+                    chars += t[j];
+            }
+        }
+        if (!ok || (j < n && isWordByte(t[j])) || !ibanChecksumValid(chars))
+            continue;
+        out.push_back(PiiHit{NumberKind::Iban, i, j});
+        i = j - 1;
+    }
 }
 
 } // namespace vigil::scan

@@ -8,7 +8,7 @@
 namespace vigil::scan {
 
 /// What a number-shaped candidate turned out to be.
-enum class NumberKind { Phone, Ssn, Card };
+enum class NumberKind { Phone, Ssn, Card, Iban };
 
 /// One PII match: byte offsets in the searched view.
 struct PiiHit
@@ -32,6 +32,9 @@ struct NumberOptions
     bool card = true;
     std::size_t cardMinDigits = 12;
     std::size_t cardMaxDigits = 19;
+    /// Report IBANs (NumberKind::Iban). They are found and kept out of the other kinds
+    /// either way: their digit groups look like card and phone numbers.
+    bool iban = false;
 };
 
 /// Finds e-mail addresses and phone / SSN / payment-card numbers with C++ validators (no
@@ -44,9 +47,15 @@ public:
     /// `obfuscated`, also `name [at] domain [dot] com` forms.
     static void findEmails(std::string_view text, bool obfuscated, std::vector<PiiHit>& out);
 
-    /// Number-shaped PII. Each digit belongs to at most one hit; priority card > SSN > phone.
+    /// Number-shaped PII. Each digit belongs to at most one hit; IBANs are cut out first,
+    /// then priority card > SSN > phone.
     static void findNumbers(std::string_view text, const NumberOptions& options,
                             std::vector<PiiHit>& out);
+
+    /// IBANs: country code, two check digits and the BBAN, compact or in groups of four
+    /// joined by single spaces, exactly as long as the country's IBAN and with a valid
+    /// ISO 7064 mod-97 checksum. Case-insensitive.
+    static void findIbans(std::string_view text, std::vector<PiiHit>& out);
 };
 
 } // namespace vigil::scan

@@ -98,7 +98,7 @@ constexpr std::array<ParamSpec, 2> kSecurityEventParams{{
     {"layers", ParamType::IntMap, 1, 7},
 }};
 
-constexpr std::array<KindSpec, 22> kKinds{{
+constexpr std::array<KindSpec, 23> kKinds{{
     {"phrase", true, {}},
     {"regex", true, kRegexParams},
     {"token", true, kTokenParams},
@@ -113,6 +113,7 @@ constexpr std::array<KindSpec, 22> kKinds{{
     {"phone", false, kPhoneParams},
     {"ssn", false, kSsnParams},
     {"credit_card", false, kCardParams},
+    {"iban", false, {}},
     {"sql", false, kSqlParams},
     {"log_forged_record", false, kForgedParams},
     {"log_escape", false, {}},

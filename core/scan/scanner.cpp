@@ -48,6 +48,7 @@ enum class Kind
     Phone,
     Ssn,
     CreditCard,
+    Iban,
     Sql,
     LogForged,
     LogEscape,
@@ -58,7 +59,7 @@ enum class Kind
     SecurityEvent,
 };
 
-constexpr std::array<std::pair<std::string_view, Kind>, 22> kKindNames{{
+constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
     {"phrase", Kind::Phrase},
     {"regex", Kind::Regex},
     {"token", Kind::Token},
@@ -73,6 +74,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 22> kKindNames{{
     {"phone", Kind::Phone},
     {"ssn", Kind::Ssn},
     {"credit_card", Kind::CreditCard},
+    {"iban", Kind::Iban},
     {"sql", Kind::Sql},
     {"log_forged_record", Kind::LogForged},
     {"log_escape", Kind::LogEscape},
@@ -254,7 +256,7 @@ struct FieldPlan
     int encoded = -1;
     int hiddenText = -1;
     int email = -1;
-    int phone = -1, ssn = -1, card = -1;
+    int phone = -1, ssn = -1, card = -1, iban = -1;
     int forged = -1, escape = -1, control = -1;
     std::vector<int> length, sqlStatement, sqlEmbedded;
 };
@@ -1002,6 +1004,9 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
         case Kind::CreditCard:
             p.card = idx;
             break;
+        case Kind::Iban:
+            p.iban = idx;
+            break;
         case Kind::Sql:
             (r.sqlEmbedded ? p.sqlEmbedded : p.sqlStatement).push_back(idx);
             break;
@@ -1221,17 +1226,19 @@ void Scanner::Impl::pii(TextRef ref, unsigned trig, const FieldPlan& p, std::str
             addField(compiled[std::size_t(p.email)], path, b, e, s);
         }
     }
-    if ((p.phone >= 0 || p.ssn >= 0 || p.card >= 0) && (trig & TNumber)) {
+    if ((p.phone >= 0 || p.ssn >= 0 || p.card >= 0 || p.iban >= 0) && (trig & TNumber)) {
         NumberOptions o = numberBase;
         o.phone = p.phone >= 0;
         o.ssn = p.ssn >= 0;
         o.card = p.card >= 0;
+        o.iban = p.iban >= 0;
         s.pii.clear();
         PiiMatcher::findNumbers(ref.text, o, s.pii);
         for (const PiiHit& h : s.pii) {
-            const int ri = h.kind == NumberKind::Card  ? p.card
-                           : h.kind == NumberKind::Ssn ? p.ssn
-                                                       : p.phone;
+            const int ri = h.kind == NumberKind::Card   ? p.card
+                           : h.kind == NumberKind::Ssn  ? p.ssn
+                           : h.kind == NumberKind::Iban ? p.iban
+                                                        : p.phone;
             const auto [b, e] = ref.span(h.begin, h.end);
             addField(compiled[std::size_t(ri)], path, b, e, s);
         }

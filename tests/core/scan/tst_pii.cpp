@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// PII detection: pii.email, pii.phone, pii.ssn, pii.credit_card with their validators,
-// spans in code points, evasions, and the number shapes that must not count.
+// PII detection: pii.email, pii.phone, pii.ssn, pii.credit_card (and pii.iban, off by
+// default) with their validators, spans in code points, evasions, and the number shapes
+// that must not count.
 
 #include "scantestutil.h"
 
@@ -11,6 +12,20 @@ namespace {
 std::string str(const QByteArray& b)
 {
     return b.toStdString();
+}
+
+/// The built-in packs with `json` merged on top.
+std::shared_ptr<const vigil::Scanner> scannerWith(const char* json)
+{
+    auto pack = vigil::RulePack::builtin();
+    if (!pack)
+        qFatal("builtin rule pack: %s", pack.error().message.c_str());
+    if (auto r = pack->merge(json, "user.json"); !r)
+        qFatal("user pack: %s", r.error().message.c_str());
+    auto s = vigil::Scanner::create(*pack);
+    if (!s)
+        qFatal("scanner: %s", s.error().message.c_str());
+    return *s;
 }
 
 QByteArray fullwidthDigits(const QByteArray& ascii)
@@ -37,6 +52,9 @@ private Q_SLOTS:
     void exclusiveNumberKinds();
     void severalInOneField();
     void layerAndMessage();
+    void ibanIsNotACard_data();
+    void ibanIsNotACard();
+    void ibanRuleWhenEnabled();
 };
 
 void TestPii::positives_data()
@@ -246,6 +264,50 @@ void TestPii::layerAndMessage()
     QCOMPARE(fs[0].message, std::string("email address in agent output"));
     QCOMPARE(fs[0].start, 2);
     QCOMPARE(fs[0].end, 22);
+}
+
+void TestPii::ibanIsNotACard_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("de grouped") << QByteArray("pay to DE89 3704 0044 0532 0130 00 by Friday");
+    QTest::newRow("gb grouped") << QByteArray("IBAN: GB82 WEST 1234 5698 7654 32.");
+    QTest::newRow("de compact") << QByteArray("iban DE89370400440532013000");
+    QTest::newRow("fr grouped") << QByteArray("FR14 2004 1010 0505 0001 3M02 606");
+    QTest::newRow("lower case") << QByteArray("de89 3704 0044 0532 0130 00");
+}
+
+void TestPii::ibanIsNotACard()
+{
+    // With pii.iban off (the default) an IBAN yields no finding at all: its digit groups
+    // are kept out of the card, SSN and phone detectors.
+    QFETCH(QByteArray, text);
+    const auto fs = scan(makeField("worker_result", "output", str(text)));
+    QVERIFY2(rules(fs, "pii").isEmpty(), describe(fs));
+}
+
+void TestPii::ibanRuleWhenEnabled()
+{
+    QVERIFY(!builtinScanner().rules().empty());
+    const auto off = vigil::RulePack::builtin();
+    QVERIFY(off->rule("pii.iban"));
+    QVERIFY(!off->rule("pii.iban")->enabled);
+
+    const auto s = scannerWith(R"({"rules": [{"id": "pii.iban", "enabled": true}]})");
+    const std::string v = "refund to DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, card 4111 1111 1111 1111";
+    const auto fs = scan(makeField("worker_result", "output", v), *s);
+    QCOMPARE(rules(fs, "pii"), (QStringList{QStringLiteral("pii.iban"), QStringLiteral("pii.iban"),
+                                            QStringLiteral("pii.credit_card")}));
+    QCOMPARE(slice(v, fs[0].start, fs[0].end), QStringLiteral("DE89 3704 0044 0532 0130 00"));
+    QCOMPARE(slice(v, fs[1].start, fs[1].end), QStringLiteral("GB82WEST12345698765432"));
+    QCOMPARE(fs[0].message, std::string("bank account number (IBAN) in agent output"));
+
+    // A wrong check digit, a wrong length, letters glued on: not IBANs (and the digits are
+    // then judged as any other digits: 3704 0044 0532 0130 00 is not a card).
+    for (const char* bad : {"DE88 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 0",
+                            "XDE89370400440532013000", "DE89370400440532013000X"}) {
+        const auto none = scan(makeField("worker_result", "output", bad), *s);
+        QVERIFY2(!hasRule(none, "pii.iban"), bad);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPii)

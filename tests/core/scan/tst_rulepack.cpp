@@ -98,7 +98,7 @@ void TestRulePack::errorsNameThePath_data()
     QTest::newRow("bad kind") << QByteArray(R"({"rules": [{"id": "x.y", "kind": "magic"}]})")
                               << QStringLiteral("user.json: $.rules[0].kind: expected one of phrase|regex|token|jwt|pem|"
                                                 "assignment|basic_auth|url_credentials|encoded|hidden_text|email|phone|"
-                                                "ssn|credit_card|sql|log_forged_record|log_escape|log_control|length|"
+                                                "ssn|credit_card|iban|sql|log_forged_record|log_escape|log_control|length|"
                                                 "details_length|schema|security_event");
     QTest::newRow("unknown rule key") << QByteArray(R"({"rules": [{"id": "pii.email", "sevrity": "low"}]})")
                                       << QStringLiteral("user.json: $.rules[0].sevrity: unknown key");
