@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scan/piimatcher.h"
 
+#include "scan/phoneplan.h"
 #include "scan/utf8.h"
 #include "scan/validators.h"
 
@@ -459,54 +460,89 @@ private:
         return s1 == s2 && s1 != ')';
     }
 
+    /// `+1 555 234 5678`, `+15552345678`, `1-800-555-0199`: a lone `1` before a NANP
+    /// shape, or eleven digits after `+`.
+    bool isNanpWithOne(const Cluster& c, std::size_t a, std::size_t b, const std::string& d,
+                       bool plus) const
+    {
+        if (d[0] != '1')
+            return false;
+        if (a == b)
+            return plus && d.size() == 11 && nanpValid(d.substr(1));
+        const bool one = c.groups[a].size() == 1 && !c.groups[a].paren;
+        return one && c.seps[a] != ')' && isNanpShape(c, a + 1, b) && nanpValid(d.substr(1));
+    }
+
     bool isPhone(const Cluster& c, std::size_t a, std::size_t b) const
     {
         const bool plus = a == 0 && c.plus;
         const std::size_t count = b - a + 1;
-        const bool leadingOne = c.groups[a].size() == 1 && m_t[c.groups[a].begin] == '1' &&
-                                !c.groups[a].paren && count >= 2;
-        if (plus || leadingOne) {
-            const std::string d = digits(c, a, b);
-            if (d[0] == '1') {
-                if (count == 1)
-                    return plus && d.size() == 11 && nanpValid(d.substr(1));
-                if (!leadingOne || c.seps[a] == ')')
-                    return false;
-                return isNanpShape(c, a + 1, b) && nanpValid(d.substr(1));
-            }
-            if (!plus || !m_o.phoneInternational)
-                return false;
-            return isInternational(c, a, b);
+        const std::string d = digits(c, a, b);
+        if (plus) {
+            if (isNanpWithOne(c, a, b, d, true))
+                return true;
+            // E.164 allows 15 digits (one more for a written trunk `(0)`); the shortest
+            // plans have 8 with the country code.
+            return m_o.phoneInternational && m_o.phonePlan && d.size() >= 8 && d.size() <= 16 &&
+                   m_o.phonePlan->international(
+                       m_t.substr(c.plusPos, c.groups[b].outerEnd - c.plusPos));
         }
-        if (!isNanpShape(c, a, b))
-            return false;
-        if (count == 1 && !m_o.phoneBareNanp)
-            return false;
-        return nanpValid(digits(c, a, b));
+        if (count >= 2 && c.groups[a].size() == 1 && !c.groups[a].paren && d[0] == '1')
+            return isNanpWithOne(c, a, b, d, false);
+        if (isNanpShape(c, a, b)) {
+            if (count == 3) // 3-3-4 is read as NANP only: 055-234-5678 is no Japanese number
+                return nanpValid(d);
+            if (m_o.phoneBareNanp && nanpValid(d))
+                return true;
+        }
+        return isNational(c, a, b, d);
     }
 
-    /// +44 20 7946 0958, +49 30 1234567, +33 1 23 45 67 89, +442079460958, +44 (0)20 ...
-    bool isInternational(const Cluster& c, std::size_t a, std::size_t b) const
+    /// A number of one of the plan's regions written without `+` (07700 900123,
+    /// 090-1234-5678, 13812345678, (11) 91234-5678). Cheap shape checks first; the plan
+    /// (libphonenumber) sees only what passes them.
+    bool isNational(const Cluster& c, std::size_t a, std::size_t b, const std::string& d) const
     {
-        std::string d;
-        std::vector<std::size_t> sizes;
+        if (!m_o.phonePlan || m_o.phonePlan->regions().empty())
+            return false;
+        // It stands alone: a free digit group beside it makes it part of a longer run
+        // (an order number, a list of counts, the tail of a card-shaped number).
+        if ((a > 0 && !(*m_used)[a - 1]) || (b + 1 < c.groups.size() && !(*m_used)[b + 1]))
+            return false;
+        const std::size_t count = b - a + 1;
+        // `00` opens an international call. Unbroken, a number is a mobile: 10 to 12 digits
+        // behind a trunk prefix (0612345678, 07700900123, 015123456789), else 11 (Chinese
+        // and Brazilian mobiles; epoch milliseconds and timestamps are longer).
+        if (count > 6 || d.size() < 9 || d.size() > 17 || d.starts_with("00"))
+            return false;
+        if (count == 1 && (d[0] == '0' ? d.size() < 10 || d.size() > 12 : d.size() != 11))
+            return false;
+        // One separator throughout, after an optional `(area)`.
+        const std::size_t from = c.groups[a].paren ? a + 1 : a;
+        for (std::size_t k = from; k < b; ++k)
+            if (c.seps[k] != c.seps[from] || c.seps[k] == ')')
+                return false;
+        const char sep = from < b ? c.seps[from] : ' ';
+        std::vector<std::size_t> breaks; // digit offsets where a group ends
+        std::size_t total = 0;
+        bool ipv4 = sep == '.' && count == 4;
         for (std::size_t k = a; k <= b; ++k) {
-            const Group& g = c.groups[k];
-            if (g.paren && g.size() == 1 && m_t[g.begin] == '0' && k > a)
-                continue; // trunk prefix "(0)"
-            d.append(m_t.substr(g.begin, g.size()));
-            sizes.push_back(g.size());
+            const std::size_t size = c.groups[k].size();
+            if ((k > a && (c.groups[k].paren || size < 2)) || (sep == '.' && size < 2))
+                return false;
+            ipv4 = ipv4 && size <= 3;
+            total += size;
+            if (k < b)
+                breaks.push_back(total);
         }
-        const int cc = countryCodeLength(d);
-        if (!cc || d.size() > 15)
+        if (ipv4)
             return false;
-        if (sizes.size() == 1)
-            return d.size() >= 10;
-        if (d.size() < 8 || sizes[0] > 4)
+        // The first group is a trunk prefix with an area code (`020`, `(030)`) or, without a
+        // trunk prefix, an area code of 2 to 4 digits (`(11)`, `138`).
+        const std::size_t lead = c.groups[a].size();
+        if (count > 1 && (d[0] == '0' ? lead < 2 : (lead < 2 || lead > 4)))
             return false;
-        if (sizes.size() == 3 && sizes[0] == 4 && sizes[1] == 2 && sizes[2] == 2)
-            return false; // a date, not a number
-        return true;
+        return m_o.phonePlan->national(d, breaks);
     }
 
     template <typename Pred>
@@ -537,6 +573,7 @@ private:
     void evaluate(const Cluster& c)
     {
         std::vector<char> used(c.groups.size(), 0);
+        m_used = &used;
         if (m_o.card)
             pass(c, used, 5, NumberKind::Card,
                  [this](const Cluster& cl, std::size_t a, std::size_t b) { return isCard(cl, a, b); });
@@ -552,6 +589,7 @@ private:
     const NumberOptions& m_o;
     std::vector<PiiHit>& m_out;
     std::vector<PiiHit> m_ibans;
+    const std::vector<char>* m_used = nullptr; ///< groups of the current cluster already taken
 };
 
 } // namespace

@@ -7,6 +7,8 @@
 
 namespace vigil::scan {
 
+class PhonePlan;
+
 /// What a number-shaped candidate turned out to be.
 enum class NumberKind { Phone, Ssn, Card, Iban };
 
@@ -23,7 +25,10 @@ struct NumberOptions
 {
     bool phone = true;
     bool phoneBareNanp = true;    ///< `5551234567` alone counts when it is a valid NANP number
-    bool phoneInternational = true;
+    bool phoneInternational = true; ///< `+` and a country code, judged by `phonePlan`
+    /// libphonenumber's plans: `+` numbers and national forms outside the NANP shapes.
+    /// Without one only NANP numbers (bare, grouped, `1-` or `+1`) are found.
+    const PhonePlan* phonePlan = nullptr;
     bool ssn = true;
     bool ssnSpaces = true;        ///< `123 45 6789` as well as `123-45-6789`
     bool ssnDots = true;          ///< `123.45.6789`

@@ -4,6 +4,7 @@
 #include "scan/logmatcher.h"
 #include "scan/patternset.h"
 #include "scan/payloaddecoder.h"
+#include "scan/phoneplan.h"
 #include "scan/piimatcher.h"
 #include "scan/schemachecker.h"
 #include "scan/secretmatcher.h"
@@ -210,6 +211,8 @@ struct CompiledRule
     std::size_t hiddenMin = 4;
     bool emailObfuscated = true;
     bool bareNanp = true, international = true;
+    bool internationalValid = false; ///< `international_check: valid`
+    std::vector<std::string> phoneRegions;
     bool ssnSpaces = true, ssnDots = true;
     std::vector<std::string> ssnContext{"ssn", "social security", "ss#", "ss #"};
     std::size_t ssnWindow = 24;
@@ -666,6 +669,7 @@ struct Scanner::Impl
     std::size_t runBase64 = SIZE_MAX, runHex = SIZE_MAX;
     TextNormalizer normalizer;
     NumberOptions numberBase;
+    std::unique_ptr<PhonePlan> phonePlan; ///< numberBase.phonePlan points here
 
     explicit Impl(const RulePack& pack) : rules(pack.rules()), normalizer(pack.confusables()) {}
 
@@ -767,6 +771,9 @@ void readParams(CompiledRule& r)
     num("obfuscated", r.emailObfuscated);
     num("bare_nanp", r.bareNanp);
     num("international", r.international);
+    if (p.contains("international_check"))
+        r.internationalValid = p["international_check"].get<std::string>() == "valid";
+    list("default_regions", r.phoneRegions);
     num("allow_spaces", r.ssnSpaces);
     num("allow_dots", r.ssnDots);
     list("context_words", r.ssnContext);
@@ -1600,6 +1607,10 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const RulePack& pack)
         if (r.kind == Kind::Phone) {
             d.numberBase.phoneBareNanp = r.bareNanp;
             d.numberBase.phoneInternational = r.international;
+            d.phonePlan = std::make_unique<PhonePlan>(
+                r.phoneRegions, r.internationalValid ? PhonePlan::International::Valid
+                                                     : PhonePlan::International::Possible);
+            d.numberBase.phonePlan = d.phonePlan.get();
         } else if (r.kind == Kind::Ssn) {
             d.numberBase.ssnSpaces = r.ssnSpaces;
             d.numberBase.ssnDots = r.ssnDots;

@@ -134,33 +134,6 @@ bool nanpValid(std::string_view d)
     return d.find_first_not_of(d[0]) != std::string_view::npos;
 }
 
-int countryCodeLength(std::string_view d)
-{
-    if (d.empty() || !isAsciiDigit(d[0]) || d[0] == '0')
-        return 0;
-    if (d[0] == '1' || d[0] == '7')
-        return 1;
-    if (d.size() < 2)
-        return 0;
-    static constexpr std::array<int, 44> kTwo{20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41,
-                                              43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54,
-                                              55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66,
-                                              81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98};
-    const int two = num(d, 2);
-    for (int c : kTwo)
-        if (c == two)
-            return 2;
-    // Three-digit codes live in these zones.
-    static constexpr std::array<int, 22> kThreePrefix{21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42,
-                                                      50, 59, 67, 68, 69, 85, 87, 88, 96, 97, 99};
-    if (d.size() < 3 || !isAsciiDigit(d[2]))
-        return 0;
-    for (int c : kThreePrefix)
-        if (c == two)
-            return 3;
-    return 0;
-}
-
 double shannonEntropy(std::string_view s)
 {
     if (s.empty())

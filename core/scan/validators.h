@@ -23,9 +23,6 @@ bool ssnValid(std::string_view area, std::string_view group, std::string_view se
 /// neither is an N11 service code, and the area code's middle digit is not 9.
 bool nanpValid(std::string_view tenDigits);
 
-/// Length of the ITU country calling code `digits` starts with (1 to 3), or 0.
-int countryCodeLength(std::string_view digits);
-
 /// Shannon entropy in bits per byte.
 double shannonEntropy(std::string_view s);
 

@@ -55,6 +55,8 @@ private Q_SLOTS:
     void ibanIsNotACard_data();
     void ibanIsNotACard();
     void ibanRuleWhenEnabled();
+    void phoneRegionsParam();
+    void internationalCheckValid();
 };
 
 void TestPii::positives_data()
@@ -102,6 +104,45 @@ void TestPii::positives_data()
                               << QByteArray("+33 1 23 45 67 89");
     QTest::newRow("phone e164 intl") << QByteArray("whatsapp +442079460958") << QByteArray("pii.phone")
                                      << QByteArray("+442079460958");
+    // +1 with an exchange code NANP does not assign (182): a possible number by
+    // libphonenumber's plan for +1, which the `+` makes a phone number.
+    QTest::newRow("phone +1 dashes") << QByteArray("reach me at +1-984-182-0190.") << QByteArray("pii.phone")
+                                     << QByteArray("+1-984-182-0190");
+    QTest::newRow("phone +91") << QByteArray("mobile +91 98765 43210 (IN)") << QByteArray("pii.phone")
+                               << QByteArray("+91 98765 43210");
+    QTest::newRow("phone +86") << QByteArray("tel +86 138 1234 5678") << QByteArray("pii.phone")
+                               << QByteArray("+86 138 1234 5678");
+    QTest::newRow("phone +81 dashes") << QByteArray("call +81-90-1234-5678") << QByteArray("pii.phone")
+                                      << QByteArray("+81-90-1234-5678");
+    // National forms of the default regions.
+    QTest::newRow("phone gb mobile national") << QByteArray("text 07700 063 966 after six") << QByteArray("pii.phone")
+                                              << QByteArray("07700 063 966");
+    QTest::newRow("phone gb landline national") << QByteArray("office 020 7946 0958, ask for Sam")
+                                                << QByteArray("pii.phone") << QByteArray("020 7946 0958");
+    QTest::newRow("phone gb mobile bare") << QByteArray("sms 07700900123 now") << QByteArray("pii.phone")
+                                          << QByteArray("07700900123");
+    QTest::newRow("phone jp mobile") << QByteArray("keitai 090-1234-5678") << QByteArray("pii.phone")
+                                     << QByteArray("090-1234-5678");
+    QTest::newRow("phone jp tokyo") << QByteArray("Tokyo office 03-1234-5678") << QByteArray("pii.phone")
+                                    << QByteArray("03-1234-5678");
+    QTest::newRow("phone cn mobile bare") << QByteArray("shouji 13812345678 ok") << QByteArray("pii.phone")
+                                          << QByteArray("13812345678");
+    QTest::newRow("phone cn mobile grouped") << QByteArray("shouji 138 1234 5678") << QByteArray("pii.phone")
+                                             << QByteArray("138 1234 5678");
+    QTest::newRow("phone de national") << QByteArray("Festnetz 030 1234567") << QByteArray("pii.phone")
+                                       << QByteArray("030 1234567");
+    QTest::newRow("phone fr national") << QByteArray("portable 06 12 34 56 78") << QByteArray("pii.phone")
+                                       << QByteArray("06 12 34 56 78");
+    QTest::newRow("phone fr dotted") << QByteArray("bureau 01.23.45.67.89") << QByteArray("pii.phone")
+                                     << QByteArray("01.23.45.67.89");
+    QTest::newRow("phone br mobile") << QByteArray("celular (11) 91234-5678") << QByteArray("pii.phone")
+                                     << QByteArray("(11) 91234-5678");
+    QTest::newRow("phone cn landline") << QByteArray("Dalian 0411 4426 9420") << QByteArray("pii.phone")
+                                       << QByteArray("0411 4426 9420");
+    QTest::newRow("phone cn landline merged") << QByteArray("Beijing 010-12345678") << QByteArray("pii.phone")
+                                              << QByteArray("010-12345678");
+    QTest::newRow("phone in landline") << QByteArray("Mumbai 022 2345 6789") << QByteArray("pii.phone")
+                                       << QByteArray("022 2345 6789");
 
     QTest::newRow("ssn") << QByteArray("Customer 585-68-1287 asked for a refund") << QByteArray("pii.ssn")
                          << QByteArray("585-68-1287");
@@ -190,6 +231,22 @@ void TestPii::negatives_data()
     QTest::newRow("numbers list") << QByteArray("viewers 29390 31200 1200");
     QTest::newRow("plus delta") << QByteArray("+12.5% and +300 viewers");
     QTest::newRow("repeated digits card") << QByteArray("0000 0000 0000 0000");
+    // Digits that libphonenumber finds valid somewhere, in shapes no one writes a phone in.
+    QTest::newRow("us-shaped, not nanp") << QByteArray("ticket 055-234-5678 (a valid Japanese number)");
+    QTest::newRow("epoch s is a br landline") << QByteArray("ts=1732147200 and 1700000000");
+    QTest::newRow("epoch ms 12-13") << QByteArray("t 173214720012 and 1732147200123");
+    // 0411 4426 9420 alone is a Dalian landline; after 4000 it is the tail of a longer run.
+    QTest::newRow("number list") << QByteArray("viewers 29390 31200 1200 4000 0411 4426 9420");
+    QTest::newRow("card-shaped order") << QByteArray("order 6011 0411 4426 9421 shipped");
+    QTest::newRow("zip codes") << QByteArray("zip 94103, 10001-1234 and 01234-5678");
+    QTest::newRow("ports and hosts") << QByteArray("ports 8080 443 5432 on 0.0.0.0:8080 and 010.020.030.040");
+    QTest::newRow("prices") << QByteArray("$1,299.00, 0.99 EUR, 12 345 678,90 RUB");
+    QTest::newRow("dotted dates") << QByteArray("01.02.2026 and 2026.01.02 and 20.11.2026 10:00");
+    QTest::newRow("long decimal") << QByteArray("pi 3.14159265358979 and 0.0612345678");
+    QTest::newRow("bare 9 with zero") << QByteArray("ref 012345678");
+    QTest::newRow("bare landline") << QByteArray("invoice 0412345678 paid");
+    QTest::newRow("fr grouping wrong") << QByteArray("batch 0532 0130 00");
+    QTest::newRow("lone trunk digit") << QByteArray("scores 0 30 1234 567");
     QTest::newRow("ssn mixed separators") << QByteArray("ref 123-45.6789 and 123.45-6789");
     QTest::newRow("maestro 12 luhn fails") << QByteArray("card 5018 0000 0000");
 }
@@ -308,6 +365,38 @@ void TestPii::ibanRuleWhenEnabled()
         const auto none = scan(makeField("worker_result", "output", bad), *s);
         QVERIFY2(!hasRule(none, "pii.iban"), bad);
     }
+}
+
+void TestPii::phoneRegionsParam()
+{
+    // Without regions, national forms are not read; NANP and + forms still are.
+    const auto s = scannerWith(R"({"rules": [{"id": "pii.phone", "params": {"default_regions": []}}]})");
+    for (const char* national : {"07700 063 966", "090-1234-5678", "13812345678"}) {
+        const auto fs = scan(makeField("worker_result", "output", national), *s);
+        QVERIFY2(rules(fs, "pii").isEmpty(), national);
+    }
+    for (const char* other : {"510-606-6522", "+44 20 7946 0958"}) {
+        const auto fs = scan(makeField("worker_result", "output", other), *s);
+        QVERIFY2(rules(fs, "pii") == QStringList{QStringLiteral("pii.phone")}, other);
+    }
+    // Only Japan: a British mobile is not Japanese, a Japanese mobile is.
+    const auto jp = scannerWith(R"({"rules": [{"id": "pii.phone", "params": {"default_regions": ["JP"]}}]})");
+    QVERIFY(rules(scan(makeField("worker_result", "output", "07700 063 966"), *jp), "pii").isEmpty());
+    QCOMPARE(rules(scan(makeField("worker_result", "output", "090-1234-5678"), *jp), "pii"),
+             QStringList{QStringLiteral("pii.phone")});
+}
+
+void TestPii::internationalCheckValid()
+{
+    const auto s = scannerWith(R"({"rules": [{"id": "pii.phone", "params": {"international_check": "valid"}}]})");
+    // 182 is no assigned exchange: possible for +1, not valid.
+    QVERIFY(rules(scan(makeField("worker_result", "output", "+1-984-182-0190"), *s), "pii").isEmpty());
+    QCOMPARE(rules(scan(makeField("worker_result", "output", "+44 20 7946 0958"), *s), "pii"),
+             QStringList{QStringLiteral("pii.phone")});
+    QCOMPARE(rules(scan(makeField("worker_result", "output", "+1-984-182-0190"), builtinScanner()), "pii"),
+             QStringList{QStringLiteral("pii.phone")});
+    // Too short for the UK plan, possible or not.
+    QVERIFY(rules(scan(makeField("worker_result", "output", "+44 20 7946"), builtinScanner()), "pii").isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestPii)
