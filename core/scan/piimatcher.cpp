@@ -5,6 +5,8 @@
 #include "scan/utf8.h"
 #include "scan/validators.h"
 
+#include <unicode/uchar.h>
+
 #include <algorithm>
 #include <array>
 
@@ -26,13 +28,67 @@ bool isDomainChar(char c)
     return isAsciiAlnum(c) || c == '.' || c == '-';
 }
 
+/// A letter, digit or combining mark beyond ASCII: what internationalized domain labels
+/// (IDNA) and local parts (RFC 6531) hold besides the ASCII set.
+bool isIntlWordChar(char32_t c)
+{
+    if (c < 0x80 || c == 0xFFFD)
+        return false;
+    return (U_GET_GC_MASK(UChar32(c)) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0;
+}
+
+bool isIntlLetter(char32_t c)
+{
+    return c >= 0x80 && c != 0xFFFD && (U_GET_GC_MASK(UChar32(c)) & (U_GC_L_MASK | U_GC_M_MASK)) != 0;
+}
+
+/// The code point that ends just before byte `end`; `start` receives its first byte.
+char32_t decodeBefore(std::string_view t, std::size_t end, std::size_t& start)
+{
+    std::size_t s = end - 1;
+    for (int k = 0; k < 3 && s > 0 && (static_cast<unsigned char>(t[s]) & 0xC0) == 0x80; ++k)
+        --s;
+    std::size_t i = s;
+    const char32_t c = decodeUtf8(t, i);
+    if (i != end) {
+        start = end - 1;
+        return 0xFFFD;
+    }
+    start = s;
+    return c;
+}
+
+/// Code points of a UTF-8 run, each invalid byte counting as one.
+std::size_t codePoints(std::string_view s)
+{
+    return std::size_t(codePointCount(s));
+}
+
+/// A top-level label: alphabetic ASCII (2 to 24 letters), punycode (`xn--p1ai`), or
+/// letters of another script (`广告`, `рф`).
+bool validTld(std::string_view tld)
+{
+    if (isAscii(tld)) {
+        if (tld.size() >= 5 && (tld.starts_with("xn--") || tld.starts_with("XN--")))
+            return std::all_of(tld.begin() + 4, tld.end(),
+                               [](char c) { return isAsciiAlnum(c) || c == '-'; });
+        return tld.size() >= 2 && tld.size() <= 24 &&
+               std::all_of(tld.begin(), tld.end(), [](char c) { return isAsciiAlpha(c); });
+    }
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < tld.size(); ++n)
+        if (!isIntlLetter(decodeUtf8(tld, i)))
+            return false;
+    return n >= 2;
+}
+
 /// Validates `local` and `domain` (labels joined by dots); false for `admin@localhost`.
 bool validAddress(std::string_view local, std::string_view domain)
 {
-    if (local.empty() || local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+    if (local.empty() || codePoints(local) > 64 || local.front() == '.' || local.back() == '.' ||
         local.find("..") != std::string_view::npos)
         return false;
-    if (domain.size() < 4 || domain.size() > 253)
+    if (domain.size() < 4 || codePoints(domain) > 253)
         return false;
     int labels = 0;
     std::size_t start = 0;
@@ -42,15 +98,13 @@ bool validAddress(std::string_view local, std::string_view domain)
         if (dot == std::string_view::npos)
             dot = domain.size();
         const std::string_view label = domain.substr(start, dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        if (label.empty() || codePoints(label) > 63 || label.front() == '-' || label.back() == '-')
             return false;
         ++labels;
         last = label;
         start = dot + 1;
     }
-    if (labels < 2 || last.size() < 2 || last.size() > 24)
-        return false;
-    return std::all_of(last.begin(), last.end(), [](char c) { return isAsciiAlpha(c); });
+    return labels >= 2 && validTld(last);
 }
 
 /// Case-insensitive match of `word` at `pos`, bracketed by ( ) [ ] { } with optional spaces,
@@ -598,17 +652,54 @@ void PiiMatcher::findEmails(std::string_view t, bool obfuscated, std::vector<Pii
 {
     for (std::size_t at = t.find('@'); at != std::string_view::npos; at = t.find('@', at + 1)) {
         std::size_t ls = at;
-        while (ls > 0 && isLocalChar(t[ls - 1]))
-            --ls;
+        while (ls > 0) {
+            const auto b = static_cast<unsigned char>(t[ls - 1]);
+            if (b < 0x80) {
+                if (!isLocalChar(char(b)))
+                    break;
+                --ls;
+                continue;
+            }
+            std::size_t start = 0;
+            if (!isIntlWordChar(decodeBefore(t, ls, start)))
+                break;
+            ls = start;
+        }
         while (ls < at && t[ls] == '.')
             ++ls;
+        // The domain, and where its ASCII part ends: `bob@example.com您好` is
+        // `bob@example.com` when the longer run does not validate.
         std::size_t de = at + 1;
-        while (de < t.size() && isDomainChar(t[de]))
-            ++de;
-        while (de > at + 1 && (t[de - 1] == '.' || t[de - 1] == '-'))
-            --de;
-        if (validAddress(t.substr(ls, at - ls), t.substr(at + 1, de - at - 1)))
+        std::size_t asciiEnd = std::string_view::npos;
+        while (de < t.size()) {
+            const auto b = static_cast<unsigned char>(t[de]);
+            if (b < 0x80) {
+                if (!isDomainChar(char(b)))
+                    break;
+                ++de;
+                continue;
+            }
+            std::size_t next = de;
+            if (!isIntlWordChar(decodeUtf8(t, next)))
+                break;
+            if (asciiEnd == std::string_view::npos)
+                asciiEnd = de;
+            de = next;
+        }
+        auto trimmed = [&](std::size_t end) {
+            while (end > at + 1 && (t[end - 1] == '.' || t[end - 1] == '-'))
+                --end;
+            return end;
+        };
+        const std::string_view local = t.substr(ls, at - ls);
+        de = trimmed(de);
+        if (validAddress(local, t.substr(at + 1, de - at - 1))) {
             out.push_back(PiiHit{NumberKind::Phone, ls, de});
+        } else if (asciiEnd != std::string_view::npos && asciiEnd > at + 1) {
+            de = trimmed(asciiEnd);
+            if (validAddress(local, t.substr(at + 1, de - at - 1)))
+                out.push_back(PiiHit{NumberKind::Phone, ls, de});
+        }
     }
     if (obfuscated)
         findObfuscatedEmails(t, out);

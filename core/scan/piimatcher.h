@@ -48,7 +48,10 @@ struct NumberOptions
 class PiiMatcher
 {
 public:
-    /// `local@domain.tld` with at least two domain labels and an alphabetic TLD; with
+    /// `local@domain.tld` with at least two domain labels and a TLD that is alphabetic
+    /// (ASCII or any script) or punycode (`xn--`). Local part and domain may hold letters,
+    /// digits and marks of any script in UTF-8 (`用户@例子.广告`, `user@bücher.de`); so
+    /// `@decorator` (no local part) and `admin@localhost` (no TLD) do not count. With
     /// `obfuscated`, also `name [at] domain [dot] com` forms.
     static void findEmails(std::string_view text, bool obfuscated, std::vector<PiiHit>& out);
 

@@ -894,7 +894,11 @@ Result<void> Scanner::Impl::compileRules()
                     sqlWords.push_back(w);
     }
     std::vector<TriggerDef> triggers{
-        {TEmail, R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2})", 0},
+        // Bytes 0x80-0xFD stand for the UTF-8 of internationalized local parts and domains
+        // (0xFF joins the fields of an event, and UTF-8 never holds 0xFE or 0xFF).
+        {TEmail,
+         R"([A-Za-z0-9._%+\x80-\xFD-]@[A-Za-z0-9\x80-\xFD-]+(?:\.[A-Za-z0-9\x80-\xFD-]+)*\.(?:[A-Za-z]{2}|[\x80-\xFD]))",
+         0},
         {TEmailObfuscated, R"([\[({] ?at ?[\])}])", HS_FLAG_CASELESS},
         {TLineBreak, R"([\r\n]|\xC2\x85|\xE2\x80[\xA8\xA9])", 0},
         {TEsc, R"(\x1B|\xC2[\x90\x9B\x9D\x9E\x9F])", 0},

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void ibanRuleWhenEnabled();
     void phoneRegionsParam();
     void internationalCheckValid();
+    void findingsHoldNoPii();
 };
 
 void TestPii::positives_data()
@@ -187,6 +188,24 @@ void TestPii::positives_data()
     QTest::newRow("diners 4-6-4") << QByteArray("diners 3056 930902 5904") << QByteArray("pii.credit_card")
                                   << QByteArray("3056 930902 5904");
 
+    QTest::newRow("email idn domain") << QByteArray("mail user@b\xC3\xBC" "cher.de please") << QByteArray("pii.email")
+                                      << QByteArray("user@b\xC3\xBC" "cher.de");
+    // The raw view drops combining marks (bücher is matched as bucher); ß and ø have none.
+    QTest::newRow("email idn sharp s") << QByteArray("J\xC3\xB6rg: joerg@stra\xC3\x9F" "e.de") << QByteArray("pii.email")
+                                       << QByteArray("joerg@stra\xC3\x9F" "e.de");
+    QTest::newRow("email idn local part") << QByteArray("write s\xC3\xB8ren.l\xC3\xB8kke@f\xC3\xB8tex.dk today")
+                                          << QByteArray("pii.email")
+                                          << QByteArray("s\xC3\xB8ren.l\xC3\xB8kke@f\xC3\xB8tex.dk");
+    QTest::newRow("email cjk") << QByteArray("\xE9\x82\xAE\xE7\xAE\xB1 \xE7\x94\xA8\xE6\x88\xB7@\xE4\xBE\x8B\xE5\xAD\x90.\xE5\xB9\xBF\xE5\x91\x8A")
+                               << QByteArray("pii.email")
+                               << QByteArray("\xE7\x94\xA8\xE6\x88\xB7@\xE4\xBE\x8B\xE5\xAD\x90.\xE5\xB9\xBF\xE5\x91\x8A");
+    QTest::newRow("email cyrillic") << QByteArray("\xD0\xBF\xD0\xBE\xD1\x87\xD1\x82\xD0\xB0@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84, ok")
+                                    << QByteArray("pii.email")
+                                    << QByteArray("\xD0\xBF\xD0\xBE\xD1\x87\xD1\x82\xD0\xB0@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84");
+    QTest::newRow("email punycode") << QByteArray("to info@xn--bcher-kva.xn--p1ai now") << QByteArray("pii.email")
+                                    << QByteArray("info@xn--bcher-kva.xn--p1ai");
+    QTest::newRow("email then cjk text") << QByteArray("bob@example.com\xE6\x82\xA8\xE5\xA5\xBD") << QByteArray("pii.email")
+                                         << QByteArray("bob@example.com");
 }
 
 void TestPii::positives()
@@ -249,6 +268,9 @@ void TestPii::negatives_data()
     QTest::newRow("lone trunk digit") << QByteArray("scores 0 30 1234 567");
     QTest::newRow("ssn mixed separators") << QByteArray("ref 123-45.6789 and 123.45-6789");
     QTest::newRow("maestro 12 luhn fails") << QByteArray("card 5018 0000 0000");
+    QTest::newRow("email decorator") << QByteArray("@decorator\ndef f(): pass\n@app.route('/x')");
+    QTest::newRow("email idn no tld") << QByteArray("\xE7\x94\xA8\xE6\x88\xB7@\xE4\xBE\x8B\xE5\xAD\x90 and user@b\xC3\xBC" "cher");
+    QTest::newRow("email idn digit tld") << QByteArray("\xE4\xBB\xB7@3.5\xE5\x85\x83");
 }
 
 void TestPii::negatives()
@@ -397,6 +419,18 @@ void TestPii::internationalCheckValid()
              QStringList{QStringLiteral("pii.phone")});
     // Too short for the UK plan, possible or not.
     QVERIFY(rules(scan(makeField("worker_result", "output", "+44 20 7946"), builtinScanner()), "pii").isEmpty());
+}
+
+void TestPii::findingsHoldNoPii()
+{
+    // spec/cli.md: no output ever contains the matched PII.
+    const std::string v = "user@b\xC3\xBC" "cher.de +1-984-182-0190 07700 063 966 123.45.6789 3530 1113 3330 0000";
+    const auto fs = scan(makeField("worker_result", "output", v));
+    QCOMPARE(fs.size(), std::size_t(5));
+    for (const vigil::Finding& f : fs)
+        for (const char* secret : {"bücher", "984", "07700", "6789", "3530"})
+            QVERIFY2(f.message.find(secret) == std::string::npos && f.field.find(secret) == std::string::npos,
+                     f.message.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestPii)
