@@ -198,6 +198,11 @@ public:
                 analyze(c.pos(), end, depth + 1);
             return;
         }
+        // REPLACE('new york', ' ', '_'), MySQL's INSERT(str, pos, len, new) and
+        // TRUNCATE(x, d): a function call, not a statement (those name a table first).
+        if ((kw == "REPLACE" || kw == "INSERT" || kw == "TRUNCATE") &&
+            c.isType(1, SqlTokenType::LParen))
+            return;
         m_out.push_back(SqlKeywordHit{kw, stmtBegin, stmtEnd});
         if (kw == "SELECT") {
             int parens = 0;

@@ -53,6 +53,12 @@ void TestSqlMutation::tokenizerKeywords_data()
     QTest::newRow("explain") << QByteArray("EXPLAIN DELETE FROM t") << QByteArray("");
     QTest::newRow("parens") << QByteArray("(SELECT 1) ; ((update t set a = 1))") << QByteArray("SELECT UPDATE");
     QTest::newRow("lowercase") << QByteArray("truncate table daily_summary") << QByteArray("TRUNCATE");
+    // A function named like a verb is an expression, not a statement.
+    QTest::newRow("replace function") << QByteArray("REPLACE('new york', ' ', '_')") << QByteArray("");
+    QTest::newRow("insert function") << QByteArray("(INSERT('Quadratic', 3, 4, 'What'))") << QByteArray("");
+    QTest::newRow("truncate function") << QByteArray("TRUNCATE(12.345, 2); SELECT 1") << QByteArray("SELECT");
+    QTest::newRow("replace into") << QByteArray("REPLACE INTO t (a) VALUES (1)") << QByteArray("REPLACE");
+    QTest::newRow("mysql replace table") << QByteArray("replace t (a) values (1)") << QByteArray("REPLACE");
 }
 
 void TestSqlMutation::tokenizerKeywords()
@@ -86,6 +92,7 @@ void TestSqlMutation::executed_data()
     QTest::newRow("grant") << QByteArray("GRANT ALL ON channel_metadata TO public") << QByteArray("sql_mutation.dcl");
     QTest::newRow("revoke") << QByteArray("revoke select on t from analyst") << QByteArray("sql_mutation.dcl");
     QTest::newRow("exec") << QByteArray("EXEC xp_cmdshell 'dir'") << QByteArray("sql_mutation.exec");
+    QTest::newRow("replace into") << QByteArray("REPLACE INTO t VALUES (1)") << QByteArray("sql_mutation.dml");
     QTest::newRow("stacked") << QByteArray("SELECT 1; DROP TABLE channel_metadata") << QByteArray("sql_mutation.ddl");
     QTest::newRow("comment split") << QByteArray("SELECT 1;/**/DrOp/**/TaBlE/**/x") << QByteArray("sql_mutation.ddl");
     QTest::newRow("data-modifying cte")
@@ -112,6 +119,9 @@ void TestSqlMutation::executedBenign_data()
     QTest::newRow("cte") << QByteArray("WITH r AS (SELECT region FROM t) SELECT * FROM r");
     QTest::newRow("show/describe") << QByteArray("SHOW TABLES; DESCRIBE daily_summary; EXPLAIN SELECT 1");
     QTest::newRow("values select") << QByteArray("VALUES (1), (2)");
+    QTest::newRow("replace function") << QByteArray("REPLACE('new york',' ','_')");
+    QTest::newRow("verb functions in select")
+        << QByteArray("SELECT REPLACE(city, ' ', '_'), INSERT(name, 1, 2, 'x'), LEFT(a, 3), TRUNCATE(x, 2) FROM t");
 }
 
 void TestSqlMutation::executedBenign()
