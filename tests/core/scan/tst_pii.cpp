@@ -353,6 +353,10 @@ void TestPii::ibanIsNotACard_data()
     QTest::newRow("de compact") << QByteArray("iban DE89370400440532013000");
     QTest::newRow("fr grouped") << QByteArray("FR14 2004 1010 0505 0001 3M02 606");
     QTest::newRow("lower case") << QByteArray("de89 3704 0044 0532 0130 00");
+    // Valid IBANs whose digit groups alone would be payment cards (Visa 4111 1111 1111
+    // 1111 and Maestro 5018 0000 0009, both Luhn-valid): only the IBAN check keeps them out.
+    QTest::newRow("visa inside") << QByteArray("transfer to DE95 4111 1111 1111 1111 00 today");
+    QTest::newRow("maestro inside") << QByteArray("BE25 5018 0000 0009");
 }
 
 void TestPii::ibanIsNotACard()
@@ -372,10 +376,11 @@ void TestPii::ibanRuleWhenEnabled()
     QVERIFY(!off->rule("pii.iban")->enabled);
 
     const auto s = scannerWith(R"({"rules": [{"id": "pii.iban", "enabled": true}]})");
-    const std::string v = "refund to DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, card 4111 1111 1111 1111";
+    const std::string v = "refund to DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, card 4111 1111 1111 1111,"
+                          " DE95 4111 1111 1111 1111 00";
     const auto fs = scan(makeField("worker_result", "output", v), *s);
     QCOMPARE(rules(fs, "pii"), (QStringList{QStringLiteral("pii.iban"), QStringLiteral("pii.iban"),
-                                            QStringLiteral("pii.credit_card")}));
+                                            QStringLiteral("pii.credit_card"), QStringLiteral("pii.iban")}));
     QCOMPARE(slice(v, fs[0].start, fs[0].end), QStringLiteral("DE89 3704 0044 0532 0130 00"));
     QCOMPARE(slice(v, fs[1].start, fs[1].end), QStringLiteral("GB82WEST12345698765432"));
     QCOMPARE(fs[0].message, std::string("bank account number (IBAN) in agent output"));
