@@ -368,6 +368,8 @@ int runScan(const std::vector<std::string>& args)
     if (format == "sarif") {
         nlohmann::ordered_json rules = nlohmann::ordered_json::array();
         for (const RuleInfo& r : engine->scanner()->rules()) {
+            if (!r.enabled) // a disabled rule (pii.iban by default) reports nothing
+                continue;
             nlohmann::ordered_json rule;
             rule["id"] = r.id;
             rule["shortDescription"]["text"] = r.message.empty() ? r.id : r.message;

@@ -3,6 +3,7 @@
 
 #include "base/embedded.h"
 #include "base/jsonlimits.h"
+#include "scan/phoneplan.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,17 @@ namespace {
 
 using nlohmann::json;
 
-enum class ParamType { Bool, Int, Number, String, StringList, StringMap, IntMap };
+enum class ParamType
+{
+    Bool,
+    Int,
+    Number,
+    String,
+    StringList,
+    RegionList, ///< CLDR region codes libphonenumber has a numbering plan for
+    StringMap,
+    IntMap
+};
 
 struct ParamSpec
 {
@@ -36,6 +47,7 @@ struct KindSpec
 
 constexpr std::array<std::string_view, 4> kEncodings{"base64", "hex", "escapes", "tags"};
 constexpr std::array<std::string_view, 2> kSqlModes{"statement", "embedded"};
+constexpr std::array<std::string_view, 2> kPhoneChecks{"possible", "valid"};
 constexpr std::array<std::string_view, 5> kSchemaChecks{"not_object", "missing_field",
                                                         "wrong_type", "out_of_range",
                                                         "row_limit"};
@@ -68,12 +80,15 @@ constexpr std::array<ParamSpec, 5> kEncodedParams{{
 }};
 constexpr std::array<ParamSpec, 1> kHiddenTextParams{{{"min_chars", ParamType::Int, 1, 4096}}};
 constexpr std::array<ParamSpec, 1> kEmailParams{{{"obfuscated", ParamType::Bool}}};
-constexpr std::array<ParamSpec, 2> kPhoneParams{{
+constexpr std::array<ParamSpec, 4> kPhoneParams{{
     {"bare_nanp", ParamType::Bool},
     {"international", ParamType::Bool},
+    {"international_check", ParamType::String, 0, 0, kPhoneChecks},
+    {"default_regions", ParamType::RegionList},
 }};
-constexpr std::array<ParamSpec, 3> kSsnParams{{
+constexpr std::array<ParamSpec, 4> kSsnParams{{
     {"allow_spaces", ParamType::Bool},
+    {"allow_dots", ParamType::Bool},
     {"context_words", ParamType::StringList},
     {"context_window", ParamType::Int, 0, 200},
 }};
@@ -118,7 +133,7 @@ constexpr std::array<ParamSpec, 5> kProbingParams{{
     {"signal_rules", ParamType::StringList},
 }};
 
-constexpr std::array<KindSpec, 25> kKinds{{
+constexpr std::array<KindSpec, 26> kKinds{{
     {"phrase", true, {}},
     {"regex", true, kRegexParams},
     {"token", true, kTokenParams},
@@ -133,6 +148,7 @@ constexpr std::array<KindSpec, 25> kKinds{{
     {"phone", false, kPhoneParams},
     {"ssn", false, kSsnParams},
     {"credit_card", false, kCardParams},
+    {"iban", false, {}},
     {"sql", false, kSqlParams},
     {"log_forged_record", false, kForgedParams},
     {"log_escape", false, {}},
@@ -298,6 +314,17 @@ private:
                         spec.choices.end())
                         return error(p + "[" + std::to_string(i) + "]",
                                      "expected one of " + joinChoices(spec.choices));
+            return {};
+        }
+        case ParamType::RegionList: {
+            auto list = stringList(v, p, false);
+            if (!list)
+                return std::unexpected(list.error());
+            for (std::size_t i = 0; i < list->size(); ++i)
+                if (!scan::PhonePlan::supportedRegion((*list)[i]))
+                    return error(p + "[" + std::to_string(i) + "]",
+                                 "unknown region code " + (*list)[i] +
+                                     " (expected an upper-case CLDR code such as US or GB)");
             return {};
         }
         case ParamType::StringMap:

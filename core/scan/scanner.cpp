@@ -4,6 +4,7 @@
 #include "scan/logmatcher.h"
 #include "scan/patternset.h"
 #include "scan/payloaddecoder.h"
+#include "scan/phoneplan.h"
 #include "scan/piimatcher.h"
 #include "scan/schemachecker.h"
 #include "scan/secretmatcher.h"
@@ -48,6 +49,7 @@ enum class Kind
     Phone,
     Ssn,
     CreditCard,
+    Iban,
     Sql,
     LogForged,
     LogEscape,
@@ -58,7 +60,7 @@ enum class Kind
     SecurityEvent,
 };
 
-constexpr std::array<std::pair<std::string_view, Kind>, 22> kKindNames{{
+constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
     {"phrase", Kind::Phrase},
     {"regex", Kind::Regex},
     {"token", Kind::Token},
@@ -73,6 +75,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 22> kKindNames{{
     {"phone", Kind::Phone},
     {"ssn", Kind::Ssn},
     {"credit_card", Kind::CreditCard},
+    {"iban", Kind::Iban},
     {"sql", Kind::Sql},
     {"log_forged_record", Kind::LogForged},
     {"log_escape", Kind::LogEscape},
@@ -208,10 +211,12 @@ struct CompiledRule
     std::size_t hiddenMin = 4;
     bool emailObfuscated = true;
     bool bareNanp = true, international = true;
-    bool ssnSpaces = true;
+    bool internationalValid = false; ///< `international_check: valid`
+    std::vector<std::string> phoneRegions;
+    bool ssnSpaces = true, ssnDots = true;
     std::vector<std::string> ssnContext{"ssn", "social security", "ss#", "ss #"};
     std::size_t ssnWindow = 24;
-    std::size_t cardMin = 13, cardMax = 19;
+    std::size_t cardMin = 12, cardMax = 19;
     bool sqlEmbedded = false;
     std::vector<std::string> sqlKeywords;
     FieldFilter multiline;
@@ -254,7 +259,7 @@ struct FieldPlan
     int encoded = -1;
     int hiddenText = -1;
     int email = -1;
-    int phone = -1, ssn = -1, card = -1;
+    int phone = -1, ssn = -1, card = -1, iban = -1;
     int forged = -1, escape = -1, control = -1;
     std::vector<int> length, sqlStatement, sqlEmbedded;
 };
@@ -664,6 +669,7 @@ struct Scanner::Impl
     std::size_t runBase64 = SIZE_MAX, runHex = SIZE_MAX;
     TextNormalizer normalizer;
     NumberOptions numberBase;
+    std::unique_ptr<PhonePlan> phonePlan; ///< numberBase.phonePlan points here
 
     explicit Impl(const RulePack& pack) : rules(pack.rules()), normalizer(pack.confusables()) {}
 
@@ -765,7 +771,11 @@ void readParams(CompiledRule& r)
     num("obfuscated", r.emailObfuscated);
     num("bare_nanp", r.bareNanp);
     num("international", r.international);
+    if (p.contains("international_check"))
+        r.internationalValid = p["international_check"].get<std::string>() == "valid";
+    list("default_regions", r.phoneRegions);
     num("allow_spaces", r.ssnSpaces);
+    num("allow_dots", r.ssnDots);
     list("context_words", r.ssnContext);
     num("context_window", r.ssnWindow);
     num("min_digits", r.cardMin);
@@ -884,7 +894,11 @@ Result<void> Scanner::Impl::compileRules()
                     sqlWords.push_back(w);
     }
     std::vector<TriggerDef> triggers{
-        {TEmail, R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2})", 0},
+        // Bytes 0x80-0xFD stand for the UTF-8 of internationalized local parts and domains
+        // (0xFF joins the fields of an event, and UTF-8 never holds 0xFE or 0xFF).
+        {TEmail,
+         R"([A-Za-z0-9._%+\x80-\xFD-]@[A-Za-z0-9\x80-\xFD-]+(?:\.[A-Za-z0-9\x80-\xFD-]+)*\.(?:[A-Za-z]{2}|[\x80-\xFD]))",
+         0},
         {TEmailObfuscated, R"([\[({] ?at ?[\])}])", HS_FLAG_CASELESS},
         {TLineBreak, R"([\r\n]|\xC2\x85|\xE2\x80[\xA8\xA9])", 0},
         {TEsc, R"(\x1B|\xC2[\x90\x9B\x9D\x9E\x9F])", 0},
@@ -1000,6 +1014,9 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
             break;
         case Kind::CreditCard:
             p.card = idx;
+            break;
+        case Kind::Iban:
+            p.iban = idx;
             break;
         case Kind::Sql:
             (r.sqlEmbedded ? p.sqlEmbedded : p.sqlStatement).push_back(idx);
@@ -1220,17 +1237,19 @@ void Scanner::Impl::pii(TextRef ref, unsigned trig, const FieldPlan& p, std::str
             addField(compiled[std::size_t(p.email)], path, b, e, s);
         }
     }
-    if ((p.phone >= 0 || p.ssn >= 0 || p.card >= 0) && (trig & TNumber)) {
+    if ((p.phone >= 0 || p.ssn >= 0 || p.card >= 0 || p.iban >= 0) && (trig & TNumber)) {
         NumberOptions o = numberBase;
         o.phone = p.phone >= 0;
         o.ssn = p.ssn >= 0;
         o.card = p.card >= 0;
+        o.iban = p.iban >= 0;
         s.pii.clear();
         PiiMatcher::findNumbers(ref.text, o, s.pii);
         for (const PiiHit& h : s.pii) {
-            const int ri = h.kind == NumberKind::Card  ? p.card
-                           : h.kind == NumberKind::Ssn ? p.ssn
-                                                       : p.phone;
+            const int ri = h.kind == NumberKind::Card   ? p.card
+                           : h.kind == NumberKind::Ssn  ? p.ssn
+                           : h.kind == NumberKind::Iban ? p.iban
+                                                        : p.phone;
             const auto [b, e] = ref.span(h.begin, h.end);
             addField(compiled[std::size_t(ri)], path, b, e, s);
         }
@@ -1592,8 +1611,13 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const RulePack& pack)
         if (r.kind == Kind::Phone) {
             d.numberBase.phoneBareNanp = r.bareNanp;
             d.numberBase.phoneInternational = r.international;
+            d.phonePlan = std::make_unique<PhonePlan>(
+                r.phoneRegions, r.internationalValid ? PhonePlan::International::Valid
+                                                     : PhonePlan::International::Possible);
+            d.numberBase.phonePlan = d.phonePlan.get();
         } else if (r.kind == Kind::Ssn) {
             d.numberBase.ssnSpaces = r.ssnSpaces;
+            d.numberBase.ssnDots = r.ssnDots;
             d.numberBase.ssnContext = r.ssnContext;
             d.numberBase.ssnContextWindow = r.ssnWindow;
         } else if (r.kind == Kind::CreditCard) {

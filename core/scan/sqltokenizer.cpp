@@ -4,7 +4,9 @@
 #include "scan/utf8.h"
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
+#include <span>
 
 namespace vigil::scan {
 namespace {
@@ -67,6 +69,14 @@ public:
         return w;
     }
     bool isWord(std::size_t ahead, std::initializer_list<std::string_view> words) const
+    {
+        const SqlToken* t = peek(ahead);
+        if (!t || t->type != SqlTokenType::Word)
+            return false;
+        const std::string u = upper(*t);
+        return std::find(words.begin(), words.end(), u) != words.end();
+    }
+    bool isWordIn(std::size_t ahead, std::span<const std::string_view> words) const
     {
         const SqlToken* t = peek(ahead);
         if (!t || t->type != SqlTokenType::Word)
@@ -198,6 +208,11 @@ public:
                 analyze(c.pos(), end, depth + 1);
             return;
         }
+        // REPLACE('new york', ' ', '_'), MySQL's INSERT(str, pos, len, new) and
+        // TRUNCATE(x, d): a function call, not a statement (those name a table first).
+        if ((kw == "REPLACE" || kw == "INSERT" || kw == "TRUNCATE") &&
+            c.isType(1, SqlTokenType::LParen))
+            return;
         m_out.push_back(SqlKeywordHit{kw, stmtBegin, stmtEnd});
         if (kw == "SELECT") {
             int parens = 0;
@@ -221,8 +236,128 @@ private:
     std::vector<SqlKeywordHit>& m_out;
 };
 
+/// Privilege words of GRANT and REVOKE (PostgreSQL, MySQL, SQL Server, Oracle, Snowflake).
+constexpr std::array<std::string_view, 42> kPrivileges{
+    "ALL",        "PRIVILEGES", "SELECT",    "INSERT",     "UPDATE",      "DELETE",
+    "TRUNCATE",   "REFERENCES", "TRIGGER",   "CREATE",     "CONNECT",     "TEMPORARY",
+    "TEMP",       "EXECUTE",    "EXEC",      "USAGE",      "ALTER",       "DROP",
+    "INDEX",      "SUPER",      "FILE",      "PROCESS",    "RELOAD",      "SHUTDOWN",
+    "REPLICATION", "CLIENT",    "SLAVE",     "GRANT",      "OPTION",      "CONTROL",
+    "IMPERSONATE", "VIEW",      "DEFINITION", "LOCK",      "TABLES",      "EVENT",
+    "SHOW",       "DATABASES",  "ROUTINE",   "OWNERSHIP",  "MAINTAIN",    "ANY"};
+
+/// `SELECT, INSERT (a, b), ALL PRIVILEGES` up to the ON of GRANT / REVOKE, so "grant read
+/// access on the dashboard to the team" is not one.
+bool privilegeList(Cursor& c)
+{
+    std::size_t n = 0;
+    for (; n < 24 && !c.done(); ++n) {
+        if (c.isWord(0, {"ON"}))
+            return n > 0;
+        if (c.acceptType(SqlTokenType::Comma))
+            continue;
+        if (n > 0 && c.isType(0, SqlTokenType::LParen)) { // column list
+            c.skipParens();
+            continue;
+        }
+        if (!c.isWordIn(0, kPrivileges))
+            return false;
+        c.seek(c.pos() + 1);
+    }
+    return false;
+}
+
+/// The object of GRANT ... ON: `t`, `db.t`, `db.*`, `*.*`, `TABLE t`, `ALL TABLES IN
+/// SCHEMA s`, a comma-separated list.
+bool grantObject(Cursor& c)
+{
+    while (c.accept({"TABLE", "SCHEMA", "DATABASE", "FUNCTION", "PROCEDURE", "ROUTINE",
+                     "SEQUENCE", "VIEW", "TYPE", "DOMAIN", "LANGUAGE", "TABLESPACE", "FOREIGN",
+                     "SERVER", "DATA", "WRAPPER", "LARGE", "OBJECT", "WAREHOUSE"})) {
+    }
+    if (c.accept({"ALL"}) &&
+        !(c.accept({"TABLES", "SEQUENCES", "FUNCTIONS", "PROCEDURES", "ROUTINES"}) &&
+          c.accept({"IN"}) && c.accept({"SCHEMA"})))
+        return false;
+    do {
+        if (c.isSymbol(0, '*'))
+            c.seek(c.pos() + 1);
+        else if (!c.identifier())
+            return false;
+        if (c.isSymbol(0, '.') && c.isSymbol(1, '*'))
+            c.seek(c.pos() + 2);
+    } while (c.acceptType(SqlTokenType::Comma));
+    return true;
+}
+
+/// A grantee or account: `bob`, `"bob"`, `PUBLIC`, `ROLE r`, MySQL's `'x'@'%'`.
+bool account(Cursor& c)
+{
+    c.accept({"ROLE", "USER", "GROUP"});
+    if (c.acceptType(SqlTokenType::String)) {
+        if (c.isSymbol(0, '@') &&
+            (c.isType(1, SqlTokenType::String) || c.isType(1, SqlTokenType::Word)))
+            c.seek(c.pos() + 2);
+        return true;
+    }
+    return c.identifier();
+}
+
+/// A procedure name whose last part is an extended or system procedure: `xp_cmdshell`,
+/// `master..xp_cmdshell`, `[master].[dbo].[sp_addsrvrolemember]`, `"sp_executesql"`.
+bool systemProcedure(Cursor& c, std::string_view text)
+{
+    std::string last;
+    while (true) {
+        const SqlToken* t = c.peek();
+        if (c.isSymbol(0, '[') && c.isType(1, SqlTokenType::Word) && c.isSymbol(2, ']')) {
+            last = c.upper(*c.peek(1));
+            c.seek(c.pos() + 3);
+        } else if (t && t->type == SqlTokenType::Word) {
+            last = c.upper(*t);
+            c.seek(c.pos() + 1);
+        } else if (t && t->type == SqlTokenType::QuotedIdent && t->end - t->begin >= 2) {
+            last.assign(text.substr(t->begin + 1, t->end - t->begin - 2));
+            for (char& ch : last)
+                ch = (ch >= 'a' && ch <= 'z') ? char(ch - 32) : ch;
+            c.seek(c.pos() + 1);
+        } else {
+            return false;
+        }
+        int dots = 0;
+        while (dots < 2 && c.isSymbol(0, '.')) {
+            c.seek(c.pos() + 1);
+            ++dots;
+        }
+        if (!dots)
+            break;
+    }
+    return last.starts_with("XP_") || last.starts_with("SP_");
+}
+
+/// What may follow the name in `CREATE <type> <name> ...` for the text to be SQL rather
+/// than prose ("create table summaries for each region"): the end, `;`, `(`, or one of
+/// these words.
+constexpr std::array<std::string_view, 34> kCreateFollow{
+    "AS",       "LIKE",       "ON",        "IDENTIFIED", "WITH",       "PASSWORD", "AUTHORIZATION",
+    "START",    "INCREMENT",  "OWNER",     "DEFAULT",    "CHARACTER",  "FROM",     "RETURNS",
+    "LOCATION", "STORED",     "ROW",       "PARTITIONED", "PARTITION", "COMMENT",  "USING",
+    "ENGINE",   "TBLPROPERTIES", "CLONE",  "LANGUAGE",   "INHERITS",   "TABLESPACE", "SUPERUSER",
+    "LOGIN",    "NOLOGIN",    "CREATEDB",  "CREATEROLE", "ENCRYPTED",  "IN"};
+
+/// What follows the name in `ALTER <type> <name> ...`: the action.
+constexpr std::array<std::string_view, 46> kAlterActions{
+    "ADD",        "DROP",        "ALTER",       "RENAME",     "MODIFY",     "CHANGE",
+    "OWNER",      "SET",         "RESET",       "ENABLE",     "DISABLE",    "WITH",
+    "IDENTIFIED", "PASSWORD",    "ATTACH",      "DETACH",     "INHERIT",    "NO",
+    "VALIDATE",   "REPLICA",     "CLUSTER",     "FORCE",      "CONVERT",    "DEFAULT",
+    "CHARACTER",  "ENGINE",      "PARTITION",   "ACCOUNT",    "REBUILD",    "REORGANIZE",
+    "SUPERUSER",  "NOSUPERUSER", "CREATEDB",    "CREATEROLE", "LOGIN",      "NOLOGIN",
+    "VALID",      "CONNECTION",  "REFRESH",     "AUTO_INCREMENT", "COMMENT", "TRUNCATE",
+    "EXCHANGE",   "REMOVE",      "REPLICATION", "BYPASSRLS"};
+
 /// End offset of `kw ...` in statement shape, or 0. The cursor starts after the keyword.
-std::size_t shapeEnd(const std::string& kw, Cursor& c)
+std::size_t shapeEnd(const std::string& kw, Cursor& c, std::string_view text)
 {
     bool ok = false;
     if (kw == "DROP") {
@@ -251,9 +386,19 @@ std::size_t shapeEnd(const std::string& kw, Cursor& c)
         if (ok)
             c.seek(c.pos() + 1);
     } else if (kw == "ALTER") {
-        ok = c.accept({"TABLE", "DATABASE", "USER", "ROLE", "SCHEMA", "VIEW", "SYSTEM", "INDEX",
-                       "FUNCTION", "PROCEDURE", "SEQUENCE"}) &&
-             c.identifier();
+        if (c.accept({"SYSTEM"})) {
+            ok = c.accept({"SET", "RESET", "KILL", "FLUSH"});
+        } else {
+            const bool isAccount = c.isWord(0, {"USER", "ROLE", "LOGIN"});
+            ok = c.accept({"TABLE", "DATABASE", "USER", "ROLE", "LOGIN", "SCHEMA", "VIEW", "INDEX",
+                           "FUNCTION", "PROCEDURE", "SEQUENCE", "TRIGGER"});
+            if (ok && c.accept({"IF"}))
+                ok = c.accept({"EXISTS"});
+            ok = ok && (isAccount ? account(c) : c.identifier()) &&
+                 c.isWordIn(0, kAlterActions);
+            if (ok)
+                c.seek(c.pos() + 1);
+        }
     } else if (kw == "TRUNCATE") {
         if (c.accept({"TABLE"}))
             ok = c.identifier();
@@ -267,24 +412,47 @@ std::size_t shapeEnd(const std::string& kw, Cursor& c)
         while (ok && c.accept({"TEMP", "TEMPORARY", "EXTERNAL", "UNIQUE", "GLOBAL", "LOCAL",
                                "MATERIALIZED", "UNLOGGED"})) {
         }
+        const bool isAccount = c.isWord(0, {"USER", "ROLE", "LOGIN"});
+        const bool trigger = c.isWord(0, {"TRIGGER"});
+        const bool index = c.isWord(0, {"INDEX"});
+        // Users, roles, databases, schemas and sequences may be created by name alone; a
+        // table, view, index or routine needs more ("create table later" is prose).
+        const bool byName = isAccount || c.isWord(0, {"DATABASE", "SCHEMA", "SEQUENCE"});
         ok = ok && c.accept({"TABLE", "DATABASE", "USER", "ROLE", "VIEW", "INDEX", "FUNCTION",
                              "PROCEDURE", "TRIGGER", "SCHEMA", "SEQUENCE", "LOGIN"});
         if (ok && c.accept({"IF"}))
             ok = c.accept({"NOT"}) && c.accept({"EXISTS"});
-        ok = ok && c.identifier();
+        ok = ok && (isAccount ? account(c) : c.identifier());
+        const bool ended = c.done() || c.isType(0, SqlTokenType::Semicolon);
+        if (ok && !(byName && ended) && !c.isType(0, SqlTokenType::LParen)) {
+            ok = trigger ? c.isWord(0, {"BEFORE", "AFTER", "INSTEAD", "FOR", "ON"})
+                 : index ? c.isWord(0, {"ON", "USING"})
+                         : c.isWordIn(0, kCreateFollow);
+            if (ok)
+                c.seek(c.pos() + 1);
+        }
     } else if (kw == "GRANT") {
-        ok = c.findWithin(12, {"ON"}) && c.findWithin(8, {"TO"}) && c.identifier();
+        ok = privilegeList(c) && c.accept({"ON"}) && grantObject(c) && c.accept({"TO"}) &&
+             account(c);
     } else if (kw == "REVOKE") {
-        ok = c.findWithin(12, {"ON"}) && c.findWithin(8, {"FROM"}) && c.identifier();
+        if (c.accept({"GRANT"}))
+            ok = c.accept({"OPTION"}) && c.accept({"FOR"});
+        else
+            ok = true;
+        ok = ok && privilegeList(c) && c.accept({"ON"}) && grantObject(c) &&
+             c.accept({"FROM"}) && account(c);
     } else if (kw == "EXEC" || kw == "EXECUTE") {
-        const SqlToken* t = c.peek();
-        if (t && t->type == SqlTokenType::Word) {
-            const std::string w = c.upper(*t);
-            ok = w.starts_with("XP_") || w.starts_with("SP_") || w == "IMMEDIATE";
-            c.seek(c.pos() + 1);
-        } else if (t && t->type == SqlTokenType::LParen) {
-            ok = c.isType(1, SqlTokenType::String);
+        if (c.isSymbol(0, '@') && c.isType(1, SqlTokenType::Word) && c.isSymbol(2, '='))
+            c.seek(c.pos() + 3); // EXEC @rc = proc
+        if (c.accept({"IMMEDIATE"})) {
+            ok = true;
+        } else if (c.accept({"AS"})) { // EXECUTE AS USER = 'dbo': impersonation
+            ok = c.accept({"USER", "LOGIN", "OWNER", "CALLER", "SELF"});
+        } else if (c.isType(0, SqlTokenType::LParen)) { // EXEC ('...'), EXEC (@sql)
+            ok = c.isType(1, SqlTokenType::String) || c.isSymbol(1, '@');
             c.skipParens();
+        } else {
+            ok = systemProcedure(c, text);
         }
     } else if (kw == "RENAME") {
         ok = c.accept({"TABLE", "USER", "DATABASE"}) && c.identifier();
@@ -307,6 +475,38 @@ std::size_t shapeEnd(const std::string& kw, Cursor& c)
         ok = ok && c.accept({"INFILE", "INPATH"});
     }
     return ok ? c.lastEnd() : 0;
+}
+
+/// True when the `;` at `semi`, followed by a statement operand ending at `operandEnd`,
+/// stacks a statement onto an injected value: nothing but spaces before the `;`, a closing
+/// quote (`x'; DROP users`, `x'); DELETE t`), a value that is one number (`1; DROP users`),
+/// or a comment opener right after the operand (`north; DROP users --`). A `;` in prose
+/// ("done; update me tomorrow") or code (`i = 0; delete p;`) has none of these.
+bool closesValue(std::string_view text, std::size_t semi, std::size_t operandEnd)
+{
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    std::size_t q = semi;
+    while (q > 0 && space(text[q - 1]))
+        --q;
+    if (q == 0)
+        return true;
+    std::size_t r = q;
+    while (r > 0 && (text[r - 1] == ')' || space(text[r - 1])))
+        --r;
+    if (r > 0 && r < q && (text[r - 1] == '\'' || text[r - 1] == '"'))
+        return true;
+    const char b = text[q - 1];
+    if (b == '\'' || b == '"' || b == '`')
+        return true;
+    if (isAsciiDigit(b) && std::all_of(text.begin(), text.begin() + std::ptrdiff_t(q), [&](char c) {
+            return isAsciiDigit(c) || c == '.' || c == '-' || space(c);
+        }))
+        return true;
+    std::size_t k = operandEnd;
+    while (k < text.size() && (space(text[k]) || text[k] == ';'))
+        ++k;
+    const std::string_view rest = text.substr(k);
+    return rest.starts_with("--") || rest.starts_with("#") || rest.starts_with("/*");
 }
 
 } // namespace
@@ -443,14 +643,16 @@ void SqlTokenizer::embeddedMutations(std::string_view text, const std::vector<st
         }
         const std::vector<SqlToken> toks = tokenize(text, i, 24);
         Cursor c(text, toks, 1, toks.size());
-        std::size_t end = shapeEnd(word, c);
+        std::size_t end = shapeEnd(word, c, text);
         if (!end) {
-            // Stacked after `;` (e.g. `x'; DROP users --`): any operand will do.
+            // Stacked after `;` onto an injected value (`x'; DROP users`, `1; DELETE t`,
+            // `x; GRANT dba --`): any operand will do.
             std::size_t p = i;
             while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n'))
                 --p;
             Cursor s(text, toks, 1, toks.size());
-            if (p > 0 && text[p - 1] == ';' && s.identifier())
+            if (p > 0 && text[p - 1] == ';' && s.identifier() &&
+                closesValue(text, p - 1, s.lastEnd()))
                 end = s.lastEnd();
         }
         if (end) {

@@ -47,45 +47,69 @@ bool luhnValid(std::string_view digits)
     return sum % 10 == 0;
 }
 
+namespace {
+
+/// One issuer identification number (IIN) range: the first `digits` digits of the card
+/// number lie in [lo, hi] and the number is `minLength` to `maxLength` digits long
+/// (`lengths`, when set, lists the only lengths allowed, as bits).
+struct IinRange
+{
+    int digits;
+    int lo, hi;
+    int minLength, maxLength;
+    unsigned lengths = 0;
+};
+
+constexpr unsigned len(int n)
+{
+    return 1u << n;
+}
+
+/// Card brands by IIN range and length (ISO/IEC 7812; the brands' published tables).
+/// A number counts when any row takes it.
+constexpr std::array<IinRange, 20> kIin{{
+    {1, 4, 4, 13, 19, len(13) | len(16) | len(19)}, // Visa (incl. Electron)
+    {2, 51, 55, 16, 16},                            // Mastercard
+    {4, 2221, 2720, 16, 16},                        // Mastercard 2-series
+    {4, 2200, 2204, 16, 19},                        // Mir
+    {2, 34, 34, 15, 15},                            // American Express
+    {2, 37, 37, 15, 15},
+    {3, 300, 305, 14, 19}, // Diners Club International
+    {4, 3095, 3095, 14, 19},
+    {2, 36, 36, 14, 19},
+    {2, 38, 39, 14, 19},
+    {4, 3528, 3589, 16, 19}, // JCB
+    {4, 6011, 6011, 16, 19}, // Discover
+    {3, 644, 649, 16, 19},
+    {2, 65, 65, 16, 19},     // Discover, RuPay
+    {2, 62, 62, 16, 19},     // UnionPay (incl. Discover's 622126-622925)
+    {2, 81, 82, 16, 16},     // UnionPay 81, RuPay 81-82
+    {2, 60, 60, 16, 16},     // RuPay
+    {2, 50, 50, 12, 19},     // Maestro 50 (incl. 5018, 5020, 5038), RuPay 508, Verve
+    {2, 56, 69, 12, 19},     // Maestro 56-69 (6304, 6759, 676x, ...), InterPayment 636
+    {4, 9792, 9792, 16, 16}, // Troy
+}};
+
+} // namespace
+
 bool cardIssuerValid(std::string_view d)
 {
     if (!allDigits(d))
         return false;
-    const std::size_t n = d.size();
+    const int n = int(d.size());
     if (n < 12 || n > 19)
         return false;
     // All one digit (0000..., 4444...) is filler, not a card.
     if (d.find_first_not_of(d[0]) == std::string_view::npos)
         return false;
-    const int p2 = num(d, 2);
-    const int p3 = num(d, 3);
-    const int p4 = num(d, 4);
-    const int p6 = num(d, 6);
-    switch (d[0]) {
-    case '4': // Visa
-        return n == 13 || n == 16 || n == 19;
-    case '5':
-        if (p2 >= 51 && p2 <= 55) // Mastercard
-            return n == 16;
-        return n >= 12; // Maestro 50, 56-59
-    case '2': // Mastercard 2-series
-        return p4 >= 2221 && p4 <= 2720 && n == 16;
-    case '3':
-        if (p2 == 34 || p2 == 37) // Amex
-            return n == 15;
-        if ((p3 >= 300 && p3 <= 305) || p2 == 36 || p2 == 38 || p2 == 39) // Diners
-            return n >= 14;
-        if (p4 >= 3528 && p4 <= 3589) // JCB
-            return n >= 16;
-        return false;
-    case '6':
-        if (p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65 ||
-            (p6 >= 622126 && p6 <= 622925) || p2 == 62) // Discover, UnionPay
-            return n >= 16;
-        return n >= 12; // Maestro and other 6-series schemes
-    default:
-        return false;
+    for (const IinRange& r : kIin) {
+        const int p = num(d, std::size_t(r.digits));
+        if (p < r.lo || p > r.hi || n < r.minLength || n > r.maxLength)
+            continue;
+        if (r.lengths == 0 || (r.lengths & len(n)))
+            return true;
     }
+    return false;
 }
 
 bool ssnValid(std::string_view area, std::string_view group, std::string_view serial)
@@ -108,33 +132,6 @@ bool nanpValid(std::string_view d)
     if (d[4] == '1' && d[5] == '1')
         return false;
     return d.find_first_not_of(d[0]) != std::string_view::npos;
-}
-
-int countryCodeLength(std::string_view d)
-{
-    if (d.empty() || !isAsciiDigit(d[0]) || d[0] == '0')
-        return 0;
-    if (d[0] == '1' || d[0] == '7')
-        return 1;
-    if (d.size() < 2)
-        return 0;
-    static constexpr std::array<int, 44> kTwo{20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41,
-                                              43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54,
-                                              55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66,
-                                              81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98};
-    const int two = num(d, 2);
-    for (int c : kTwo)
-        if (c == two)
-            return 2;
-    // Three-digit codes live in these zones.
-    static constexpr std::array<int, 22> kThreePrefix{21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42,
-                                                      50, 59, 67, 68, 69, 85, 87, 88, 96, 97, 99};
-    if (d.size() < 3 || !isAsciiDigit(d[2]))
-        return 0;
-    for (int c : kThreePrefix)
-        if (c == two)
-            return 3;
-    return 0;
 }
 
 double shannonEntropy(std::string_view s)

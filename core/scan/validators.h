@@ -11,8 +11,9 @@ namespace validators {
 /// Luhn (mod 10) over a string of ASCII digits.
 bool luhnValid(std::string_view digits);
 
-/// Issuer prefix and length of a payment card number (Visa, Mastercard incl. 2-series,
-/// Amex, Discover, Diners, JCB, UnionPay, Maestro). `digits` are ASCII digits only.
+/// Issuer (IIN) range and length of a payment card number, 12 to 19 digits: Visa,
+/// Mastercard incl. 2-series, Mir, Amex, Diners, JCB, Discover, UnionPay, RuPay, Maestro
+/// (50, 56-69, 12 to 19 digits), Troy. `digits` are ASCII digits only.
 bool cardIssuerValid(std::string_view digits);
 
 /// US SSN rules: area not 000, 666 or 900-999; group not 00; serial not 0000.
@@ -21,9 +22,6 @@ bool ssnValid(std::string_view area, std::string_view group, std::string_view se
 /// NANP number (10 digits, no country code): area and exchange codes start with 2-9,
 /// neither is an N11 service code, and the area code's middle digit is not 9.
 bool nanpValid(std::string_view tenDigits);
-
-/// Length of the ITU country calling code `digits` starts with (1 to 3), or 0.
-int countryCodeLength(std::string_view digits);
 
 /// Shannon entropy in bits per byte.
 double shannonEntropy(std::string_view s);

@@ -98,7 +98,7 @@ void TestRulePack::errorsNameThePath_data()
     QTest::newRow("bad kind") << QByteArray(R"({"rules": [{"id": "x.y", "kind": "magic"}]})")
                               << QStringLiteral("user.json: $.rules[0].kind: expected one of phrase|regex|token|jwt|pem|"
                                                 "assignment|basic_auth|url_credentials|encoded|hidden_text|email|phone|"
-                                                "ssn|credit_card|sql|log_forged_record|log_escape|log_control|length|"
+                                                "ssn|credit_card|iban|sql|log_forged_record|log_escape|log_control|length|"
                                                 "details_length|schema|security_event|near_duplicate|query_burst|prompt_probing");
     QTest::newRow("unknown rule key") << QByteArray(R"({"rules": [{"id": "pii.email", "sevrity": "low"}]})")
                                       << QStringLiteral("user.json: $.rules[0].sevrity: unknown key");
@@ -112,7 +112,12 @@ void TestRulePack::errorsNameThePath_data()
         << QStringLiteral("user.json: $.rules[0].message: missing (required for a new rule)");
     QTest::newRow("unknown param") << QByteArray(R"({"rules": [{"id": "pii.phone", "params": {"bare": true}}]})")
                                    << QStringLiteral("user.json: $.rules[0].params.bare: unknown parameter for kind phone "
-                                                     "(known: bare_nanp, international)");
+                                                     "(known: bare_nanp, international, international_check, default_regions)");
+    QTest::newRow("unknown region") << QByteArray(R"({"rules": [{"id": "pii.phone", "params": {"default_regions": ["US", "uk"]}}]})")
+                                    << QStringLiteral("user.json: $.rules[0].params.default_regions[1]: unknown region code uk "
+                                                      "(expected an upper-case CLDR code such as US or GB)");
+    QTest::newRow("international check") << QByteArray(R"({"rules": [{"id": "pii.phone", "params": {"international_check": "strict"}}]})")
+                                         << QStringLiteral("user.json: $.rules[0].params.international_check: expected one of possible|valid");
     QTest::newRow("param type") << QByteArray(R"({"rules": [{"id": "length.query", "params": {"max": "2000"}}]})")
                                 << QStringLiteral("user.json: $.rules[0].params.max: expected an integer from 1 to 100000000");
     QTest::newRow("param choice") << QByteArray(R"({"rules": [{"id": "injection.encoded", "params": {"encodings": ["rot13"]}}]})")
@@ -223,7 +228,9 @@ void TestRulePack::userPackOverrides()
     QCOMPARE(int(email->severity), int(vigil::FindingSeverity::Critical));
     QCOMPARE(email->kind, std::string("email")); // untouched keys stay
     QCOMPARE(email->source, std::string("user.json: $.rules[0]"));
-    QCOMPARE(pack->rule("pii.phone")->paramsJson, std::string(R"({"bare_nanp":false,"international":true})"));
+    QCOMPARE(pack->rule("pii.phone")->paramsJson,
+             std::string(R"({"bare_nanp":false,"default_regions":["US","GB","DE","FR","JP","CN","IN","BR"],)"
+                         R"("international":true,"international_check":"possible"})"));
     const auto scanner = vigil::Scanner::create(*pack);
     QVERIFY(scanner);
     auto fs = scan(makeField("user_query_received", "query", "a@example.com and 5757195821"), **scanner);

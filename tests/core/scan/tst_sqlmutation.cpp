@@ -53,6 +53,14 @@ void TestSqlMutation::tokenizerKeywords_data()
     QTest::newRow("explain") << QByteArray("EXPLAIN DELETE FROM t") << QByteArray("");
     QTest::newRow("parens") << QByteArray("(SELECT 1) ; ((update t set a = 1))") << QByteArray("SELECT UPDATE");
     QTest::newRow("lowercase") << QByteArray("truncate table daily_summary") << QByteArray("TRUNCATE");
+    // A function named like a verb is an expression, not a statement.
+    QTest::newRow("replace function") << QByteArray("REPLACE('new york', ' ', '_')") << QByteArray("");
+    QTest::newRow("insert function") << QByteArray("(INSERT('Quadratic', 3, 4, 'What'))") << QByteArray("");
+    QTest::newRow("truncate function") << QByteArray("TRUNCATE(12.345, 2); SELECT 1") << QByteArray("SELECT");
+    QTest::newRow("replace into") << QByteArray("REPLACE INTO t (a) VALUES (1)") << QByteArray("REPLACE");
+    QTest::newRow("mysql replace table") << QByteArray("replace t (a) values (1)") << QByteArray("REPLACE");
+    QTest::newRow("grant then flush") << QByteArray("GRANT ALL ON *.* TO 'x'@'%'; FLUSH PRIVILEGES")
+                                      << QByteArray("GRANT FLUSH");
 }
 
 void TestSqlMutation::tokenizerKeywords()
@@ -86,6 +94,14 @@ void TestSqlMutation::executed_data()
     QTest::newRow("grant") << QByteArray("GRANT ALL ON channel_metadata TO public") << QByteArray("sql_mutation.dcl");
     QTest::newRow("revoke") << QByteArray("revoke select on t from analyst") << QByteArray("sql_mutation.dcl");
     QTest::newRow("exec") << QByteArray("EXEC xp_cmdshell 'dir'") << QByteArray("sql_mutation.exec");
+    QTest::newRow("exec qualified") << QByteArray("exec master..xp_cmdshell 'dir'") << QByteArray("sql_mutation.exec");
+    QTest::newRow("execute sp") << QByteArray("EXECUTE sp_executesql N'SELECT 1'") << QByteArray("sql_mutation.exec");
+    QTest::newRow("grant mysql") << QByteArray("GRANT ALL ON *.* TO 'x'@'%'; FLUSH PRIVILEGES")
+                                 << QByteArray("sql_mutation.dcl");
+    QTest::newRow("create index") << QByteArray("CREATE INDEX i ON t (a)") << QByteArray("sql_mutation.ddl");
+    QTest::newRow("create or replace view") << QByteArray("CREATE OR REPLACE VIEW v AS SELECT 1")
+                                            << QByteArray("sql_mutation.ddl");
+    QTest::newRow("replace into") << QByteArray("REPLACE INTO t VALUES (1)") << QByteArray("sql_mutation.dml");
     QTest::newRow("stacked") << QByteArray("SELECT 1; DROP TABLE channel_metadata") << QByteArray("sql_mutation.ddl");
     QTest::newRow("comment split") << QByteArray("SELECT 1;/**/DrOp/**/TaBlE/**/x") << QByteArray("sql_mutation.ddl");
     QTest::newRow("data-modifying cte")
@@ -112,6 +128,9 @@ void TestSqlMutation::executedBenign_data()
     QTest::newRow("cte") << QByteArray("WITH r AS (SELECT region FROM t) SELECT * FROM r");
     QTest::newRow("show/describe") << QByteArray("SHOW TABLES; DESCRIBE daily_summary; EXPLAIN SELECT 1");
     QTest::newRow("values select") << QByteArray("VALUES (1), (2)");
+    QTest::newRow("replace function") << QByteArray("REPLACE('new york',' ','_')");
+    QTest::newRow("verb functions in select")
+        << QByteArray("SELECT REPLACE(city, ' ', '_'), INSERT(name, 1, 2, 'x'), LEFT(a, 3), TRUNCATE(x, 2) FROM t");
 }
 
 void TestSqlMutation::executedBenign()
@@ -135,6 +154,25 @@ void TestSqlMutation::embedded_data()
     QTest::newRow("stacked bare") << QByteArray("filters[0].value") << QByteArray("north'; DROP users --");
     QTest::newRow("exec") << QByteArray("query") << QByteArray("exec xp_cmdshell 'whoami'");
     QTest::newRow("url-encoded") << QByteArray("filters[0].value") << QByteArray("x%27%3B%20DROP%20TABLE%20users%3B--");
+    QTest::newRow("exec qualified") << QByteArray("query") << QByteArray("now exec master..xp_cmdshell 'dir'");
+    QTest::newRow("exec brackets") << QByteArray("input") << QByteArray("EXEC [master].[dbo].[xp_cmdshell] 'whoami'");
+    QTest::newRow("exec sp stacked") << QByteArray("filters[0].value")
+                                     << QByteArray("x'; EXEC sp_addsrvrolemember 'eve', 'sysadmin'; --");
+    QTest::newRow("exec dynamic") << QByteArray("query") << QByteArray("EXEC ('DROP TABLE t')");
+    QTest::newRow("execute immediate") << QByteArray("input") << QByteArray("EXECUTE IMMEDIATE 'DROP TABLE t'");
+    QTest::newRow("execute as") << QByteArray("query") << QByteArray("EXECUTE AS USER = 'dbo'");
+    QTest::newRow("grant mysql") << QByteArray("query") << QByteArray("GRANT ALL ON *.* TO 'x'@'%'; FLUSH PRIVILEGES");
+    QTest::newRow("grant schema") << QByteArray("input")
+                                  << QByteArray("grant usage, create on schema public to analyst");
+    QTest::newRow("grant role stacked") << QByteArray("filters[0].value") << QByteArray("x'; GRANT dba TO eve; --");
+    QTest::newRow("revoke") << QByteArray("query") << QByteArray("REVOKE INSERT ON daily_summary FROM analyst");
+    QTest::newRow("create user") << QByteArray("query") << QByteArray("CREATE USER 'eve'@'%' IDENTIFIED BY 'pw'");
+    QTest::newRow("create table") << QByteArray("input") << QByteArray("CREATE TABLE loot (data text)");
+    QTest::newRow("alter user") << QByteArray("query") << QByteArray("ALTER USER admin WITH PASSWORD 'x'");
+    QTest::newRow("alter table") << QByteArray("input") << QByteArray("ALTER TABLE users ADD COLUMN is_admin bool");
+    QTest::newRow("stacked number") << QByteArray("filters[0].value") << QByteArray("1; DELETE users");
+    QTest::newRow("stacked paren quote") << QByteArray("filters[0].value") << QByteArray("x'); DELETE users");
+    QTest::newRow("stacked comment") << QByteArray("filters[0].value") << QByteArray("north; DROP users --");
 }
 
 void TestSqlMutation::embedded()
@@ -160,6 +198,20 @@ void TestSqlMutation::embeddedBenign_data()
     QTest::newRow("alter") << QByteArray("alter the table layout for mobile");
     QTest::newRow("copy") << QByteArray("copy report to the shared folder");
     QTest::newRow("call") << QByteArray("call (555) 234-5678 for support");
+    QTest::newRow("grant me access") << QByteArray("please grant me access to the report");
+    QTest::newRow("grant read access") << QByteArray("grant read access on the dashboard to the analytics team");
+    QTest::newRow("create a summary") << QByteArray("create a summary of reach by region");
+    QTest::newRow("create table prose") << QByteArray("create table summaries for each region");
+    QTest::newRow("execute the plan") << QByteArray("execute the plan as written");
+    QTest::newRow("exec summary") << QByteArray("exec summary: reach is up 4%");
+    QTest::newRow("alter table prose") << QByteArray("alter table layout for mobile");
+    QTest::newRow("alter user prose") << QByteArray("alter user settings to dark mode");
+    QTest::newRow("select replace") << QByteArray("SELECT REPLACE(city, ' ', '_') FROM t");
+    QTest::newRow("replace function") << QByteArray("REPLACE('new york',' ','_')");
+    QTest::newRow("prose semicolon") << QByteArray("looks fine; update me tomorrow; create a summary");
+    QTest::newRow("c snippet") << QByteArray("for (i = 0; i < n; i--) { update(x); delete p; }");
+    QTest::newRow("js snippet") << QByteArray("let i = 0; delete cache[key]; update(i);");
+    QTest::newRow("python snippet") << QByteArray("rows = 0; create_table(x)  # create table later");
 }
 
 void TestSqlMutation::embeddedBenign()

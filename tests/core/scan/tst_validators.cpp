@@ -21,7 +21,6 @@ private Q_SLOTS:
     void ssn();
     void nanp_data();
     void nanp();
-    void countryCodes();
     void entropy();
     void placeholders_data();
     void placeholders();
@@ -61,6 +60,19 @@ void TestValidators::issuer_data()
     QTest::newRow("discover") << QByteArray("6011000990139424") << true;
     QTest::newRow("jcb") << QByteArray("3530111333300000") << true;
     QTest::newRow("diners 14") << QByteArray("30569309025904") << true;
+    QTest::newRow("jcb 19") << QByteArray("3530111333300000126") << true;
+    QTest::newRow("jcb below range") << QByteArray("3527111333300000") << false;
+    QTest::newRow("maestro 12") << QByteArray("501800000009") << true;
+    QTest::newRow("maestro 19") << QByteArray("6759649826438453128") << true;
+    QTest::newRow("maestro 11") << QByteArray("50180000000") << false;
+    QTest::newRow("mastercard 12") << QByteArray("510510510510") << false;
+    QTest::newRow("mir") << QByteArray("2200123456789019") << true;
+    QTest::newRow("mir range end") << QByteArray("2205123456789010") << false;
+    QTest::newRow("unionpay 19") << QByteArray("6212345678901234569") << true;
+    QTest::newRow("rupay 60") << QByteArray("6085123456789010") << true;
+    QTest::newRow("troy") << QByteArray("9792123456789018") << true;
+    QTest::newRow("unassigned 9") << QByteArray("9112345678901234") << false;
+    QTest::newRow("visa 17") << QByteArray("41111111111111111") << false;
     QTest::newRow("epoch ms") << QByteArray("1732147200123") << false;
     QTest::newRow("all zeros") << QByteArray("0000000000000000") << false;
     QTest::newRow("all fours") << QByteArray("4444444444444444") << false;
@@ -115,16 +127,6 @@ void TestValidators::nanp()
     QFETCH(QByteArray, digits);
     QFETCH(bool, valid);
     QCOMPARE(nanpValid(digits.toStdString()), valid);
-}
-
-void TestValidators::countryCodes()
-{
-    QCOMPARE(countryCodeLength("15552345678"), 1);
-    QCOMPARE(countryCodeLength("442079460958"), 2);
-    QCOMPARE(countryCodeLength("4930123456"), 2);
-    QCOMPARE(countryCodeLength("353123456"), 3);
-    QCOMPARE(countryCodeLength("0123"), 0);
-    QCOMPARE(countryCodeLength("28123"), 0); // unassigned zone
 }
 
 void TestValidators::entropy()
