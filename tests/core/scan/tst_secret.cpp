@@ -82,7 +82,7 @@ void TestSecret::positives_data()
     QTest::newRow("basic auth") << QByteArray("Authorization: Basic YWRtaW46UzNjcjN0UGFzcyE=")
                                 << QByteArray("secret.basic_auth") << QByteArray("YWRtaW46UzNjcjN0UGFzcyE=");
     QTest::newRow("connection string") << QByteArray("dsn postgres://etl:Xq9v!2LmPz@db.internal:5432/ott")
-                                       << QByteArray("secret.url_credentials") << QByteArray("Xq9v!2LmPz");
+                                       << QByteArray("secret.connection_string") << QByteArray("Xq9v!2LmPz");
     QTest::newRow("password assignment") << QByteArray("password=Tr0ub4dor&3x") << QByteArray("secret.generic_assignment")
                                          << QByteArray("Tr0ub4dor");
     QTest::newRow("api_key json") << QByteArray("{\"api_key\": \"9f8e7d6c5b4a39281706f5e4d3c2b1a0\"}")
