@@ -144,8 +144,8 @@ std::optional<ByteSpan> SecretMatcher::token(std::string_view text, std::size_t 
     while (e < text.size() && (isTokenChar(text[e]) || (gate.base64 && isBase64Body(text[e]))))
         ++e;
     const std::string_view tok = text.substr(b, e - b);
-    if (b > 0 && text[b - 1] == '.')
-        return std::nullopt; // part of a file or host name: `video_box.ico-7a38...png`
+    if (b > 0 && (text[b - 1] == '.' || isAsciiDigit(text[b - 1])))
+        return std::nullopt; // part of a file or host name (`video_box.ico-7a38.png`) or a number
     for (const std::string& x : gate.excludePrefixes)
         if (tok.starts_with(x))
             return std::nullopt;
@@ -268,9 +268,17 @@ std::optional<ByteSpan> SecretMatcher::assignment(std::string_view text, std::si
             return std::nullopt;
     }
     std::size_t i = e;
+    char quote = (e > 0 && (text[e - 1] == '"' || text[e - 1] == '\'' || text[e - 1] == '`'))
+                     ? text[e - 1]
+                     : 0;
     while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ' ||
-                               text[i] == '`' || text[i] == '\t'))
+                               text[i] == '`' || text[i] == '\t')) {
+        if (quote && text[i] == quote)
+            return std::nullopt; // `password: ""`: empty
+        if (text[i] != ' ' && text[i] != '\t')
+            quote = text[i];
         ++i;
+    }
     const std::size_t vb = i;
     while (i < text.size() && i - vb < gate.maxLength && isValueChar(text[i]) &&
            !isEscapedBreak(text, i))
