@@ -59,7 +59,7 @@ constexpr std::array<ParamSpec, 3> kConnectionParams{{
     {"context_words", ParamType::StringList},
 }};
 constexpr std::array<ParamSpec, 1> kPemParams{{{"min_body", ParamType::Int, 1, 100000}}};
-constexpr std::array<ParamSpec, 7> kAssignmentParams{{
+constexpr std::array<ParamSpec, 8> kAssignmentParams{{
     {"caseless", ParamType::Bool},
     {"min_length", ParamType::Int, 1, 4096},
     {"max_length", ParamType::Int, 1, 4096},
@@ -67,6 +67,7 @@ constexpr std::array<ParamSpec, 7> kAssignmentParams{{
     {"min_classes", ParamType::Int, 1, 4},
     {"exclude_keys", ParamType::StringList},
     {"exclude_key_suffixes", ParamType::StringList},
+    {"keywords", ParamType::StringList},
 }};
 constexpr std::array<ParamSpec, 1> kCaselessOnly{{{"caseless", ParamType::Bool}}};
 constexpr std::array<ParamSpec, 5> kEncodedParams{{

@@ -757,7 +757,8 @@ void readParams(CompiledRule& r)
         num("min_classes", r.assign.minClasses);
         list("exclude_keys", r.assign.excludeKeys);
         list("exclude_key_suffixes", r.assign.excludeKeySuffixes);
-        for (auto* l : {&r.assign.excludeKeys, &r.assign.excludeKeySuffixes})
+        list("keywords", r.assign.keywords);
+        for (auto* l : {&r.assign.excludeKeys, &r.assign.excludeKeySuffixes, &r.assign.keywords})
             for (std::string& k : *l)
                 for (char& c : k)
                     c = asciiLower(c);

@@ -263,7 +263,7 @@ std::optional<ByteSpan> SecretMatcher::assignment(std::string_view text, std::si
                            text[op - 1] == '\r' || text[op - 1] == '"' || text[op - 1] == '\'' ||
                            text[op - 1] == '`'))
             --op;
-        tagValue = op > ie && text[op - 1] == '>' && (op < 2 || text[op - 2] != '=');
+        tagValue = op == ie + 1 && text[ie] == '>'; // right after the name: `<apiToken>`
         if (tagValue && (ib == 0 || text[ib - 1] != '<'))
             return std::nullopt;
     }
@@ -314,7 +314,8 @@ std::optional<ByteSpan> SecretMatcher::assignment(std::string_view text, std::si
     // Long runs of digits alone are random keys too (`41736534086677885561968728212015`).
     const bool longDigits = value.size() >= 24 && std::all_of(value.begin(), value.end(), isAsciiDigit);
     if (!randomEnough(value, gate.minEntropy) ||
-        (charClasses(value) < gate.minClasses && !longDigits) || allow.allows(value))
+        (charClasses(value) < gate.minClasses && !longDigits) || allow.allows(value) ||
+        !containsCaseless(text, gate.keywords))
         return std::nullopt;
     return ByteSpan{vb, ve};
 }

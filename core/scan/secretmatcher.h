@@ -90,6 +90,7 @@ struct AssignmentGate
     /// lowercase substrings, and suffixes of the identifier with `_`, `.` and `-` removed.
     std::vector<std::string> excludeKeys;
     std::vector<std::string> excludeKeySuffixes;
+    std::vector<std::string> keywords; ///< lowercase; the text must hold one (empty: any text)
 };
 
 /// Gates for a connection string's inline password (URI userinfo or `Password=` pairs).
