@@ -42,8 +42,8 @@ struct SecretAllowlist
     std::vector<std::string> stopwords; ///< lowercase; a value containing one is allowed
     std::vector<std::string> values;    ///< exact values (documented example keys)
     std::vector<std::string> patterns;  ///< Hyperscan expressions over the value alone, caseless
-    std::size_t repeatRun = 0;    ///< a run of this many of one character (0: no check)
-    std::size_t ascendingRun = 0; ///< a run of this many ascending letters or digits (0: off)
+    std::size_t repeatRun = 0;          ///< a run of this many of one character (0: no check)
+    std::size_t ascendingRun = 0;       ///< a run of this many ascending letters or digits (0: off)
     std::vector<std::string> descriptions; ///< why, one per pack that added entries
 };
 

@@ -1649,8 +1649,8 @@ std::unique_ptr<ScanScratch> Scanner::makeScratch() const
     std::unique_ptr<ScanScratch> s(new ScanScratch());
     s->m_impl->owner = this;
     for (const PatternSet* set : std::initializer_list<const PatternSet*>{
-             &m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast,
-                                  &m_impl->phraseSom, &m_impl->allowlist.patterns()})
+             &m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast, &m_impl->phraseSom,
+             &m_impl->allowlist.patterns()})
         if (!set->allocScratch(&s->m_impl->hs))
             return nullptr;
     return s;

@@ -296,7 +296,8 @@ std::optional<ByteSpan> SecretMatcher::assignment(std::string_view text, std::si
         return std::nullopt; // code: os.environ["KEY"], get_secret("name")
     if (tagValue) { // the element must close right after the value
         std::size_t j = i;
-        while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+        while (j < text.size() &&
+               (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
             ++j;
         if (!text.substr(j).starts_with("</"))
             return std::nullopt;
@@ -312,7 +313,8 @@ std::optional<ByteSpan> SecretMatcher::assignment(std::string_view text, std::si
                     [](char c) { return isAsciiAlpha(c) || c == '_' || c == '.' || c == '-'; }))
         return std::nullopt;
     // Long runs of digits alone are random keys too (`41736534086677885561968728212015`).
-    const bool longDigits = value.size() >= 24 && std::all_of(value.begin(), value.end(), isAsciiDigit);
+    const bool longDigits =
+        value.size() >= 24 && std::all_of(value.begin(), value.end(), isAsciiDigit);
     if (!randomEnough(value, gate.minEntropy) ||
         (charClasses(value) < gate.minClasses && !longDigits) || allow.allows(value) ||
         !containsCaseless(text, gate.keywords))
@@ -361,7 +363,8 @@ std::optional<ByteSpan> SecretMatcher::connectionString(std::string_view text, s
             return std::nullopt;
         pb = b + colon + 1;
         pe = e - 1;
-    } else if (m.find("-u") != std::string_view::npos || m.find("--user") != std::string_view::npos) {
+    } else if (m.find("-u") != std::string_view::npos ||
+               m.find("--user") != std::string_view::npos) {
         // curl -u user:password / --user=user:password
         if (!containsCaseless(text, gate.contextWords))
             return std::nullopt;
@@ -372,7 +375,7 @@ std::optional<ByteSpan> SecretMatcher::connectionString(std::string_view text, s
                text[i] != ':')
             ++i;
         if (i >= text.size() || text[i] != ':' || (i == ub && !quote))
-            return std::nullopt; // `-u ":password"` names no user, and still is one
+            return std::nullopt; // an empty user counts only quoted: `-u ":password"`
         pb = ++i;
         while (i < text.size() && static_cast<unsigned char>(text[i]) > 0x20 &&
                (quote ? text[i] != quote : (text[i] != '"' && text[i] != '\'')))

@@ -72,8 +72,10 @@ struct TokenGate
     std::size_t minLength = 16;
     int minClasses = 1;
     std::size_t minSegment = 0; ///< longest run between '-' / '_' (0: no check): slugs fail
-    std::size_t maxLength = 0;  ///< longest body (0: no limit): a fixed-size key inside a longer run fails
-    bool base64 = false; ///< the token runs on over `+`, `/` and `=` (the pattern finds its head only)
+    /// Longest body (0: no limit): a fixed-size key inside a longer run is not one.
+    std::size_t maxLength = 0;
+    /// The token runs on over `+`, `/` and `=` past the match (the pattern finds its head).
+    bool base64 = false;
     std::vector<std::string> prefixes;
     std::vector<std::string> excludePrefixes;
     std::vector<std::string> keywords; ///< lowercase; the text must hold one (gitleaks' keywords)
