@@ -53,22 +53,33 @@ constexpr std::array<std::string_view, 5> kSchemaChecks{"not_object", "missing_f
                                                         "row_limit"};
 
 constexpr std::array<ParamSpec, 1> kRegexParams{{{"caseless", ParamType::Bool}}};
-constexpr std::array<ParamSpec, 7> kTokenParams{{
+constexpr std::array<ParamSpec, 10> kTokenParams{{
     {"caseless", ParamType::Bool},
+    {"base64", ParamType::Bool},
     {"min_segment", ParamType::Int, 0, 4096},
     {"min_entropy", ParamType::Number, 0, 8},
     {"min_length", ParamType::Int, 1, 4096},
+    {"max_length", ParamType::Int, 1, 4096},
     {"min_classes", ParamType::Int, 1, 3},
     {"prefixes", ParamType::StringList},
     {"exclude_prefixes", ParamType::StringList},
+    {"keywords", ParamType::StringList},
+}};
+constexpr std::array<ParamSpec, 3> kConnectionParams{{
+    {"caseless", ParamType::Bool},
+    {"min_length", ParamType::Int, 1, 4096},
+    {"context_words", ParamType::StringList},
 }};
 constexpr std::array<ParamSpec, 1> kPemParams{{{"min_body", ParamType::Int, 1, 100000}}};
-constexpr std::array<ParamSpec, 5> kAssignmentParams{{
+constexpr std::array<ParamSpec, 8> kAssignmentParams{{
     {"caseless", ParamType::Bool},
     {"min_length", ParamType::Int, 1, 4096},
     {"max_length", ParamType::Int, 1, 4096},
     {"min_entropy", ParamType::Number, 0, 8},
     {"min_classes", ParamType::Int, 1, 4},
+    {"exclude_keys", ParamType::StringList},
+    {"exclude_key_suffixes", ParamType::StringList},
+    {"keywords", ParamType::StringList},
 }};
 constexpr std::array<ParamSpec, 1> kCaselessOnly{{{"caseless", ParamType::Bool}}};
 constexpr std::array<ParamSpec, 5> kEncodedParams{{
@@ -141,7 +152,7 @@ constexpr std::array<KindSpec, 26> kKinds{{
     {"pem", true, kPemParams},
     {"assignment", true, kAssignmentParams},
     {"basic_auth", true, kCaselessOnly},
-    {"url_credentials", true, kCaselessOnly},
+    {"connection_string", true, kConnectionParams},
     {"encoded", false, kEncodedParams},
     {"hidden_text", false, kHiddenTextParams},
     {"email", false, kEmailParams},
@@ -516,6 +527,57 @@ Result<void> loadConfusables(const Loader& L, const json& doc,
     return {};
 }
 
+Result<void> loadAllowlist(const Loader& L, const json& doc, SecretAllowlist& out)
+{
+    if (!doc.contains("allowlist"))
+        return {};
+    const json& a = doc["allowlist"];
+    if (!a.is_object())
+        return L.error("$.allowlist", "expected an object");
+    static constexpr std::array<std::string_view, 6> kKeys{
+        "description", "stopwords", "values", "patterns", "repeat_run", "ascending_run"};
+    for (auto it = a.begin(); it != a.end(); ++it)
+        if (std::find(kKeys.begin(), kKeys.end(), it.key()) == kKeys.end())
+            return L.error("$.allowlist." + it.key(), "unknown key");
+    auto list = [&](const char* key, std::vector<std::string>& into, bool lower) -> Result<void> {
+        if (!a.contains(key))
+            return {};
+        auto v = L.stringList(a[key], std::string("$.allowlist.") + key, false);
+        if (!v)
+            return std::unexpected(v.error());
+        for (std::string s : *v) {
+            if (lower)
+                for (char& c : s)
+                    c = (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+            if (std::find(into.begin(), into.end(), s) == into.end())
+                into.push_back(std::move(s));
+        }
+        return {};
+    };
+    if (auto r = list("stopwords", out.stopwords, true); !r)
+        return r;
+    if (auto r = list("values", out.values, false); !r)
+        return r;
+    if (auto r = list("patterns", out.patterns, false); !r)
+        return r;
+    for (const char* key : {"repeat_run", "ascending_run"}) {
+        if (!a.contains(key))
+            continue;
+        const json& v = a[key];
+        if (!v.is_number_integer() || v.get<long>() < 0 || v.get<long>() > 64)
+            return L.error(std::string("$.allowlist.") + key,
+                           "expected an integer from 0 to 64 (0: no check)");
+        (std::string_view(key) == "repeat_run" ? out.repeatRun : out.ascendingRun) =
+            v.get<std::size_t>();
+    }
+    if (a.contains("description")) {
+        if (!a["description"].is_string())
+            return L.error("$.allowlist.description", "expected a string");
+        out.descriptions.push_back(a["description"].get<std::string>());
+    }
+    return {};
+}
+
 } // namespace
 
 Result<RulePack> RulePack::builtin()
@@ -552,8 +614,9 @@ Result<void> RulePack::merge(std::string_view text, std::string_view sourceName)
         return fail("rules.invalid", std::string(sourceName) + ": not valid JSON");
     if (!doc.is_object())
         return L.error("$", "expected an object with \"rules\" and/or \"confusables\"");
-    static constexpr std::array<std::string_view, 6> kTopKeys{
-        "pack", "description", "version", "rules", "confusables", "confusable_ranges"};
+    static constexpr std::array<std::string_view, 7> kTopKeys{
+        "pack",        "description",       "version", "rules",
+        "confusables", "confusable_ranges", "allowlist"};
     for (auto it = doc.begin(); it != doc.end(); ++it)
         if (std::find(kTopKeys.begin(), kTopKeys.end(), it.key()) == kTopKeys.end())
             return L.error("$." + it.key(), "unknown key");
@@ -561,6 +624,9 @@ Result<void> RulePack::merge(std::string_view text, std::string_view sourceName)
     std::vector<RuleInfo> rules = m_rules;
     std::map<char32_t, std::string> confusables = m_confusables;
     if (auto r = loadConfusables(L, doc, confusables); !r)
+        return r;
+    SecretAllowlist allowlist = m_allowlist;
+    if (auto r = loadAllowlist(L, doc, allowlist); !r)
         return r;
 
     if (doc.contains("rules")) {
@@ -594,6 +660,7 @@ Result<void> RulePack::merge(std::string_view text, std::string_view sourceName)
     }
     m_rules = std::move(rules);
     m_confusables = std::move(confusables);
+    m_allowlist = std::move(allowlist);
     return {};
 }
 

@@ -38,6 +38,19 @@ struct RuleInfo
 /// the Scanner on one event: `near_duplicate`, `query_burst`, `prompt_probing`.
 bool isSessionKind(std::string_view kind);
 
+/// Values that secret rules never report: documented placeholders and example keys. Applied
+/// by the scanner to the span every `secret` rule would report (for provider tokens, to the
+/// part after the prefix, so `sk_test_` is not a stopword hit). Packs add to it.
+struct SecretAllowlist
+{
+    std::vector<std::string> stopwords; ///< lowercase; a value containing one is allowed
+    std::vector<std::string> values;    ///< exact values (documented example keys)
+    std::vector<std::string> patterns;  ///< Hyperscan expressions over the value alone, caseless
+    std::size_t repeatRun = 0;          ///< a run of this many of one character (0: no check)
+    std::size_t ascendingRun = 0;       ///< a run of this many ascending letters or digits (0: off)
+    std::vector<std::string> descriptions; ///< why, one per pack that added entries
+};
+
 /// A set of rules plus the homoglyph table the injection detector folds with. Built from the
 /// embedded packs, then optionally patched by user packs. Loading validates everything a
 /// scanner needs except regex syntax (checked by Scanner::create); every error names the
@@ -68,9 +81,13 @@ public:
     /// Homoglyph folding table: code point -> ASCII replacement (lowercase).
     const std::map<char32_t, std::string>& confusables() const { return m_confusables; }
 
+    /// The merged `allowlist` of every pack (README: "Allowlist").
+    const SecretAllowlist& secretAllowlist() const { return m_allowlist; }
+
 private:
     std::vector<RuleInfo> m_rules;
     std::map<char32_t, std::string> m_confusables;
+    SecretAllowlist m_allowlist;
 };
 
 } // namespace vigil

@@ -42,7 +42,7 @@ enum class Kind
     Pem,
     Assignment,
     BasicAuth,
-    UrlCredentials,
+    ConnectionString,
     Encoded,
     HiddenText,
     Email,
@@ -68,7 +68,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
     {"pem", Kind::Pem},
     {"assignment", Kind::Assignment},
     {"basic_auth", Kind::BasicAuth},
-    {"url_credentials", Kind::UrlCredentials},
+    {"connection_string", Kind::ConnectionString},
     {"encoded", Kind::Encoded},
     {"hidden_text", Kind::HiddenText},
     {"email", Kind::Email},
@@ -90,7 +90,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
 bool isRawPatternKind(Kind k)
 {
     return k == Kind::Regex || k == Kind::Token || k == Kind::Jwt || k == Kind::Pem ||
-           k == Kind::Assignment || k == Kind::BasicAuth || k == Kind::UrlCredentials;
+           k == Kind::Assignment || k == Kind::BasicAuth || k == Kind::ConnectionString;
 }
 
 /// Built-in prefilters: cheap Hyperscan hits that decide which C++ validators run.
@@ -203,6 +203,7 @@ struct CompiledRule
     bool caseless = false;
     TokenGate token;
     AssignmentGate assign;
+    ConnectionGate conn;
     std::size_t minBody = 20;
     bool encBase64 = true, encHex = true, encEscapes = true, encTags = true;
     std::size_t minBase64 = 16, minHex = 16;
@@ -662,6 +663,8 @@ struct Scanner::Impl
     std::vector<std::size_t> eventLevel; ///< compiled rules judged per event, not per field
     std::vector<PatternRef> refs;
     PatternSet rawFast, rawSom, phraseFast, phraseSom;
+    SecretAllowlist allowInfo;
+    SecretAllowlistMatcher allowlist; ///< what no secret rule reports
     /// Every fast-scan expression gives the same matches inside a field whether the field
     /// is scanned alone or joined with others (no `^`, `$` or other buffer anchors).
     bool joinable = true;
@@ -671,7 +674,10 @@ struct Scanner::Impl
     NumberOptions numberBase;
     std::unique_ptr<PhonePlan> phonePlan; ///< numberBase.phonePlan points here
 
-    explicit Impl(const RulePack& pack) : rules(pack.rules()), normalizer(pack.confusables()) {}
+    explicit Impl(const RulePack& pack)
+        : rules(pack.rules()), allowInfo(pack.secretAllowlist()), normalizer(pack.confusables())
+    {
+    }
 
     Result<void> compileRules();
     const FieldPlan& plan(ScanScratch::Impl& s, const AuditEvent& ev, std::string_view path) const;
@@ -739,8 +745,14 @@ void readParams(CompiledRule& r)
         num("min_length", r.token.minLength);
         num("min_classes", r.token.minClasses);
         num("min_segment", r.token.minSegment);
+        num("max_length", r.token.maxLength);
+        num("base64", r.token.base64);
         list("prefixes", r.token.prefixes);
         list("exclude_prefixes", r.token.excludePrefixes);
+        list("keywords", r.token.keywords);
+        for (std::string& k : r.token.keywords)
+            for (char& c : k)
+                c = asciiLower(c);
     }
     if (r.kind == Kind::Assignment) {
         r.caseless = true;
@@ -749,10 +761,24 @@ void readParams(CompiledRule& r)
         num("max_length", r.assign.maxLength);
         num("min_entropy", r.assign.minEntropy);
         num("min_classes", r.assign.minClasses);
+        list("exclude_keys", r.assign.excludeKeys);
+        list("exclude_key_suffixes", r.assign.excludeKeySuffixes);
+        list("keywords", r.assign.keywords);
+        for (auto* l : {&r.assign.excludeKeys, &r.assign.excludeKeySuffixes, &r.assign.keywords})
+            for (std::string& k : *l)
+                for (char& c : k)
+                    c = asciiLower(c);
     }
-    if (r.kind == Kind::BasicAuth || r.kind == Kind::UrlCredentials) {
+    if (r.kind == Kind::BasicAuth || r.kind == Kind::ConnectionString) {
         r.caseless = true;
         num("caseless", r.caseless);
+    }
+    if (r.kind == Kind::ConnectionString) {
+        num("min_length", r.conn.minLength);
+        list("context_words", r.conn.contextWords);
+        for (std::string& k : r.conn.contextWords)
+            for (char& c : k)
+                c = asciiLower(c);
     }
     num("min_body", r.minBody);
     if (p.contains("encodings")) {
@@ -782,7 +808,8 @@ void readParams(CompiledRule& r)
     num("max_digits", r.cardMax);
     if (p.contains("mode"))
         r.sqlEmbedded = p["mode"].get<std::string>() == "embedded";
-    list("keywords", r.sqlKeywords);
+    if (r.kind == Kind::Sql)
+        list("keywords", r.sqlKeywords);
     for (std::string& k : r.sqlKeywords)
         for (char& c : k)
             c = (c >= 'a' && c <= 'z') ? char(c - 32) : c;
@@ -967,6 +994,15 @@ Result<void> Scanner::Impl::compileRules()
     }
     if (firstError)
         return std::unexpected(*firstError);
+
+    SecretAllowlistMatcher::Entries entries{allowInfo.stopwords, allowInfo.values,
+                                            allowInfo.repeatRun, allowInfo.ascendingRun};
+    auto list = SecretAllowlistMatcher::compile(std::move(entries), allowInfo.patterns);
+    if (!list)
+        return fail("rules.bad_pattern", "allowlist.patterns[" +
+                                             std::to_string(list.error().index) +
+                                             "]: " + list.error().message);
+    allowlist = std::move(*list);
     return {};
 }
 
@@ -1102,27 +1138,28 @@ void Scanner::Impl::rawPatterns(TextRef ref, const FieldPlan& p, std::string_vie
             continue;
         const CompiledRule& r = compiled[std::size_t(ri)];
         std::optional<ByteSpan> span;
+        const AllowCheck allow{&allowlist, s.hs};
         switch (r.kind) {
         case Kind::Regex:
             span = ByteSpan{m.from, m.to};
             break;
         case Kind::Token:
-            span = SecretMatcher::token(ref.text, m.from, m.to, r.token);
+            span = SecretMatcher::token(ref.text, m.from, m.to, r.token, allow);
             break;
         case Kind::Jwt:
-            span = SecretMatcher::jwt(ref.text, m.from, m.to);
+            span = SecretMatcher::jwt(ref.text, m.from, m.to, allow);
             break;
         case Kind::Pem:
-            span = SecretMatcher::pem(ref.text, m.from, m.to, r.minBody);
+            span = SecretMatcher::pem(ref.text, m.from, m.to, r.minBody, allow);
             break;
         case Kind::Assignment:
-            span = SecretMatcher::assignment(ref.text, m.to, r.assign);
+            span = SecretMatcher::assignment(ref.text, m.from, m.to, r.assign, allow);
             break;
         case Kind::BasicAuth:
-            span = SecretMatcher::basicAuth(ref.text, m.from, m.to);
+            span = SecretMatcher::basicAuth(ref.text, m.from, m.to, allow);
             break;
-        case Kind::UrlCredentials:
-            span = SecretMatcher::urlCredentials(ref.text, m.from, m.to);
+        case Kind::ConnectionString:
+            span = SecretMatcher::connectionString(ref.text, m.from, m.to, r.conn, allow);
             break;
         default:
             break;
@@ -1635,8 +1672,9 @@ std::unique_ptr<ScanScratch> Scanner::makeScratch() const
 {
     std::unique_ptr<ScanScratch> s(new ScanScratch());
     s->m_impl->owner = this;
-    for (const PatternSet* set :
-         {&m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast, &m_impl->phraseSom})
+    for (const PatternSet* set : std::initializer_list<const PatternSet*>{
+             &m_impl->rawFast, &m_impl->rawSom, &m_impl->phraseFast, &m_impl->phraseSom,
+             &m_impl->allowlist.patterns()})
         if (!set->allocScratch(&s->m_impl->hs))
             return nullptr;
     return s;

@@ -178,28 +178,4 @@ int alnumClasses(std::string_view s)
     return int(lower) + int(upper) + int(digit);
 }
 
-bool looksLikePlaceholder(std::string_view token)
-{
-    std::string lower(token);
-    for (char& c : lower)
-        c = asciiLower(c);
-    static constexpr std::array<std::string_view, 24> kWords{
-        "xxxx",   "****",    "...",      "\xE2\x80\xA6", "redact",  "your",
-        "example", "placeholder", "changeme", "change_me", "dummy", "sample",
-        "fake",   "<",       ">",         "${",          "{{",      "%(",
-        "insert", "replace", "todo",      "notreal",     "not_real", "lorem"};
-    for (std::string_view w : kWords)
-        if (lower.find(w) != std::string::npos)
-            return true;
-    // A run of one character, or an ascending run, is typed rather than generated.
-    int same = 1, asc = 1;
-    for (std::size_t i = 1; i < lower.size(); ++i) {
-        same = lower[i] == lower[i - 1] ? same + 1 : 1;
-        asc = (isAsciiAlnum(lower[i]) && lower[i] == lower[i - 1] + 1) ? asc + 1 : 1;
-        if (same >= 5 || asc >= 5)
-            return true;
-    }
-    return false;
-}
-
 } // namespace vigil::scan::validators

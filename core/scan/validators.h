@@ -33,10 +33,5 @@ int charClasses(std::string_view s);
 /// so `learn-contrib` has one class and `3b68dd9b` two.
 int alnumClasses(std::string_view s);
 
-/// True for documentation placeholders and dummies that are not real credentials:
-/// `REDACTED`, `xxxx`, `<your-key>`, `${API_KEY}`, `changeme`, `sk-1234...`, runs of one
-/// character, ascending sequences, ellipses.
-bool looksLikePlaceholder(std::string_view token);
-
 } // namespace validators
 } // namespace vigil::scan

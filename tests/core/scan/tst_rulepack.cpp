@@ -97,7 +97,7 @@ void TestRulePack::errorsNameThePath_data()
                                << QStringLiteral("user.json: $.rules[0].layer: expected an integer from 1 to 7 (MAESTRO layer)");
     QTest::newRow("bad kind") << QByteArray(R"({"rules": [{"id": "x.y", "kind": "magic"}]})")
                               << QStringLiteral("user.json: $.rules[0].kind: expected one of phrase|regex|token|jwt|pem|"
-                                                "assignment|basic_auth|url_credentials|encoded|hidden_text|email|phone|"
+                                                "assignment|basic_auth|connection_string|encoded|hidden_text|email|phone|"
                                                 "ssn|credit_card|iban|sql|log_forged_record|log_escape|log_control|length|"
                                                 "details_length|schema|security_event|near_duplicate|query_burst|prompt_probing");
     QTest::newRow("unknown rule key") << QByteArray(R"({"rules": [{"id": "pii.email", "sevrity": "low"}]})")
