@@ -79,6 +79,8 @@ int runThreats(const std::vector<std::string>& args);
 int runVerdict(const std::vector<std::string>& args);
 /// `vigil-cli mute add|list|remove`: the mute rules (suppressions) of a database.
 int runMute(const std::vector<std::string>& args);
+/// `vigil-cli incidents list|show|update`: the incidents of a database and their triage.
+int runIncidents(const std::vector<std::string>& args);
 // ---- integrity and compliance (cmd_verify.cpp, cmd_erase.cpp, cmd_purge.cpp, cmd_report.cpp) ----
 /// `vigil-cli verify`: checks the tamper-evident chain; exit 4 at the first break.
 int runVerify(const std::vector<std::string>& args);
@@ -90,6 +92,8 @@ int runPurge(const std::vector<std::string>& args);
 int runRetention(const std::vector<std::string>& args);
 /// `vigil-cli report`: compliance reports (pdf, html, csv, json) and finding exports.
 int runReport(const std::vector<std::string>& args);
+/// `vigil-cli export`: stored events as JSON Lines or CSV, redacted unless --unredacted.
+int runExport(const std::vector<std::string>& args);
 // ---- queries (cmd_query.cpp) ----
 /// `vigil-cli query`: runs a query (or a saved one); lists, saves and deletes saved queries.
 int runQuery(const std::vector<std::string>& args);

@@ -2,10 +2,46 @@
 #include "store/detailsfield.h"
 
 #include "base/jsonlimits.h"
+#include "scan/scanner.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace vigil {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+/// Redacts, in place, every string of `j`, `path` being its own path (`details.filters[0]`).
+void redactTree(Json& j, const std::string& path, const std::vector<Finding>& findings)
+{
+    if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it)
+            redactTree(it.value(), path + "." + it.key(), findings);
+    } else if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i)
+            redactTree(j[i], path + "[" + std::to_string(i) + "]", findings);
+    } else if (j.is_string()) {
+        j = redact(j.get_ref<const std::string&>(), path, findings);
+    }
+}
+
+} // namespace
+
+std::string redactedDetails(std::string_view detailsJson, const std::vector<Finding>& findings)
+{
+    const bool sensitive = std::any_of(findings.begin(), findings.end(), [](const Finding& f) {
+        return f.start >= 0 && (f.category == "pii" || f.category == "secret");
+    });
+    if (!sensitive || !withinJsonLimits(detailsJson))
+        return std::string(detailsJson);
+    Json d = Json::parse(detailsJson, nullptr, false);
+    if (d.is_discarded())
+        return std::string(detailsJson);
+    redactTree(d, "details", findings);
+    return d.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 std::optional<std::string> detailsFieldValue(std::string_view detailsJson, std::string_view field)
 {

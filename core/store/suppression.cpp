@@ -508,6 +508,33 @@ Result<MuteScope> muteScope(Database& db, std::int64_t nowMs)
     return scope;
 }
 
+MuteScope muteScopeOrNone(Database& db, std::int64_t nowMs)
+{
+    auto scope = muteScope(db, nowMs);
+    return scope ? *scope : MuteScope{nowMs, false};
+}
+
+Result<std::vector<std::int64_t>> mutedFindingIds(Database& db, std::int64_t eventRowId,
+                                                  const MuteScope& scope)
+{
+    std::vector<std::int64_t> out;
+    if (!scope.any)
+        return out;
+    auto st = SqlStatement::prepare(db, "SELECT f.id FROM findings f WHERE f.event_rowid = ?1 "
+                                        "AND " + mutedFindingSql(scope, "f") + " ORDER BY f.id");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, eventRowId);
+    for (;;) {
+        auto row = st->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            return out;
+        out.push_back(st->columnInt(0));
+    }
+}
+
 std::string mutedFindingSql(const MuteScope& scope, std::string_view f)
 {
     if (!scope.any)

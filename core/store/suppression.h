@@ -148,6 +148,14 @@ struct MuteScope
     bool any = false;
 };
 Result<MuteScope> muteScope(Database& db, std::int64_t nowMs);
+/// muteScope(), or a scope without rules when they cannot be read: a view then shows every
+/// finding unmuted rather than nothing.
+MuteScope muteScopeOrNone(Database& db, std::int64_t nowMs);
+
+/// The ids of the findings of event `eventRowId` that a rule in force in `scope` mutes, in
+/// id order (none without rules in force).
+Result<std::vector<std::int64_t>> mutedFindingIds(Database& db, std::int64_t eventRowId,
+                                                  const MuteScope& scope);
 
 /// An SQL expression that is 1 when the finding row aliased `f` (columns of `findings`) is
 /// muted by a rule in force at `scope.nowMs`, else 0. Uses the SQL function

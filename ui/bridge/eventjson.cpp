@@ -4,6 +4,7 @@
 #include "base/jsonlimits.h"
 #include "base/timeutil.h"
 #include "scan/scanner.h"
+#include "store/detailsfield.h"
 
 #include <nlohmann/json.hpp>
 
@@ -298,11 +299,18 @@ std::string redact(std::string_view value, const QVector<FindingInfo>& spans)
 
 std::string redactedDetails(std::string_view detailsJson, const QVector<FindingInfo>& findings)
 {
-    Json d = parseDetails(detailsJson);
-    if (d.is_discarded())
-        return std::string(detailsJson);
-    redactTree(d, QStringLiteral("details"), findings);
-    return d.dump();
+    std::vector<Finding> spans;
+    spans.reserve(static_cast<std::size_t>(findings.size()));
+    for (const FindingInfo& f : findings) {
+        Finding s;
+        s.rule = f.rule.toStdString();
+        s.category = f.category.toStdString();
+        s.field = f.field.toStdString();
+        s.start = f.start;
+        s.end = f.end;
+        spans.push_back(std::move(s));
+    }
+    return vigil::redactedDetails(detailsJson, spans);
 }
 
 void render(const TopLevel& top, std::string_view detailsJson, const QVector<FindingInfo>& findings,

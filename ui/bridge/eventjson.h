@@ -21,7 +21,7 @@ bool maskHasSensitive(quint32 mask);
 /// Overlapping spans merge into one marker (named after the first rule).
 std::string redact(std::string_view value, const QVector<FindingInfo>& spans);
 
-/// The details JSON (minified) with every sensitive span redacted.
+/// The details JSON (minified) with every sensitive span redacted (store/detailsfield.h).
 std::string redactedDetails(std::string_view detailsJson, const QVector<FindingInfo>& findings);
 
 struct TopLevel
