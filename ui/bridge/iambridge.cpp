@@ -4,6 +4,7 @@
 // as the values of bridge/iamtypes.h.
 #include "bridge/enginebridge.h"
 
+#include "bridge/bridgeconvert.h"
 #include "bridge/bridgeutil.h"
 #include "bridge/eventjson.h"
 
@@ -332,35 +333,6 @@ IamPolicyDiff diffPolicies(const iam::PolicySet* before, const QString& beforeSo
     return d;
 }
 
-EventSummary summaryOf(StoreReader& r, const EventRow& e)
-{
-    EventSummary s;
-    s.rowId = e.rowId;
-    s.timestampMs = e.timestampMs;
-    s.eventType = qstr(e.eventType);
-    s.agent = qstr(e.agent);
-    s.threadId = qstr(e.threadId);
-    s.eventId = qstr(e.eventId);
-    s.severity = static_cast<int>(e.severity);
-    s.findingMask = e.findingMask;
-    s.findingSeverity = e.findingSeverity;
-    QVector<FindingInfo> findings;
-    if (eventjson::maskHasSensitive(e.findingMask))
-        if (auto fs = r.findingsForEvent(e.rowId))
-            for (const FindingRow& f : *fs) {
-                FindingInfo i;
-                i.id = f.id;
-                i.rule = qstr(f.rule);
-                i.category = qstr(f.category);
-                i.field = qstr(f.field);
-                i.severity = f.severity;
-                i.start = f.start;
-                i.end = f.end;
-                findings.push_back(std::move(i));
-            }
-    s.preview = eventjson::preview(e.eventType, e.details, findings);
-    return s;
-}
 
 } // namespace
 
@@ -466,7 +438,7 @@ quint64 EngineBridge::loadIamEvents(const QVector<qint64>& rowIds)
             for (qint64 id : rowIds) {
                 auto row = reader->event(id);
                 if (row && *row)
-                    out.push_back(summaryOf(*reader, **row));
+                    out.push_back(summarize(*reader, **row));
             }
         }
         if (iamFinish(token))
