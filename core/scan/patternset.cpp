@@ -4,6 +4,9 @@
 #include <hs/hs.h>
 
 #include <fcntl.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,6 +208,11 @@ PatternSet::compile(const std::vector<HsPattern>& patterns)
     }
     if (cacheable)
         storeCached(dir, file, key, set.m_db);
+#if defined(__GLIBC__)
+    // Compiling the rule packs' databases takes over 100 MiB of short-lived heap, which glibc
+    // keeps mapped: a collector started on a cold cache would carry it for its whole life.
+    malloc_trim(0);
+#endif
     return set;
 }
 
