@@ -35,7 +35,7 @@ const char* const kRules[] = {"pii.email", "secret.aws_key", "injection.override
 EventSpec generated(int i, std::int64_t start = kT0)
 {
     EventSpec s;
-    s.id = "g-" + std::to_string(i);
+    s.eventId = "g-" + std::to_string(i);
     s.ms = start + i * 37'000LL;
     s.type = kTypes[i % 4];
     s.agent = kAgents[i % 3];
@@ -79,7 +79,7 @@ HandCount count(const std::vector<EventSpec>& events, std::int64_t from, std::in
             h.byCategory[f.category]++;
             h.byLayer[static_cast<std::size_t>(f.layer - 1)]++;
         }
-        const int i = std::stoi(e.id.substr(2));
+        const int i = std::stoi(e.eventId.substr(2));
         if (e.type == std::string("brain_plan_created")) {
             h.usage[e.agent].first += 10 * i;
             h.usage[e.agent].second += 0.5 * i;
