@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/schema.h"
 
+#include <algorithm>
+
 namespace vigil {
 
 const std::vector<std::string>& schemaMigrations()
@@ -334,12 +336,11 @@ const std::vector<std::string>& findingCategoryBits()
 
 unsigned findingCategoryBit(const std::string& category)
 {
-    static constexpr unsigned kOther = 9;
     const auto& bits = findingCategoryBits();
-    for (unsigned i = 0; i < bits.size(); ++i)
-        if (i != kOther && bits[i] == category)
-            return i;
-    return kOther;
+    static const unsigned kOther =
+        static_cast<unsigned>(std::find(bits.begin(), bits.end(), "other") - bits.begin());
+    const auto at = std::find(bits.begin(), bits.end(), category);
+    return at == bits.end() || *at == "other" ? kOther : static_cast<unsigned>(at - bits.begin());
 }
 
 } // namespace vigil

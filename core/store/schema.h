@@ -13,7 +13,7 @@ const std::vector<std::string>& schemaMigrations();
 /// Category names in the order of their bit in `events.finding_mask`.
 const std::vector<std::string>& findingCategoryBits();
 
-/// The bit for `category` in `events.finding_mask`; bit 9, "other", collects categories
+/// The bit for `category` in `events.finding_mask`; the "other" bit collects categories
 /// that have no bit of their own (security_event types).
 unsigned findingCategoryBit(const std::string& category);
 
