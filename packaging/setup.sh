@@ -25,7 +25,8 @@ packages=(
   libhyperscan-dev libsimdjson-dev libicu-dev libsqlite3-dev sqlite3 zlib1g-dev
   libprotobuf-dev protobuf-compiler  # OTLP/HTTP protobuf bodies (core/ingest/proto)
   libphonenumber-dev  # phone numbers by numbering plan (core/scan/phoneplan.cpp)
-  xvfb xauth fonts-dejavu-core poppler-utils procps
+  xvfb xauth poppler-utils procps
+  fonts-dejavu-core fonts-droid-fallback  # embedded in PDF reports (core/report/pdfwriter.cpp)
   clang-16 libclang-rt-16-dev libfuzzer-16-dev  # the fuzz preset (docs/fuzzing.md)
   syslog-ng-core syslog-ng-mod-http openssl curl  # real shippers and TLS in tests/core/cli/tst_shippers
 )

@@ -111,11 +111,12 @@ void TestReportPdf::convertsToWinAnsi()
 
 void TestReportPdf::measuresText()
 {
-    QCOMPARE(PdfWriter::textWidth(PdfWriter::Font::Regular, 10, "Hello"),
-             22.78); // 722+556+222+222+556
-    QCOMPARE(PdfWriter::textWidth(PdfWriter::Font::Mono, 10, "abcd"), 24.0);
-    QVERIFY(PdfWriter::textWidth(PdfWriter::Font::Bold, 10, "Hello") >
-            PdfWriter::textWidth(PdfWriter::Font::Regular, 10, "Hello"));
+    // The standard fonts' metrics (the embedded fonts' are checked in tst_pdffonts).
+    const PdfWriter w(PdfFontSet::standard());
+    QCOMPARE(w.measure(PdfWriter::Font::Regular, 10, "Hello"), 22.78); // 722+556+222+222+556
+    QCOMPARE(w.measure(PdfWriter::Font::Mono, 10, "abcd"), 24.0);
+    QVERIFY(w.measure(PdfWriter::Font::Bold, 10, "Hello") >
+            w.measure(PdfWriter::Font::Regular, 10, "Hello"));
 }
 
 void TestReportPdf::writesAValidFile()
@@ -197,7 +198,8 @@ void TestReportPdf::fullReportHasPagesHeaderAndText()
           QStringLiteral("PII and secrets are redacted"),
           QStringLiteral("Page 1 of %1").arg(pages),
           QStringLiteral("Page %1 of %1").arg(pages)})
-        QVERIFY2(text.contains(expected), qPrintable(expected));
+        // Compared with line breaks folded: a table cell may wrap between words.
+        QVERIFY2(text.simplified().contains(expected), qPrintable(expected));
     QCOMPARE(text.count(QStringLiteral("Window: 2026-11-21T10:00:00.000Z")), pages);
 }
 
