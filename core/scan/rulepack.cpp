@@ -118,9 +118,10 @@ constexpr std::array<ParamSpec, 2> kSchemaParams{{
     {"check", ParamType::String, 0, 0, kSchemaChecks},
     {"max_rows", ParamType::Int, 0, 1000000000},
 }};
-constexpr std::array<ParamSpec, 2> kSecurityEventParams{{
+constexpr std::array<ParamSpec, 3> kSecurityEventParams{{
     {"aliases", ParamType::StringMap},
     {"layers", ParamType::IntMap, 1, 7},
+    {"outcome_suffixes", ParamType::StringList},
 }};
 
 constexpr std::array<std::string_view, 2> kScopes{"user", "thread"};

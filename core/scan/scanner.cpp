@@ -227,6 +227,7 @@ struct CompiledRule
     std::size_t maxRows = 10000;
     std::map<std::string, std::string> aliases;
     std::map<std::string, int> layers;
+    std::vector<std::string> outcomeSuffixes; ///< "_blocked": the type names what was stopped
 };
 
 /// What a pattern id in a database stands for: a rule's pattern or a built-in trigger.
@@ -836,6 +837,8 @@ void readParams(CompiledRule& r)
         r.aliases = p["aliases"].get<std::map<std::string, std::string>>();
     if (p.contains("layers"))
         r.layers = p["layers"].get<std::map<std::string, int>>();
+    if (p.contains("outcome_suffixes"))
+        r.outcomeSuffixes = p["outcome_suffixes"].get<std::vector<std::string>>();
 }
 
 struct TriggerDef
@@ -1606,8 +1609,25 @@ void Scanner::Impl::scanEvent(const AuditEvent& ev, ScanScratch::Impl& s,
             if (type.empty())
                 type = "security_event";
             std::string category = type;
-            if (auto a = r.aliases.find(type); a != r.aliases.end())
+            if (auto a = r.aliases.find(type); a != r.aliases.end()) {
                 category = a->second;
+            } else {
+                // "injection_blocked", "sql_injection_prevented": what the agent stopped is
+                // the category, when the part before the outcome is one Vigil knows.
+                for (const std::string& suffix : r.outcomeSuffixes) {
+                    if (type.size() <= suffix.size() || !type.ends_with(suffix))
+                        continue;
+                    const std::string base = type.substr(0, type.size() - suffix.size());
+                    if (auto b = r.aliases.find(base); b != r.aliases.end()) {
+                        category = b->second;
+                        break;
+                    }
+                    if (r.layers.contains(base)) {
+                        category = base;
+                        break;
+                    }
+                }
+            }
             Finding f;
             f.rule = r.info->id;
             f.category = category;

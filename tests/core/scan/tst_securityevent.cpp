@@ -28,6 +28,12 @@ void TestSecurityEvent::types_data()
     QTest::newRow("escalation") << QByteArray("privilege_escalation") << QByteArray("privilege_escalation") << 7;
     QTest::newRow("unknown stays") << QByteArray("rate_limit") << QByteArray("rate_limit") << 4;
     QTest::newRow("normalized") << QByteArray("Rate-Limit Hit") << QByteArray("rate_limit_hit") << 4;
+    // What the agent stopped is the category: "injection_blocked" is an injection.
+    QTest::newRow("blocked") << QByteArray("injection_blocked") << QByteArray("injection") << 1;
+    QTest::newRow("blocked alias") << QByteArray("SQL injection prevented") << QByteArray("sql_mutation") << 5;
+    QTest::newRow("refused secret") << QByteArray("secret_refused") << QByteArray("secret") << 6;
+    QTest::newRow("unknown blocked stays") << QByteArray("rate_limit_blocked") << QByteArray("rate_limit_blocked") << 4;
+    QTest::newRow("suffix alone stays") << QByteArray("_blocked") << QByteArray("_blocked") << 4;
 }
 
 void TestSecurityEvent::types()
