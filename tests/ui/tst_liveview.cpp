@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The live tail: committed events appear, pause holds them with a waiting count and resume
-// shows them, live filters, the capped ring.
+// shows them, live filters, the capped ring; it opens following the newest row, the Follow
+// checkbox returns to it, and the detail pane keeps its event when the ring drops the row.
 
 #include "uitestsupport.h"
 
@@ -10,8 +11,13 @@
 #include "live/liveview.h"
 #include "mainwindow.h"
 
+#include "common/eventdetailpane.h"
+
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QScrollBar>
+#include <QSettings>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -39,6 +45,19 @@ private:
                                QStringLiteral("t-live"), queryDetails(QStringLiteral("live question %1").arg(m_next)),
                                QStringLiteral("live-%1").arg(m_next));
         return lines;
+    }
+
+    /// Whether the last row of `view`'s table is inside its viewport.
+    static bool newestVisible(LiveView& view)
+    {
+        QTableView* t = view.table();
+        const int last = t->model()->rowCount() - 1;
+        return last >= 0 && t->viewport()->rect().contains(t->visualRect(t->model()->index(last, 0)).center());
+    }
+
+    static QCheckBox* followBox(LiveView& view)
+    {
+        return view.findChild<QCheckBox*>(QStringLiteral("followCheck"));
     }
 
 private Q_SLOTS:
@@ -88,6 +107,102 @@ private Q_SLOTS:
         QVERIFY(!view->isPaused());
         QCOMPARE(view->model()->waitingCount(), qint64(0));
         QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), before + 12, 10000);
+    }
+
+    void opensFollowingTheNewestRow()
+    {
+        // A session that ended scrolled back must not open the next one scrolled back: the
+        // tail always opens on the newest row.
+        QSettings().setValue(QStringLiteral("views/live/follow"), false);
+        m_fx.ingest(batch(150));
+        MainWindow window(*m_fx.bridge);
+        window.restoreSettings();
+        window.resize(1280, 720);
+        window.show();
+        window.showView(QStringLiteral("overview"));
+        LiveView* view = window.liveView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 150, 10000);
+        m_fx.ingest(batch(5)); // arrives while the tail is hidden
+        QTRY_COMPARE_WITH_TIMEOUT(view->model()->summaryAt(view->model()->rowCount() - 1)->eventId,
+                                  QStringLiteral("live-%1").arg(m_next - 1), 10000);
+        window.showView(QStringLiteral("live"));
+        QTRY_VERIFY_WITH_TIMEOUT(newestVisible(*view), 5000);
+        QVERIFY(view->isFollowing());
+        QVERIFY(followBox(*view)->isChecked());
+        QCOMPARE(view->waitingLabel()->text(), QStringLiteral("Live"));
+        QSettings().remove(QStringLiteral("views/live"));
+    }
+
+    void followCheckboxReturnsToTheNewestRow()
+    {
+        LiveView view(*m_fx.bridge);
+        view.resize(1000, 400);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(view.model()->rowCount() > 100, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(newestVisible(view), 5000);
+
+        // Scrolling back leaves follow mode, and the status says the tail is not in view.
+        view.table()->verticalScrollBar()->setValue(0);
+        QVERIFY(!view.isFollowing());
+        QVERIFY(!newestVisible(view));
+        QVERIFY2(view.waitingLabel()->text().contains(QStringLiteral("scrolled back")),
+                 qPrintable(view.waitingLabel()->text()));
+        // A click on Follow brings the newest row back, and new rows keep it there.
+        QCheckBox* follow = followBox(view);
+        QTest::mouseClick(follow, Qt::LeftButton, {}, QPoint(8, follow->height() / 2));
+        QVERIFY(follow->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(newestVisible(view), 5000);
+        m_fx.ingest(batch(40));
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->summaryAt(view.model()->rowCount() - 1)->eventId,
+                                  QStringLiteral("live-%1").arg(m_next - 1), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(newestVisible(view), 5000);
+        QCOMPARE(view.waitingLabel()->text(), QStringLiteral("Live"));
+
+        // Paused, the box shows where the view is, and scrolling to the end does not resume;
+        // a click on Follow means "show me the newest": it resumes the tail.
+        view.setPaused(true);
+        m_fx.ingest(batch(3));
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->waitingCount(), qint64(3), 10000);
+        view.table()->verticalScrollBar()->setValue(0);
+        QVERIFY(!follow->isChecked());
+        view.table()->scrollToBottom();
+        QVERIFY(follow->isChecked());
+        QVERIFY(view.isPaused());
+        view.table()->verticalScrollBar()->setValue(0);
+        QVERIFY(!follow->isChecked());
+        QTest::mouseClick(follow, Qt::LeftButton, {}, QPoint(8, follow->height() / 2));
+        QVERIFY(!view.isPaused());
+        QTRY_COMPARE_WITH_TIMEOUT(view.model()->summaryAt(view.model()->rowCount() - 1)->eventId,
+                                  QStringLiteral("live-%1").arg(m_next - 1), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(newestVisible(view), 5000);
+    }
+
+    void detailPaneKeepsItsEventWhenTheRingDropsTheRow()
+    {
+        LiveView view(*m_fx.bridge);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(view.model()->rowCount() > 10, 10000);
+        // The oldest row is selected; then the ring drops it to make room for new rows.
+        view.table()->selectRow(0);
+        const qint64 chosen = view.model()->summaryAt(0)->rowId;
+        QTRY_COMPARE_WITH_TIMEOUT(view.detailPane()->rowId(), chosen, 5000);
+        // Exactly one row too many: only the selected row goes, and the next one moves up.
+        QVector<EventSummary> flood;
+        const qint64 newest = view.model()->summaryAt(view.model()->rowCount() - 1)->rowId;
+        const int excess = LiveModel::kCapacity - view.model()->rowCount() + 1;
+        const qint64 next = view.model()->summaryAt(1)->rowId;
+        for (int i = 1; i <= excess; ++i) {
+            EventSummary e;
+            e.rowId = newest + i;
+            e.timestampMs = QDateTime::currentMSecsSinceEpoch();
+            e.eventId = QStringLiteral("flood-%1").arg(i);
+            flood.push_back(e);
+        }
+        view.model()->append(flood);
+        view.model()->flush();
+        QCOMPARE(view.model()->summaryAt(0)->rowId, next);
+        QCOMPARE(view.detailPane()->rowId(), chosen); // not the row that moved into its place
+        QVERIFY(!view.table()->selectionModel()->hasSelection());
     }
 
     void liveFiltersChangeTheRows()

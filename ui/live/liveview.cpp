@@ -17,6 +17,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
+#include <QShowEvent>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -58,6 +59,21 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
     m_split = new QSplitter(Qt::Horizontal, this);
     m_table = new QTableView(m_split);
     m_table->setObjectName(QStringLiteral("liveTable"));
+    // When the ring drops the selected row, the selection model would make the next row
+    // current and the detail pane would jump to it. These two run before the selection
+    // model's own handlers (connected first, so called first): the pane keeps its event and
+    // the table loses its selection instead.
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex&, int first, int last) {
+                const int current = m_table->selectionModel() ? m_table->selectionModel()->currentIndex().row() : -1;
+                m_droppingCurrent = current >= first && current <= last;
+            });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (!m_droppingCurrent)
+            return;
+        m_table->selectionModel()->clear();
+        m_droppingCurrent = false;
+    });
     m_table->setModel(m_model);
     m_table->setItemDelegate(new EventDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -85,9 +101,14 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
     space->setContext(Qt::WidgetWithChildrenShortcut);
     connect(space, &QShortcut::activated, this, &LiveView::togglePause);
     connect(m_pause, &QPushButton::toggled, this, &LiveView::setPaused);
+    // Follow means "show me the newest": it resumes a paused tail and scrolls to the end.
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
-        if (on)
-            m_table->scrollToBottom();
+        if (on) {
+            if (m_model->isPaused())
+                setPaused(false);
+            scrollToNewest();
+        }
+        updateWaiting(m_model->waitingCount());
     });
     connect(m_older, &QPushButton::clicked, this, &LiveView::loadOlder);
     connect(m_filters, &EventFilterBar::queryChanged, this, &LiveView::applyFilter);
@@ -118,6 +139,8 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
             });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
+                if (m_droppingCurrent)
+                    return;
                 if (const qint64 row = current.data(RowIdRole).toLongLong(); row > 0)
                     m_detail->setEvent(row);
             });
@@ -126,8 +149,15 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
         if (m_autoScrolling)
             return;
         const bool atBottom = value >= m_table->verticalScrollBar()->maximum() - 1;
-        if (m_follow->isChecked() != atBottom && !m_model->isPaused())
+        if (m_follow->isChecked() == atBottom)
+            return;
+        if (!m_model->isPaused()) {
             m_follow->setChecked(atBottom);
+            return;
+        }
+        // Paused, the box only tells where the view is: reaching the end does not resume.
+        const QSignalBlocker block(m_follow);
+        m_follow->setChecked(atBottom);
     });
     // Auto-scroll on a timer, not per flush: at most a few scrolls a second.
     m_scrollTimer = new QTimer(this);
@@ -136,9 +166,7 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
         if (!m_scrollPending || !m_follow->isChecked() || m_model->isPaused() || !isVisible())
             return;
         m_scrollPending = false;
-        m_autoScrolling = true;
-        m_table->scrollToBottom();
-        m_autoScrolling = false;
+        scrollToNewest();
     });
     m_scrollTimer->start();
     updateWaiting(0);
@@ -146,6 +174,30 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
         applyFilter();
         m_vocabularyToken = m_bridge.loadVocabulary();
     }
+}
+
+void LiveView::scrollToNewest()
+{
+    auto scroll = [this] {
+        m_autoScrolling = true;
+        m_table->scrollToBottom();
+        m_autoScrolling = false;
+    };
+    scroll();
+    // Rows inserted since the last layout are not in the scroll range yet: scroll again once
+    // the table has laid them out, or the newest rows stay just below the viewport.
+    QTimer::singleShot(0, this, [this, scroll] {
+        if (m_follow->isChecked() && !m_model->isPaused())
+            scroll();
+    });
+}
+
+void LiveView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Rows that arrived while another view was showing: the tail opens on the newest.
+    if (m_follow->isChecked() && !m_model->isPaused())
+        m_scrollPending = true;
 }
 
 void LiveView::applyFilter()
@@ -214,7 +266,9 @@ void LiveView::focusTable()
 void LiveView::updateWaiting(qint64 waiting)
 {
     if (!m_model->isPaused()) {
-        m_waiting->setText(tr("Live"));
+        m_waiting->setText(m_follow->isChecked()
+                               ? tr("Live")
+                               : tr("Live · scrolled back: Follow or Ctrl+End shows the newest"));
         return;
     }
     m_waiting->setText(tr("Paused · %L1 new events waiting").arg(waiting));
@@ -230,14 +284,14 @@ void LiveView::saveState(QSettings& settings) const
 {
     settings.setValue(QStringLiteral("splitter"), m_split->saveState());
     settings.setValue(QStringLiteral("header"), m_table->horizontalHeader()->saveState());
-    settings.setValue(QStringLiteral("follow"), m_follow->isChecked());
 }
 
 void LiveView::restoreState(QSettings& settings)
 {
     m_split->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
     m_table->horizontalHeader()->restoreState(settings.value(QStringLiteral("header")).toByteArray());
-    m_follow->setChecked(settings.value(QStringLiteral("follow"), true).toBool());
+    // Follow is not restored: a tail always opens on its newest rows.
+    settings.remove(QStringLiteral("follow"));
 }
 
 } // namespace vigil::ui

@@ -50,8 +50,12 @@ public:
 public Q_SLOTS:
     void loadOlder();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void applyFilter();
+    void scrollToNewest();
     void updateWaiting(qint64 waiting);
 
     EngineBridge& m_bridge;
@@ -67,6 +71,7 @@ private:
     QTimer* m_scrollTimer;
     bool m_scrollPending = false;
     bool m_autoScrolling = false;
+    bool m_droppingCurrent = false;
     quint64 m_recentToken = 0;
     quint64 m_olderToken = 0;
     quint64 m_vocabularyToken = 0;
