@@ -52,9 +52,14 @@ QVariant eventCellData(const EventSummary& e, int column, int role)
     case Qt::ToolTipRole:
         if (column == ColSummary)
             return e.preview;
-        if (column == ColFindings && e.findingSeverity >= 0)
-            return QCoreApplication::translate("vigil", "Highest finding severity: %1")
-                .arg(findingSeverityName(e.findingSeverity));
+        if (column == ColFindings && e.findingSeverity >= 0) {
+            QStringList names;
+            for (int b = 0; b < categoryNames().size(); ++b)
+                if (e.findingMask & (1u << b))
+                    names << categoryNames().at(b);
+            return QCoreApplication::translate("vigil", "%1\nHighest finding severity: %2")
+                .arg(names.join(QStringLiteral(", ")), findingSeverityName(e.findingSeverity));
+        }
         return {};
     case Qt::ForegroundRole:
         if (column == ColSeverity && e.severity > 0)

@@ -5,6 +5,7 @@
 #include "common/eventcolumns.h"
 #include "theme.h"
 
+#include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -25,10 +26,14 @@ void EventDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
     }
     const Theme& theme = Theme::instance();
     if (index.column() == ColFindings) {
+        // The cell's background, selection and focus without its text: the badges replace
+        // the category names. (QStyledItemDelegate::paint would fill the text in again.)
         QStyleOptionViewItem opt(option);
         initStyleOption(&opt, index);
         opt.text.clear();
-        QStyledItemDelegate::paint(painter, opt, index);
+        const QWidget* widget = option.widget;
+        QStyle* style = widget ? widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
         const quint32 mask = index.data(FindingMaskRole).toUInt();
         if (!mask)
             return;
@@ -42,13 +47,23 @@ void EventDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
         int x = option.rect.left() + 4;
         const int h = fm.height() + 2;
         const int y = option.rect.center().y() - h / 2;
+        int left = std::popcount(mask);
         for (int b = 0; b < categoryNames().size(); ++b) {
             if (!(mask & (1u << b)))
                 continue;
             const QString text = Theme::categoryBadge(b);
             const int w = fm.horizontalAdvance(text) + 10;
-            if (x + w > option.rect.right())
+            // The badges that do not fit are counted, not cut: "+2" (the tooltip names them).
+            const QString more = QStringLiteral("+%1").arg(left - 1);
+            const int reserve = left > 1 ? fm.horizontalAdvance(more) + 6 : 0;
+            if (x + w + reserve > option.rect.right()) {
+                painter->setPen(option.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText
+                                                                                         : QPalette::Text));
+                painter->drawText(QRect(x, y, option.rect.right() - x, h), Qt::AlignLeft | Qt::AlignVCenter,
+                                  QStringLiteral("+%1").arg(left));
                 break;
+            }
+            --left;
             QPainterPath path;
             path.addRoundedRect(QRectF(x, y, w, h), 3, 3);
             painter->fillPath(path, theme.categoryColor(b));
