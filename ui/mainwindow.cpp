@@ -318,7 +318,7 @@ void MainWindow::onStatus(const IngestStatus& s)
     m_sources->setText(sources);
     m_rate->setText(tr("%L1 events/s").arg(s.eventsPerSecond, 0, 'f', s.eventsPerSecond < 10 ? 1 : 0));
     m_queue->setText(tr("Queue: %L1").arg(s.queueDepth));
-    m_totals->setText(tr("%L1 events · %L2 findings · %L3 open incidents")
+    m_totals->setText(tr("Whole store: %L1 events · %L2 findings · %L3 open incidents")
                           .arg(s.events)
                           .arg(s.findings)
                           .arg(s.openIncidents));

@@ -16,6 +16,10 @@
 #include "theme.h"
 
 #include <QAbstractBarSeries>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QValueAxis>
 #include <QAction>
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -189,6 +193,65 @@ private Q_SLOTS:
         QCOMPARE(window.eventsView()->model()->query().agent, QStringLiteral("brain"));
         QTRY_VERIFY_WITH_TIMEOUT(!window.eventsView()->model()->isLoading(), 10000);
         QCOMPARE(window.eventsView()->model()->totalCount(), qint64(60));
+    }
+
+    void overviewSaysWhatItCountsAndShowsSmallCounts()
+    {
+        MainWindow window(*m_fx.bridge);
+        window.resize(1280, 720);
+        window.show();
+        OverviewView* overview = window.overviewView();
+        QSignalSpy shown(overview, &OverviewView::dataShown);
+        overview->setRange(OverviewRange::LastHour);
+        QVERIFY(shown.wait(10000));
+
+        // The header names its range and says the open incidents are the whole store's; the
+        // status bar says its totals are the whole store's.
+        auto* summary = overview->findChild<QLabel*>(QStringLiteral("overviewSummary"));
+        QVERIFY(summary);
+        QVERIFY2(summary->text().startsWith(QStringLiteral("Last hour, ")), qPrintable(summary->text()));
+        QVERIFY2(summary->text().contains(QStringLiteral("Open incidents now, whole store:")), qPrintable(summary->text()));
+        auto* totals = window.findChild<QLabel*>(QStringLiteral("statusTotals"));
+        QVERIFY(totals);
+        QTRY_VERIFY_WITH_TIMEOUT(totals->text().startsWith(QStringLiteral("Whole store: ")), 10000);
+
+        // One warning among two info events a minute stands clear of the axis: a log scale,
+        // the warning's point well above the floor where empty minutes lie.
+        QChart* timeline = overview->chart(QStringLiteral("timeline"));
+        auto* y = qobject_cast<QLogValueAxis*>(timeline->axes(Qt::Vertical).value(0));
+        QVERIFY2(y, "the events chart has a log-scale axis");
+        QLineSeries* warning = nullptr;
+        for (QAbstractSeries* series : timeline->series())
+            if (series->name() == QStringLiteral("warning"))
+                warning = qobject_cast<QLineSeries*>(series);
+        QVERIFY(warning);
+        QPointF one, empty;
+        for (const QPointF& p : warning->points()) {
+            if (p.y() >= 1 && one.isNull())
+                one = p;
+            if (p.y() < 1 && empty.isNull())
+                empty = p;
+        }
+        QVERIFY(!one.isNull() && !empty.isNull());
+        const qreal height = timeline->plotArea().height();
+        const qreal lift = timeline->mapToPosition(empty, warning).y() - timeline->mapToPosition(one, warning).y();
+        QVERIFY2(lift > height * 0.15, qPrintable(QStringLiteral("%1 of %2").arg(lift).arg(height)));
+
+        // Dollars: the same format on the bars and the axis ($0.60, not $0.6 beside 0.60).
+        auto* cost = qobject_cast<QAbstractBarSeries*>(overview->chart(QStringLiteral("cost"))->series().first());
+        QCOMPARE(cost->labelsFormat(), QStringLiteral("$@value"));
+        auto* costAxis = qobject_cast<QValueAxis*>(overview->chart(QStringLiteral("cost"))->axes(Qt::Vertical).value(0));
+        QVERIFY(costAxis);
+        QCOMPARE(costAxis->labelFormat(), QStringLiteral("$%.2f"));
+        const double bar = cost->barSets().first()->at(0);
+        QCOMPARE(bar, std::round(bar * 100) / 100);
+
+        // Revisited, the overview asks for fresh figures at once, not at its next 10 s tick.
+        window.showView(QStringLiteral("live"));
+        QTest::qWait(2100);
+        shown.clear();
+        window.showView(QStringLiteral("overview"));
+        QVERIFY(shown.wait(3000));
     }
 
     void layerNamesFollowTheViewMenu()

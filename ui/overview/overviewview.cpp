@@ -18,9 +18,11 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QPieSeries>
 #include <QPieSlice>
 #include <QSettings>
+#include <QShowEvent>
 #include <QTimer>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -58,6 +60,7 @@ OverviewView::OverviewView(EngineBridge& bridge, QWidget* parent) : QWidget(pare
     m_range->addItem(tr("Last 24 hours"), static_cast<int>(OverviewRange::Last24Hours));
     m_range->addItem(tr("All time"), static_cast<int>(OverviewRange::All));
     m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("overviewSummary"));
     m_summary->setProperty("role", QStringLiteral("muted"));
     top->addWidget(heading);
     top->addSpacing(12);
@@ -175,12 +178,16 @@ void OverviewView::show(const OverviewData& d)
     qint64 open = 0;
     for (qint64 n : d.openIncidentsBySeverity)
         open += n;
-    m_summary->setText(tr("%L1 events and %L2 findings from %3 to %4 · %L5 open incidents")
+    // Say what is counted where: the charts count the range, the open incidents are the
+    // whole store's as of now (so are the status bar's totals).
+    m_summary->setText(tr("%1, %2 to %3: %L4 events · %L5 findings. Open incidents now, whole store: %L6")
+                           .arg(m_range->currentText(),
+                                QDateTime::fromMSecsSinceEpoch(d.fromMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                                QDateTime::fromMSecsSinceEpoch(d.toMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")))
                            .arg(d.events)
                            .arg(findings)
-                           .arg(QDateTime::fromMSecsSinceEpoch(d.fromMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                                QDateTime::fromMSecsSinceEpoch(d.toMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")))
                            .arg(open));
+    m_lastShown.start();
     buildTimeline();
     buildCategories();
     buildLayers();
@@ -203,8 +210,16 @@ void OverviewView::buildTimeline()
                                                                  : QStringLiteral("HH:mm"));
     x->setRange(QDateTime::fromMSecsSinceEpoch(m_data.fromMs), QDateTime::fromMSecsSinceEpoch(m_data.toMs));
     x->setTickCount(7);
-    auto* y = new QValueAxis;
-    y->setLabelFormat(QStringLiteral("%.0f"));
+    // A log scale: one warning a minute beside forty info events must not lie flat on the
+    // axis. The axis floor is half the smallest rate there can be (one event in a bucket),
+    // and a bucket without events is drawn on the floor.
+    const double smallest = 1.0 / std::max(1.0, perMinute);
+    const double floor = smallest / 2;
+    auto* y = new QLogValueAxis;
+    y->setBase(10);
+    y->setLabelFormat(smallest < 1 ? QStringLiteral("%g") : QStringLiteral("%.0f"));
+    y->setMinorTickCount(-1);
+    y->setTitleText(tr("log scale"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     double maxY = 0;
@@ -216,7 +231,7 @@ void OverviewView::buildTimeline()
         for (const SeverityBucket& b : m_data.buckets) {
             const double v = double(b.counts[static_cast<std::size_t>(sev)]) / perMinute;
             maxY = std::max(maxY, v);
-            points.append(QPointF(double(b.startMs + m_data.bucketMs / 2), v));
+            points.append(QPointF(double(b.startMs + m_data.bucketMs / 2), std::max(v, floor)));
         }
         series->replace(points);
         QPen pen(Theme::instance().eventSeverityColor(sev));
@@ -236,8 +251,7 @@ void OverviewView::buildTimeline()
             Q_EMIT openEvents(q);
         });
     }
-    y->setRange(0, niceMax(maxY * 1.05));
-    y->applyNiceNumbers();
+    y->setRange(floor, std::max(10.0, niceMax(maxY * 1.5)));
     chart->legend()->setAlignment(Qt::AlignTop);
 }
 
@@ -338,7 +352,7 @@ void OverviewView::buildIncidents()
 {
     QChart* chart = m_views[3]->chart();
     chart->removeAllSeries();
-    styleChart(chart, tr("Open incidents by severity"));
+    styleChart(chart, tr("Open incidents by severity (now, whole store)"));
     auto* series = new QPieSeries;
     series->setHoleSize(0.45);
     qint64 total = 0;
@@ -387,8 +401,15 @@ void OverviewView::buildUsage()
         auto* set = new QBarSet(s.title);
         QStringList agents;
         double maxV = 0;
+        // Dollars the same way on the bars and the axis: cents, or tenths of a cent when
+        // every agent cost less than ten cents.
+        double maxCost = 0;
+        for (const AgentUsage& u : m_data.usage)
+            maxCost = std::max(maxCost, u.cost);
+        const int decimals = maxCost >= 0.1 ? 2 : 4;
+        const double unit = std::pow(10.0, decimals);
         for (const AgentUsage& u : m_data.usage) {
-            const double v = s.cost ? u.cost : double(u.tokens);
+            const double v = s.cost ? std::round(u.cost * unit) / unit : double(u.tokens);
             if (!s.cost && u.tokens == 0)
                 continue;
             agents << u.agent;
@@ -404,7 +425,7 @@ void OverviewView::buildUsage()
         series->append(set);
         series->setLabelsVisible(true);
         series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-        series->setLabelsPrecision(s.cost ? 4 : 9);
+        series->setLabelsPrecision(s.cost ? 12 : 9);
         series->setLabelsFormat(s.cost ? QStringLiteral("$@value") : QStringLiteral("@value"));
         series->setBarWidth(0.55);
         chart->addSeries(series);
@@ -413,7 +434,7 @@ void OverviewView::buildUsage()
         auto* y = new QValueAxis;
         y->setRange(0, niceMax(maxV * 1.25));
         y->applyNiceNumbers();
-        y->setLabelFormat(s.cost ? QStringLiteral("%.2f") : QStringLiteral("%.0f"));
+        y->setLabelFormat(s.cost ? QStringLiteral("$%.%1f").arg(decimals) : QStringLiteral("%.0f"));
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
         series->attachAxis(x);
@@ -428,6 +449,14 @@ void OverviewView::buildUsage()
             Q_EMIT openEvents(q);
         });
     }
+}
+
+void OverviewView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Revisited after a while: ask for fresh figures now rather than at the next tick.
+    if (m_bridge.isOpen() && m_token == 0 && (!m_lastShown.isValid() || m_lastShown.elapsed() > 2000))
+        refresh();
 }
 
 void OverviewView::layerNamesChanged()

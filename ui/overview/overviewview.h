@@ -4,6 +4,7 @@
 #include "bridge/bridgetypes.h"
 #include "viewpage.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QChart;
@@ -44,6 +45,9 @@ Q_SIGNALS:
     void openIncidents(const vigil::ui::IncidentQuery& query);
     void dataShown();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void show(const OverviewData& data);
     void buildTimeline();
@@ -61,6 +65,7 @@ private:
     QComboBox* m_range;
     QLabel* m_summary;
     QTimer* m_refresh;
+    QElapsedTimer m_lastShown; ///< since the figures on screen arrived
     QList<QChartView*> m_views;
 };
 
