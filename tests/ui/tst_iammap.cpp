@@ -24,6 +24,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTreeWidget>
@@ -103,6 +104,8 @@ private Q_SLOTS:
     void replacingPoliciesShowsDiffFirst();
     void droppingAJsonFileChecksIt();
     void registeredInMainWindow();
+    void cellShowsAllowedAndDeniedCounts();
+    void opensAtTheFirstColumn();
 
 private:
     bool waitForMap();
@@ -496,6 +499,71 @@ void TestIamMap::registeredInMainWindow()
     QAction* load = window.menuBar()->findChild<QAction*>(QStringLiteral("loadIamPolicies"));
     QVERIFY(load);
     QVERIFY(window.menuBar()->actions().front()->menu()->actions().contains(load));
+}
+
+void TestIamMap::cellShowsAllowedAndDeniedCounts()
+{
+    // 326 allowed uses and 2 attempts a Deny stopped, in one cell: both numbers show, and
+    // the tooltip names the statement that decided each.
+    IamMapData map;
+    map.hasPolicies = true;
+    map.agents = {IamAgentInfo{QStringLiteral("brain"), QStringLiteral("brain-role"), QStringLiteral("orchestrator"), 400}};
+    IamMapRow used;
+    used.agent = QStringLiteral("brain");
+    used.action = QStringLiteral("bedrock:InvokeModel");
+    used.resource = QStringLiteral("foundation-model/anthropic.claude-sonnet*");
+    used.state = IamCellState::AllowedUsed;
+    used.statementLabel = QStringLiteral("brain-role Statement[0]");
+    used.observed = 326;
+    IamMapRow deny = used;
+    deny.resource = QStringLiteral("foundation-model/anthropic.claude-3-5-haiku*");
+    deny.state = IamCellState::ExplicitDeny;
+    deny.statementLabel = QStringLiteral("brain-role Statement[3], Sid NoCheapModels");
+    deny.observed = 2;
+    IamMapRow attempt = deny;
+    attempt.fromPolicy = false;
+    map.rows = {used, deny, attempt};
+    PermissionMapModel model;
+    model.setMap(map);
+    const QModelIndex cell = model.indexOf(QStringLiteral("brain"), QStringLiteral("bedrock:InvokeModel"));
+    QVERIFY(cell.isValid());
+    QCOMPARE(cell.data(PermissionMapModel::StateRole).toInt(), int(IamCellState::ExplicitDeny));
+    QCOMPARE(cell.data(Qt::DisplayRole).toString(), QStringLiteral("D 2 · ✓ 326"));
+    const QString tip = cell.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("326 allowed, decided by brain-role Statement[0]")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("denied, decided by brain-role Statement[3], Sid NoCheapModels")), qPrintable(tip));
+    // A cell of one state keeps its single number.
+    map.rows = {used};
+    model.setMap(map);
+    QCOMPARE(model.indexOf(QStringLiteral("brain"), QStringLiteral("bedrock:InvokeModel")).data().toString(),
+             QStringLiteral("✓ 326"));
+}
+
+void TestIamMap::opensAtTheFirstColumn()
+{
+    // The view is laid out before its first map arrives, narrow enough that the most telling
+    // cell lies beyond the grid's right edge: the detail pane shows that cell, and the grid
+    // stays at its first column.
+    Fixture fx;
+    EngineBridge::EngineOptions options;
+    options.policiesJson = kPolicies;
+    QString error;
+    QVERIFY2(fx.bridge->loadEngine(options, &error), qPrintable(error));
+    IamMapView view(*fx.bridge);
+    view.resize(560, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    auto* grid = view.findChild<QTableView*>(QStringLiteral("iamGrid"));
+    QVERIFY(grid);
+    QSignalSpy shown(&view, &IamMapView::mapShown);
+    QVERIFY(fx.open());
+    QVERIFY(shown.wait(20000));
+    QTRY_VERIFY_WITH_TIMEOUT(grid->currentIndex().isValid(), 5000);
+    // On the empty store the most telling cell is planner's unused Deny of s3:DeleteObject,
+    // in the last service's columns.
+    QCOMPARE(view.model()->columnAt(grid->currentIndex().column())->action, QStringLiteral("s3:DeleteObject"));
+    QTRY_VERIFY_WITH_TIMEOUT(grid->horizontalScrollBar()->maximum() > 0, 5000);
+    QCOMPARE(grid->horizontalScrollBar()->value(), 0);
 }
 
 QTEST_MAIN(TestIamMap)

@@ -30,6 +30,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -356,7 +357,8 @@ void IamMapView::onMap(quint64 token, const IamMapData& map)
     m_policyLabel->setToolTip(map.policySource);
     fillReview();
     updateSummary();
-    bool shown = !agent.isEmpty() && selectCell(agent, action);
+    // A refreshed map keeps the current cell and the grid's scroll position.
+    bool shown = !agent.isEmpty() && selectCell(agent, action, false);
     if (!shown && !m_autoSelected && m_model->rowCount() > 0) {
         // First map: open the most telling cell, an observed denial if there is one.
         QModelIndex best;
@@ -374,7 +376,9 @@ void IamMapView::onMap(quint64 token, const IamMapData& map)
             }
         if (best.isValid()) {
             m_autoSelected = true;
-            shown = selectCell(m_model->agentAt(best.row()), m_model->columnAt(best.column())->action);
+            // The detail pane shows that cell; the grid still opens at its first column,
+            // not scrolled to wherever the cell happens to be.
+            shown = selectCell(m_model->agentAt(best.row()), m_model->columnAt(best.column())->action, false);
         }
     }
     if (!shown)
@@ -449,16 +453,24 @@ void IamMapView::fillReview()
     m_tabs->setTabText(1, tr("Least-Privilege &Review (%1)").arg(review.size()));
 }
 
-bool IamMapView::selectCell(const QString& agent, const QString& action)
+bool IamMapView::selectCell(const QString& agent, const QString& action, bool scroll)
 {
     const QModelIndex idx = m_model->indexOf(agent, action);
     if (!idx.isValid())
         return false;
     if (m_grid->currentIndex() == idx)
         showCell(idx);
-    else
+    else if (scroll)
         m_grid->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect);
-    m_grid->scrollTo(idx);
+    else {
+        // Without the view's scroll to the new current index.
+        const bool autoScroll = m_grid->hasAutoScroll();
+        m_grid->setAutoScroll(false);
+        m_grid->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect);
+        m_grid->setAutoScroll(autoScroll);
+    }
+    if (scroll)
+        m_grid->scrollTo(idx);
     return true;
 }
 

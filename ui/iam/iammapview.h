@@ -67,7 +67,8 @@ public:
     /// diff makes it the map's policy set.
     void loadPolicyFile(const QString& path);
     /// Makes `agent` × `action` the current cell (if shown) and fills the detail.
-    bool selectCell(const QString& agent, const QString& action);
+    /// Makes the cell current (the detail pane shows it) and, with `scroll`, scrolls to it.
+    bool selectCell(const QString& agent, const QString& action, bool scroll = true);
 
     /// The visible entries (filters applied) in the columns of `vigil-cli iam --format csv`.
     QByteArray csv() const;

@@ -210,15 +210,19 @@ void PermissionMapModel::setMap(const IamMapData& map)
         c.primary = c.states.value(0, -1);
         c.secondary = c.states.value(1, -1);
         // The number on the chip belongs to the state it shows (a cell that is mostly used
-        // grants but shows a Deny counts the attempts the Deny stopped).
-        qint64 grants = 0, attempts = 0;
-        for (int e : std::as_const(c.entries)) {
-            const IamMapRow& r = m_map.rows[e];
-            if (static_cast<int>(r.state) == c.primary)
-                (r.fromPolicy ? grants : attempts) += r.observed;
-        }
-        c.primaryObserved = c.primary == static_cast<int>(IamCellState::ExplicitDeny) ? std::max(grants, attempts)
-                                                                                       : grants + attempts;
+        // grants but shows a Deny counts the attempts the Deny stopped); the second state's
+        // number follows it, so "D 2" never hides 326 allowed uses beside it.
+        auto observedAs = [&](int state) {
+            qint64 grants = 0, attempts = 0;
+            for (int e : std::as_const(c.entries)) {
+                const IamMapRow& r = m_map.rows[e];
+                if (static_cast<int>(r.state) == state)
+                    (r.fromPolicy ? grants : attempts) += r.observed;
+            }
+            return state == static_cast<int>(IamCellState::ExplicitDeny) ? std::max(grants, attempts) : grants + attempts;
+        };
+        c.primaryObserved = observedAs(c.primary);
+        c.secondaryObserved = c.secondary >= 0 ? observedAs(c.secondary) : 0;
     }
     if (!m_agentFilter.isEmpty() && !m_agents.contains(m_agentFilter))
         m_agentFilter.clear();
@@ -357,6 +361,9 @@ QString PermissionMapModel::cellText(const Cell& cell) const
     QString text = glyph(static_cast<IamCellState>(cell.primary));
     if (cell.primaryObserved > 0)
         text += u' ' + QLocale().toString(cell.primaryObserved);
+    if (cell.secondary >= 0 && cell.secondaryObserved > 0)
+        text += QStringLiteral(" · ") + glyph(static_cast<IamCellState>(cell.secondary)) + u' ' +
+                QLocale().toString(cell.secondaryObserved);
     return text;
 }
 
@@ -366,6 +373,33 @@ QString PermissionMapModel::cellToolTip(int row, const Cell& cell) const
     if (!cell.entries.isEmpty())
         lines << QStringLiteral("<b>%1 · %2</b>")
                      .arg(agentAt(row).toHtmlEscaped(), m_map.rows[cell.entries.front()].action.toHtmlEscaped());
+    // Allowed and denied uses first, each with the statement that decided the most of them.
+    struct Tally
+    {
+        qint64 events = 0;
+        qint64 best = 0;
+        QString statement;
+    };
+    Tally allowed, denied;
+    for (int e : cell.entries) {
+        const IamMapRow& r = m_map.rows[e];
+        if (r.observed <= 0)
+            continue;
+        Tally& t = r.state == IamCellState::AllowedUsed || r.state == IamCellState::Conditional ? allowed : denied;
+        t.events += r.observed;
+        if (r.observed > t.best) {
+            t.best = r.observed;
+            t.statement = r.statementLabel;
+        }
+    }
+    for (const auto& [t, what] : {std::pair{&allowed, tr("allowed")}, std::pair{&denied, tr("denied")}}) {
+        if (t->events == 0)
+            continue;
+        QString line = tr("%L1 %2").arg(t->events).arg(what);
+        if (!t->statement.isEmpty())
+            line += tr(", decided by %1").arg(t->statement.toHtmlEscaped());
+        lines << line;
+    }
     for (int e : cell.entries) {
         const IamMapRow& r = m_map.rows[e];
         QString line = QStringLiteral("%1 %2 — %3").arg(glyph(r.state), label(r.state), r.resource.toHtmlEscaped());

@@ -47,6 +47,7 @@ public:
         QVector<int> states;  ///< distinct states by rank
         qint64 observed = 0;  ///< events behind the cell (a Deny and its attempts once)
         qint64 primaryObserved = 0; ///< of which decided as the shown state (the chip's number)
+        qint64 secondaryObserved = 0; ///< of which decided as the secondary state (its number)
     };
 
     explicit PermissionMapModel(QObject* parent = nullptr);
