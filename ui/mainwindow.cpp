@@ -5,6 +5,7 @@
 #include "events/eventsmodel.h"
 #include "events/eventsview.h"
 #include "incidents/incidentsview.h"
+#include "live/livesettingsdialog.h"
 #include "live/liveview.h"
 #include "notifications/notifier.h"
 #include "overview/overviewview.h"
@@ -218,6 +219,16 @@ void MainWindow::buildMenus()
         if (!path.isEmpty() && !m_bridge.followFile(path, &error))
             QMessageBox::warning(this, tr("Follow log file"), error);
     });
+    QAction* liveSettings = file->addAction(tr("&Live Feed Settings…"), this, [this] {
+        if (!m_bridge.isOpen()) {
+            QMessageBox::information(this, tr("Live Feed Settings"), tr("Open a database first."));
+            return;
+        }
+        LiveSettingsDialog dialog(m_bridge, this);
+        dialog.exec();
+    });
+    liveSettings->setObjectName(QStringLiteral("liveSettingsAction"));
+    liveSettings->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     m_exportAction = file->addAction(tr("&Export…"), this, &MainWindow::exportCurrent);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();

@@ -15,6 +15,8 @@
 #include <QFileInfo>
 #include <QTemporaryFile>
 
+#include <tuple>
+
 namespace vigil::ui {
 
 quint64 EngineBridge::Private::newToken()
@@ -209,7 +211,53 @@ QString EngineBridge::httpAddress() const
     return d->httpAddress;
 }
 
-void EngineBridge::startLive()
+EngineBridge::LiveSettings EngineBridge::liveSettings() const
+{
+    return d->liveSettings;
+}
+
+bool EngineBridge::applyLiveSettings(const LiveSettings& settings, QString* error)
+{
+    if (!d->writer) {
+        if (error)
+            *error = tr("No database is open.");
+        return false;
+    }
+    // An address that does not parse changes nothing.
+    for (const auto& [on, address, what] :
+         {std::tuple{settings.tcp, settings.listen, tr("The live feed address is not valid: %1")},
+          std::tuple{!settings.http.isEmpty(), settings.http, tr("The HTTP receiver's address is not valid: %1")}}) {
+        if (!on)
+            continue;
+        if (auto parsed = parseListenAddress(str(address)); !parsed) {
+            if (error)
+                *error = what.arg(qstr(parsed.error().message));
+            return false;
+        }
+    }
+    LiveSettings next = settings;
+    next.followFiles = d->liveSettings.followFiles; // files followed since stay followed
+    // Restoring binds the ports the listeners had, not port 0 again.
+    LiveSettings previous = d->liveSettings;
+    if (!d->liveAddress.isEmpty())
+        previous.listen = d->liveAddress;
+    if (!d->httpAddress.isEmpty())
+        previous.http = d->httpAddress;
+    if (d->live) {
+        d->live->stop();
+        d->live.reset();
+    }
+    d->liveAddress.clear();
+    d->httpAddress.clear();
+    d->liveSettings = next;
+    if (startLive(error))
+        return true;
+    d->liveSettings = previous;
+    startLive();
+    return false;
+}
+
+bool EngineBridge::startLive(QString* error)
 {
     LiveOptions options;
     d->engine->configure(options.pipeline);
@@ -222,8 +270,12 @@ void EngineBridge::startLive()
             tcp.port = address->second;
             options.tcp = tcp;
         } else {
-            Q_EMIT errorOccurred(
-                tr("The live feed address is not valid: %1").arg(qstr(address.error().message)));
+            const QString why = tr("The live feed address is not valid: %1").arg(qstr(address.error().message));
+            if (error) {
+                *error = why;
+                return false;
+            }
+            Q_EMIT errorOccurred(why);
         }
     }
     if (!d->liveSettings.http.isEmpty()) {
@@ -234,8 +286,13 @@ void EngineBridge::startLive()
             http.port = address->second;
             options.http = http;
         } else {
-            Q_EMIT errorOccurred(tr("The HTTP receiver's address is not valid: %1")
-                                     .arg(qstr(address.error().message)));
+            const QString why =
+                tr("The HTTP receiver's address is not valid: %1").arg(qstr(address.error().message));
+            if (error) {
+                *error = why;
+                return false;
+            }
+            Q_EMIT errorOccurred(why);
         }
     }
     for (const QString& f : d->liveSettings.followFiles)
@@ -243,19 +300,26 @@ void EngineBridge::startLive()
     options.tail.reader.roleAgents = roleAgentsOf(d->engine->policies().get());
     d->live = std::make_unique<LiveIngest>(*d->writer, options);
     if (auto r = d->live->start(); !r) {
+        const QString why = tr("The live feed is not listening: %1").arg(qstr(r.error().message));
+        if (error) {
+            d->live.reset();
+            *error = why;
+            return false;
+        }
         // Typically the port is taken (another Vigil, or `vigil-cli serve`): keep the
         // followed files going without the listeners.
-        Q_EMIT errorOccurred(tr("The live feed is not listening: %1").arg(qstr(r.error().message)));
+        Q_EMIT errorOccurred(why);
         options.tcp.reset();
         options.http.reset();
         d->live = std::make_unique<LiveIngest>(*d->writer, options);
         if (auto again = d->live->start(); !again) {
             d->live.reset();
-            return;
+            return false;
         }
     }
     d->liveAddress = qstr(d->live->listenAddress());
     d->httpAddress = qstr(d->live->httpAddress());
+    return true;
 }
 
 bool EngineBridge::followFile(const QString& path, QString* error)
@@ -270,6 +334,8 @@ bool EngineBridge::followFile(const QString& path, QString* error)
             *error = qstr(r.error().message);
         return false;
     }
+    if (!d->liveSettings.followFiles.contains(path))
+        d->liveSettings.followFiles.push_back(path);
     return true;
 }
 

@@ -70,6 +70,12 @@ public:
     QString httpAddress() const;
     /// Follows a log file through the live pipeline (it need not exist yet).
     bool followFile(const QString& path, QString* error);
+    /// The live feed's settings in force (those of the next open() before one).
+    LiveSettings liveSettings() const;
+    /// Restarts the TCP listener and the HTTP receiver of the open database with `settings`
+    /// (followed files keep being followed). When a listener cannot start, the previous
+    /// settings are restored, `error` says why, and the result is false.
+    bool applyLiveSettings(const LiveSettings& settings, QString* error);
 
     /// Opens (creating and migrating) the database at `path` and starts the readers and
     /// the live tail. A database of a newer schema, a file that is not a database or an
@@ -344,7 +350,9 @@ Q_SIGNALS:
     void errorOccurred(const QString& message);
 
 private:
-    void startLive();
+    /// Starts the live feed with d->liveSettings; with `error` set, a listener that cannot
+    /// start fails the call (nothing runs) instead of falling back to followed files only.
+    bool startLive(QString* error = nullptr);
 
     struct Private;
     std::unique_ptr<Private> d;
