@@ -96,6 +96,7 @@ MainWindow::MainWindow(EngineBridge& bridge, QWidget* parent) : QMainWindow(pare
     registerExtensionViews(*this, bridge);
 
     connect(m_overview, &OverviewView::openEvents, this, &MainWindow::showEvents);
+    connect(m_live, &LiveView::openEvents, this, &MainWindow::showEvents);
     connect(m_overview, &OverviewView::openIncidents, this, &MainWindow::showIncidents);
     connect(m_incidents, &IncidentsView::openEvents, this, &MainWindow::showEvents);
 

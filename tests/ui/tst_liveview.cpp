@@ -12,9 +12,15 @@
 #include "mainwindow.h"
 
 #include "common/eventdetailpane.h"
+#include "common/eventtablemenu.h"
+#include "events/eventsmodel.h"
+#include "events/eventsview.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
+#include <QMenu>
 #include <QComboBox>
 #include <QScrollBar>
 #include <QSettings>
@@ -203,6 +209,58 @@ private Q_SLOTS:
         QCOMPARE(view.model()->summaryAt(0)->rowId, next);
         QCOMPARE(view.detailPane()->rowId(), chosen); // not the row that moved into its place
         QVERIFY(!view.table()->selectionModel()->hasSelection());
+    }
+
+    void contextMenuNarrowsCopiesAndOpens()
+    {
+        m_fx.ingest(batch(3, QStringLiteral("sql-writer"), QStringLiteral("warning")));
+        MainWindow window(*m_fx.bridge);
+        window.show();
+        window.showView(QStringLiteral("live"));
+        LiveView* view = window.liveView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 3, 10000);
+        auto* menus = view->table()->findChild<EventTableMenu*>();
+        QVERIFY2(menus, "the live table has a context menu");
+        QCOMPARE(view->table()->contextMenuPolicy(), Qt::CustomContextMenu);
+        const int last = view->model()->rowCount() - 1;
+        const QModelIndex row = view->model()->index(last, ColSummary);
+        auto action = [&](const QString& name) -> QAction* {
+            std::unique_ptr<QMenu> menu(menus->menuFor(row));
+            for (QAction* a : menu->actions())
+                if (a->objectName() == name) {
+                    a->setParent(nullptr); // outlives the menu for the trigger below
+                    return a;
+                }
+            return nullptr;
+        };
+
+        // Copy the clicked value.
+        std::unique_ptr<QAction> copy(action(QStringLiteral("Copy Value")));
+        QVERIFY(copy);
+        copy->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), row.data().toString());
+
+        // Only this agent: the tail narrows to it.
+        std::unique_ptr<QAction> agent(action(QStringLiteral("Only Agent “sql-writer”")));
+        QVERIFY(agent);
+        agent->trigger();
+        QCOMPARE(view->model()->filter().agent, QStringLiteral("sql-writer"));
+        QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 3, 10000);
+        for (int r = 0; r < view->model()->rowCount(); ++r)
+            QCOMPARE(view->model()->index(r, ColAgent).data().toString(), QStringLiteral("sql-writer"));
+
+        // Clear Filters brings every row back.
+        std::unique_ptr<QAction> clear(action(QStringLiteral("Clear Filters")));
+        QVERIFY(clear);
+        clear->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 3, 10000);
+
+        // The thread in the Events view.
+        std::unique_ptr<QAction> open(action(QStringLiteral("Open Thread “t-live” in Events")));
+        QVERIFY(open);
+        open->trigger();
+        QCOMPARE(window.currentViewId(), QStringLiteral("events"));
+        QCOMPARE(window.eventsView()->model()->query().threadId, QStringLiteral("t-live"));
     }
 
     void liveFiltersChangeTheRows()

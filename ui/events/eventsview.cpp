@@ -6,6 +6,7 @@
 #include "common/eventdelegate.h"
 #include "common/eventdetailpane.h"
 #include "common/eventfilterbar.h"
+#include "common/eventtablemenu.h"
 #include "common/exportdialog.h"
 #include "events/eventsmodel.h"
 #include "events/querybar.h"
@@ -49,6 +50,7 @@ EventsView::EventsView(EngineBridge& bridge, QWidget* parent) : QWidget(parent),
     m_table->setObjectName(QStringLiteral("eventsTable"));
     m_table->setModel(m_model);
     m_table->setItemDelegate(new EventDelegate(m_table));
+    new EventTableMenu(m_table, m_filters);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);

@@ -6,6 +6,7 @@
 #include "common/eventdelegate.h"
 #include "common/eventdetailpane.h"
 #include "common/eventfilterbar.h"
+#include "common/eventtablemenu.h"
 #include "live/livemodel.h"
 
 #include <QCheckBox>
@@ -90,6 +91,7 @@ LiveView::LiveView(EngineBridge& bridge, QWidget* parent) : QWidget(parent), m_b
     m_table->setColumnWidth(ColAgent, 100);
     m_table->setColumnWidth(ColThread, 90);
     m_table->setColumnWidth(ColFindings, 110);
+    new EventTableMenu(m_table, m_filters, [this](const EventQuery& q) { Q_EMIT openEvents(q); });
     m_detail = new EventDetailPane(bridge, m_split);
     m_split->setStretchFactor(0, 3);
     m_split->setStretchFactor(1, 2);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "bridge/bridgetypes.h"
 #include "viewpage.h"
 
 #include <QWidget>
@@ -46,6 +47,10 @@ public:
     void focusSearch() override;
     void saveState(QSettings& settings) const override;
     void restoreState(QSettings& settings) override;
+
+Q_SIGNALS:
+    /// "Open thread in Events" from the context menu.
+    void openEvents(const vigil::ui::EventQuery& query);
 
 public Q_SLOTS:
     void loadOlder();
