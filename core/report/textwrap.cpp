@@ -66,7 +66,9 @@ public:
     }
 
 private:
-    bool fits(std::string_view s) const { return m_measure(s) <= m_width; }
+    // The tolerance absorbs rounding: a column sized to exactly its widest word (width +
+    // padding - padding) must still hold that word.
+    bool fits(std::string_view s) const { return m_measure(s) <= m_width + 1e-6; }
 
     void emit()
     {
@@ -153,6 +155,25 @@ void eachLine(std::string_view text, F&& f)
     }
 }
 
+/// Calls `f` with every space-separated word of every line of `text`.
+template <typename F>
+void eachWord(std::string_view text, F&& f)
+{
+    eachLine(text, [&](std::string_view line) {
+        std::size_t i = 0;
+        while (i < line.size()) {
+            const std::size_t start = line.find_first_not_of(' ', i);
+            if (start == std::string_view::npos)
+                return;
+            std::size_t end = line.find(' ', start);
+            if (end == std::string_view::npos)
+                end = line.size();
+            f(line.substr(start, end - start));
+            i = end;
+        }
+    });
+}
+
 } // namespace
 
 bool isBreakSeparator(char c)
@@ -171,18 +192,16 @@ std::vector<std::string> wrapText(std::string_view text, double width, const Tex
 double widestWord(std::string_view text, const TextMeasure& measure)
 {
     double most = 0;
-    eachLine(text, [&](std::string_view line) {
-        std::size_t i = 0;
-        while (i < line.size()) {
-            const std::size_t start = line.find_first_not_of(' ', i);
-            if (start == std::string_view::npos)
-                break;
-            std::size_t end = line.find(' ', start);
-            if (end == std::string_view::npos)
-                end = line.size();
-            most = std::max(most, measure(line.substr(start, end - start)));
-            i = end;
-        }
+    eachWord(text, [&](std::string_view word) { most = std::max(most, measure(word)); });
+    return most;
+}
+
+double widestPiece(std::string_view text, const TextMeasure& measure)
+{
+    double most = 0;
+    eachWord(text, [&](std::string_view word) {
+        for (std::string_view piece : pieces(word))
+            most = std::max(most, measure(piece));
     });
     return most;
 }
@@ -194,31 +213,21 @@ double widestLine(std::string_view text, const TextMeasure& measure)
     return most;
 }
 
-std::vector<double> fitColumns(const std::vector<ColumnExtent>& columns, double total)
+namespace {
+
+/// Widths from `lower` towards `upper` that use `total` (>= the sum of `lower`); room left
+/// when all have `upper` is shared by weight.
+std::vector<double> fill(const std::vector<double>& lower, const std::vector<double>& upper,
+                         const std::vector<double>& weight, double total)
 {
-    const std::size_t n = columns.size();
-    std::vector<double> widths(n, 0.0);
-    if (n == 0 || total <= 0)
-        return widths;
-    std::vector<double> weight(n), want(n);
-    double sumMin = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        widths[i] = std::max(0.0, columns[i].min);
-        weight[i] = columns[i].weight > 0 ? columns[i].weight : 1.0;
-        want[i] = std::max(0.0, columns[i].max - widths[i]);
-        sumMin += widths[i];
-    }
-    if (sumMin >= total) {
-        for (double& w : widths)
-            w = sumMin > 0 ? w * total / sumMin : total / static_cast<double>(n);
-        return widths;
-    }
-    // Water filling: the level rises until the room is used; a column whose wish lies
-    // below the level is satisfied and leaves the pool.
-    double room = total - sumMin;
+    const std::size_t n = lower.size();
+    std::vector<double> widths = lower;
+    double room = total - std::accumulate(lower.begin(), lower.end(), 0.0);
     std::vector<bool> active(n);
     for (std::size_t i = 0; i < n; ++i)
-        active[i] = want[i] > 0;
+        active[i] = upper[i] > lower[i];
+    // The level rises until the room is used; a column whose wish lies below the level is
+    // satisfied and leaves the pool.
     while (room > 1e-9) {
         double poolWeight = 0;
         for (std::size_t i = 0; i < n; ++i)
@@ -229,9 +238,9 @@ std::vector<double> fitColumns(const std::vector<ColumnExtent>& columns, double 
         const double level = room / poolWeight;
         bool satisfiedAny = false;
         for (std::size_t i = 0; i < n; ++i)
-            if (active[i] && want[i] <= level * weight[i]) {
-                widths[i] += want[i];
-                room -= want[i];
+            if (active[i] && upper[i] - lower[i] <= level * weight[i]) {
+                widths[i] = upper[i];
+                room -= upper[i] - lower[i];
                 active[i] = false;
                 satisfiedAny = true;
             }
@@ -242,12 +251,36 @@ std::vector<double> fitColumns(const std::vector<ColumnExtent>& columns, double 
             room = 0;
         }
     }
-    if (room > 1e-9) { // every column has its max: share what is left
+    if (room > 1e-9) { // every column has its upper width: share what is left
         const double all = std::accumulate(weight.begin(), weight.end(), 0.0);
         for (std::size_t i = 0; i < n; ++i)
             widths[i] += room * weight[i] / all;
     }
     return widths;
+}
+
+} // namespace
+
+std::vector<double> fitColumns(const std::vector<ColumnExtent>& columns, double total)
+{
+    const std::size_t n = columns.size();
+    if (n == 0 || total <= 0)
+        return std::vector<double>(n, 0.0);
+    std::vector<double> min(n), preferred(n), max(n), weight(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        min[i] = std::max(0.0, columns[i].min);
+        preferred[i] = std::max(min[i], columns[i].preferred);
+        max[i] = std::max(preferred[i], columns[i].max);
+        weight[i] = columns[i].weight > 0 ? columns[i].weight : 1.0;
+    }
+    if (std::accumulate(preferred.begin(), preferred.end(), 0.0) <= total)
+        return fill(preferred, max, weight, total);
+    const double sumMin = std::accumulate(min.begin(), min.end(), 0.0);
+    if (sumMin <= total)
+        return fill(min, preferred, weight, total);
+    for (double& w : min)
+        w = sumMin > 0 ? w * total / sumMin : total / static_cast<double>(n);
+    return min;
 }
 
 } // namespace vigil

@@ -36,24 +36,33 @@ std::vector<std::string> wrapText(std::string_view text, double width, const Tex
 /// without breaking a word inside).
 double widestWord(std::string_view text, const TextMeasure& measure);
 
+/// Width of the widest piece of `text` between spaces and after separators (`openai_` of
+/// `secret.openai_key`): the narrowest a column can be without cutting inside a piece.
+double widestPiece(std::string_view text, const TextMeasure& measure);
+
 /// Width of the widest line of `text` (lines split at `\n`): what the text needs unwrapped.
 double widestLine(std::string_view text, const TextMeasure& measure);
 
-/// What one table column needs: `min` (its widest word), `max` (its widest unwrapped
-/// cell) and `weight`, its share of room when several columns want more than they get.
+/// What one table column needs: `min`, its widest piece (narrower, text must be cut inside);
+/// `preferred`, its widest word (narrower, words break at their separators); `max`, its
+/// widest unwrapped cell; and `weight`, its share of room when several columns want more
+/// than they get.
 struct ColumnExtent
 {
     double min = 0;
+    double preferred = 0;
     double max = 0;
     double weight = 1;
 };
 
-/// Widths for `columns` that sum to `total` (when total > 0):
-///  - every column gets at least its `min`; when the mins alone exceed `total` they are
-///    scaled down together (words then have to be cut);
-///  - the room left is given out as water fills vessels: a column that needs little more
-///    than its min gets all it needs (up to `max`), the rest share by `weight`;
-///  - room left after every column has its `max` is shared by `weight`.
+/// Widths for `columns` that sum to `total` (when total > 0). Room is given out as water
+/// fills vessels: a column that needs little more gets all it needs, the others share the
+/// rest by `weight`.
+///  - When every column can have its `preferred` width, each gets at least that and, from
+///    the room left, up to its `max`; room left after that is shared by `weight`;
+///  - else, when every column can have its `min`, each gets at least that and the room up to
+///    `preferred` is shared (the widest words of some columns then break at separators);
+///  - else the mins are scaled down together (words then have to be cut).
 std::vector<double> fitColumns(const std::vector<ColumnExtent>& columns, double total);
 
 } // namespace vigil

@@ -95,6 +95,9 @@ void TestTextWrap::wraps_data()
     QTest::newRow("newlines") << "a\n\nb c" << 10.0 << "a||b c";
     QTest::newRow("empty") << "" << 10.0 << "";
     QTest::newRow("trailing separator") << "end." << 3.0 << "end|.";
+    // A column sized to its widest word (plus padding, minus padding) holds that word even
+    // when the arithmetic rounds a hair below it.
+    QTest::newRow("rounding") << "Findings" << 8.0 - 1e-9 << "Findings";
 }
 
 void TestTextWrap::wraps()
@@ -139,6 +142,8 @@ void TestTextWrap::neverLosesCharacters()
 void TestTextWrap::widestWordAndLine()
 {
     QCOMPARE(widestWord("ab secret.openai_key c", kMeasure), 17.0);
+    QCOMPARE(widestPiece("ab secret.openai_key c", kMeasure), 7.0); // openai_
+    QCOMPARE(widestPiece("2026-11-21T10:00:08.000Z", kMeasure), 6.0); // 21T10:
     QCOMPARE(widestWord("  ", kMeasure), 0.0);
     QCOMPARE(widestLine("ab cd\nabcdefg", kMeasure), 7.0);
     QCOMPARE(widestLine("", kMeasure), 0.0);
@@ -147,38 +152,48 @@ void TestTextWrap::widestWordAndLine()
 void TestTextWrap::fitsColumns_data()
 {
     QTest::addColumn<QList<double>>("mins");
+    QTest::addColumn<QList<double>>("preferred");
     QTest::addColumn<QList<double>>("maxes");
     QTest::addColumn<QList<double>>("weights");
     QTest::addColumn<double>("total");
     QTest::addColumn<QList<double>>("widths");
 
     // Room to spare after every column has its max: shared by weight.
-    QTest::newRow("all fit") << QList<double>{10, 10} << QList<double>{20, 30}
-                             << QList<double>{1, 1} << 100.0 << QList<double>{45, 55};
-    QTest::newRow("all fit, weighted") << QList<double>{10, 10} << QList<double>{20, 30}
-                                       << QList<double>{3, 1} << 90.0 << QList<double>{50, 40};
+    QTest::newRow("all fit") << QList<double>{5, 5} << QList<double>{10, 10}
+                             << QList<double>{20, 30} << QList<double>{1, 1} << 100.0
+                             << QList<double>{45, 55};
+    QTest::newRow("all fit, weighted") << QList<double>{5, 5} << QList<double>{10, 10}
+                                       << QList<double>{20, 30} << QList<double>{3, 1} << 90.0
+                                       << QList<double>{50, 40};
     // A column that wants little gets all of it; the others share the rest.
-    QTest::newRow("water filling") << QList<double>{10, 10, 10} << QList<double>{15, 100, 100}
-                                   << QList<double>{1, 1, 1} << 60.0
-                                   << QList<double>{15, 22.5, 22.5};
-    QTest::newRow("water filling, weighted") << QList<double>{10, 10} << QList<double>{100, 100}
-                                             << QList<double>{1, 3} << 60.0
-                                             << QList<double>{20, 40};
-    // Words wider than the page together: every minimum shrinks alike.
-    QTest::newRow("mins too wide") << QList<double>{60, 60} << QList<double>{80, 60}
-                                   << QList<double>{1, 1} << 100.0 << QList<double>{50, 50};
+    QTest::newRow("water filling") << QList<double>{5, 5, 5} << QList<double>{10, 10, 10}
+                                   << QList<double>{15, 100, 100} << QList<double>{1, 1, 1}
+                                   << 60.0 << QList<double>{15, 22.5, 22.5};
+    QTest::newRow("water filling, weighted") << QList<double>{5, 5} << QList<double>{10, 10}
+                                             << QList<double>{100, 100} << QList<double>{1, 3}
+                                             << 60.0 << QList<double>{20, 40};
+    // Words too wide together: from the pieces up, the column whose word is only a little
+    // wider than its pieces keeps its words whole; the other breaks at separators.
+    QTest::newRow("words break at separators") << QList<double>{20, 10} << QList<double>{25, 60}
+                                               << QList<double>{25, 90} << QList<double>{1, 1}
+                                               << 60.0 << QList<double>{25, 35};
+    // Pieces wider than the page together: every minimum shrinks alike.
+    QTest::newRow("mins too wide") << QList<double>{60, 60} << QList<double>{60, 70}
+                                   << QList<double>{80, 70} << QList<double>{1, 1} << 100.0
+                                   << QList<double>{50, 50};
 }
 
 void TestTextWrap::fitsColumns()
 {
     QFETCH(QList<double>, mins);
+    QFETCH(QList<double>, preferred);
     QFETCH(QList<double>, maxes);
     QFETCH(QList<double>, weights);
     QFETCH(double, total);
     QFETCH(QList<double>, widths);
     std::vector<ColumnExtent> columns;
     for (qsizetype i = 0; i < mins.size(); ++i)
-        columns.push_back({mins[i], maxes[i], weights[i]});
+        columns.push_back({mins[i], preferred[i], maxes[i], weights[i]});
     const auto got = fitColumns(columns, total);
     QCOMPARE(got.size(), static_cast<std::size_t>(widths.size()));
     for (qsizetype i = 0; i < widths.size(); ++i)
@@ -194,19 +209,25 @@ void TestTextWrap::columnsAlwaysFillTheWidth()
     QRandomGenerator rng(7);
     for (int round = 0; round < 2000; ++round) {
         std::vector<ColumnExtent> columns(1 + rng.bounded(9));
-        double sumMin = 0;
+        double sumMin = 0, sumPreferred = 0;
         for (ColumnExtent& c : columns) {
-            c.min = rng.bounded(80.0);
-            c.max = c.min + rng.bounded(300.0);
+            c.min = rng.bounded(60.0);
+            c.preferred = c.min + rng.bounded(60.0);
+            c.max = c.preferred + rng.bounded(300.0);
             c.weight = 0.3 + rng.bounded(2.0);
             sumMin += c.min;
+            sumPreferred += c.preferred;
         }
         const double total = 50 + rng.bounded(500.0);
         const auto widths = fitColumns(columns, total);
         QVERIFY(qAbs(std::accumulate(widths.begin(), widths.end(), 0.0) - total) < 1e-6);
-        if (sumMin <= total)
-            for (std::size_t i = 0; i < columns.size(); ++i)
-                QVERIFY(widths[i] >= columns[i].min - 1e-9);
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            if (sumPreferred <= total)
+                QVERIFY(widths[i] >= columns[i].preferred - 1e-9);
+            else if (sumMin <= total)
+                QVERIFY(widths[i] >= columns[i].min - 1e-9 &&
+                        widths[i] <= columns[i].preferred + 1e-9);
+        }
     }
     QVERIFY(fitColumns({}, 100).empty());
 }
