@@ -104,12 +104,10 @@ struct ChecklistRun
     std::vector<ItemState> states;
 };
 
-/// One recorded verdict with what the report says about it.
+/// One recorded verdict, and whether it still stands.
 struct VerdictEntry
 {
     StoredVerdict stored;
-    std::string checklist;
-    std::string itemText;
     bool current = false; ///< the latest of its item and component
 };
 
@@ -390,10 +388,7 @@ Result<void> Builder::gatherReview()
     // MAESTRO and plugin checklists run per component: the system's run, and one for each
     // component a reviewer gave verdicts on that checklist's items.
     SqliteEvidenceSource source(m_db, m_req.policies.get());
-    std::map<std::string, std::pair<std::string, std::string>> items; // id -> checklist, text
     for (const Checklist& list : *checklists) {
-        for (const ChecklistItem& item : list.items)
-            items[item.id] = {list.id, item.text};
         if (list.id == "production")
             continue; // gatherFacts() judged it, with retention
         for (const std::string& c : components) {
@@ -418,9 +413,7 @@ Result<void> Builder::gatherReview()
     std::map<std::pair<std::string, std::string>, std::int64_t> latest;
     for (const auto& [c, list] : byComponent)
         for (const StoredVerdict& v : list) {
-            const auto it = items.find(v.verdict.itemId);
-            m_f.verdictLog.push_back({v, it == items.end() ? std::string() : it->second.first,
-                                      it == items.end() ? std::string() : it->second.second});
+            m_f.verdictLog.push_back(VerdictEntry{v, false});
             auto& id = latest[{v.verdict.itemId, c}];
             id = std::max(id, v.id);
         }
