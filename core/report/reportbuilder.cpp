@@ -137,7 +137,7 @@ struct Facts
     std::optional<IamFacts> iam;
     std::vector<ItemState> production;
     // The review, gathered for the full report only:
-    std::vector<ChecklistRun> reviewRuns;  ///< MAESTRO and plugin: the system, then components
+    std::vector<ChecklistRun> reviewRuns; ///< MAESTRO and plugin: the system, then components
     std::vector<VerdictEntry> verdictLog; ///< every verdict ever recorded, in recording order
 };
 
@@ -393,11 +393,10 @@ Result<void> Builder::gatherReview()
             continue; // gatherFacts() judged it, with retention
         for (const std::string& c : components) {
             const auto& given = byComponent[c];
-            if (!c.empty() &&
-                (list.scope == ChecklistScope::System ||
-                 std::ranges::none_of(given, [&](const StoredVerdict& v) {
-                     return v.verdict.itemId.starts_with(list.id + ".");
-                 })))
+            if (!c.empty() && (list.scope == ChecklistScope::System ||
+                               std::ranges::none_of(given, [&](const StoredVerdict& v) {
+                                   return v.verdict.itemId.starts_with(list.id + ".");
+                               })))
                 continue;
             ChecklistState state(list.items, c);
             state.evaluate(source, EvidenceScope{"", m_f.from, m_f.to});
@@ -816,11 +815,11 @@ ReportSection Builder::verdicts()
     auto addConflicts = [&](const std::vector<ItemState>& states) {
         for (const ItemState& st : states)
             if (st.conflict)
-                conflicts.rows.push_back(
-                    {st.item.id, componentText(st.component), st.item.text,
-                     std::string(toString(st.automatic.status)), st.automatic.reason,
-                     verdictText(st), st.verdict ? st.verdict->reviewer : std::string(),
-                     st.verdict ? st.verdict->note : std::string()});
+                conflicts.rows.push_back({st.item.id, componentText(st.component), st.item.text,
+                                          std::string(toString(st.automatic.status)),
+                                          st.automatic.reason, verdictText(st),
+                                          st.verdict ? st.verdict->reviewer : std::string(),
+                                          st.verdict ? st.verdict->note : std::string()});
     };
     addConflicts(m_f.production);
     for (const ChecklistRun& run : m_f.reviewRuns)
@@ -834,9 +833,8 @@ ReportSection Builder::verdicts()
         "a changed mind is a new verdict, and the history below is the audit trail; the latest "
         "of an item stands ('current'). " +
         plural(static_cast<std::int64_t>(m_f.verdictLog.size()), "verdict", "verdicts") +
-        " recorded on " +
-        plural(static_cast<std::int64_t>(itemsReviewed.size()), "item", "items") + "; " +
-        plural(static_cast<std::int64_t>(conflicts.rows.size()), "conflict", "conflicts") +
+        " recorded on " + plural(static_cast<std::int64_t>(itemsReviewed.size()), "item", "items") +
+        "; " + plural(static_cast<std::int64_t>(conflicts.rows.size()), "conflict", "conflicts") +
         " (a pass or not_applicable verdict where the logs show the item failing)."});
     s.blocks.push_back(std::move(conflicts));
 
@@ -908,9 +906,9 @@ ReportSection Builder::incidents()
     for (const IncidentRow& r : m_f.incidents) {
         if (static_cast<int>(t.rows.size()) >= m_req.maxRows)
             break;
-        t.rows.push_back({num(r.id), severityName(r.severity), r.status, r.assignee, r.rule, r.agent,
-                          formatRfc3339Utc(r.firstMs), formatRfc3339Utc(r.lastMs), num(r.findings),
-                          r.title});
+        t.rows.push_back({num(r.id), severityName(r.severity), r.status, r.assignee, r.rule,
+                          r.agent, formatRfc3339Utc(r.firstMs), formatRfc3339Utc(r.lastMs),
+                          num(r.findings), r.title});
     }
     if (static_cast<int>(m_f.incidents.size()) > m_req.maxRows)
         s.blocks.push_back(ReportParagraph{"Only the " + num(m_req.maxRows) + " most severe of " +
@@ -1001,9 +999,9 @@ std::vector<ReportTable> Builder::incidentTriage()
             break;
         }
         if (!r.assignee.empty() || !r.notes.empty() || !changes->empty())
-            review.rows.push_back({num(r.id), r.status, r.assignee, r.notes,
-                                   changes->empty() ? std::string()
-                                                    : formatRfc3339Utc(changes->back().timestampMs)});
+            review.rows.push_back(
+                {num(r.id), r.status, r.assignee, r.notes,
+                 changes->empty() ? std::string() : formatRfc3339Utc(changes->back().timestampMs)});
         for (const IncidentHistoryRow& h : *changes)
             if (static_cast<int>(history.rows.size()) < m_req.maxRows)
                 history.rows.push_back({num(r.id), formatRfc3339Utc(h.timestampMs), h.actor,
@@ -1253,9 +1251,9 @@ ReportSection Builder::threats()
     ReportChart chart{"findings-by-threat", "Observed findings by threat", "findings", {}};
     for (const ThreatOutputRow& r : rows) {
         t.rows.push_back({r.matrix, maestroLayerLabel(r.row.layer, m_req.layerNaming),
-                          r.row.component, r.row.threat,
-                          std::string(toString(r.row.severity)), r.row.mitigation,
-                          std::string(toString(r.row.status)), r.row.owner, num(r.findings)});
+                          r.row.component, r.row.threat, std::string(toString(r.row.severity)),
+                          r.row.mitigation, std::string(toString(r.row.status)), r.row.owner,
+                          num(r.findings)});
         if (r.findings > 0)
             chart.bars.push_back({r.row.threat, static_cast<double>(r.findings), ""});
     }

@@ -422,7 +422,7 @@ private:
 
     static constexpr double kCell = 7.5;
     static constexpr double kLine = 9.5;
-    static constexpr double kPad = 3;            ///< left and right padding of a cell
+    static constexpr double kPad = 3;               ///< left and right padding of a cell
     static constexpr double kMaxColumnShare = 0.45; ///< no column's minimum beyond this
 
     const ReportDocument& m_doc;

@@ -48,8 +48,8 @@ public:
         bool first = true;
         while (i < para.size()) {
             const std::size_t wordStart = para.find_first_not_of(' ', i);
-            const std::string_view glue = para.substr(
-                i, (wordStart == std::string_view::npos ? para.size() : wordStart) - i);
+            const std::string_view glue =
+                para.substr(i, (wordStart == std::string_view::npos ? para.size() : wordStart) - i);
             if (wordStart == std::string_view::npos) { // trailing spaces
                 if (fits(m_line + std::string(glue)))
                     m_line += glue;
@@ -142,8 +142,7 @@ private:
     std::string m_line;
 };
 
-template <typename F>
-void eachLine(std::string_view text, F&& f)
+template <typename F> void eachLine(std::string_view text, F&& f)
 {
     std::size_t start = 0;
     while (true) {
@@ -156,8 +155,7 @@ void eachLine(std::string_view text, F&& f)
 }
 
 /// Calls `f` with every space-separated word of every line of `text`.
-template <typename F>
-void eachWord(std::string_view text, F&& f)
+template <typename F> void eachWord(std::string_view text, F&& f)
 {
     eachLine(text, [&](std::string_view line) {
         std::size_t i = 0;

@@ -71,10 +71,12 @@ inline std::vector<PdfPage> pdfPages(const std::string& bytes, const QTemporaryD
                                      const QString& name)
 {
     const QString xml = runPdfToText(bytes, dir, name, {QStringLiteral("-bbox")});
-    static const QRegularExpression pageRe(QStringLiteral("<page width=\"([0-9.]+)\" height=\"([0-9.]+)\">(.*?)</page>"),
-                                           QRegularExpression::DotMatchesEverythingOption);
-    static const QRegularExpression wordRe(QStringLiteral(
-        "<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">(.*?)</word>"));
+    static const QRegularExpression pageRe(
+        QStringLiteral("<page width=\"([0-9.]+)\" height=\"([0-9.]+)\">(.*?)</page>"),
+        QRegularExpression::DotMatchesEverythingOption);
+    static const QRegularExpression wordRe(
+        QStringLiteral("<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" "
+                       "yMax=\"([0-9.]+)\">(.*?)</word>"));
     std::vector<PdfPage> pages;
     for (auto pm = pageRe.globalMatch(xml); pm.hasNext();) {
         const auto page = pm.next();

@@ -172,11 +172,8 @@ void TestReportPdf::tableHeaderRepeatsOnEveryPage()
     ReportDocument doc;
     doc.meta.title = "Long table";
     ReportSection s{"long", "Long section", {}};
-    ReportTable t{"rows",
-                  "Rows",
-                  {{"n", "Alpha header", 1, true}, {"text", "Beta header", 3}},
-                  {},
-                  "none"};
+    ReportTable t{
+        "rows", "Rows", {{"n", "Alpha header", 1, true}, {"text", "Beta header", 3}}, {}, "none"};
     for (int i = 1; i <= 200; ++i)
         t.rows.push_back({std::to_string(i), "row-" + std::to_string(i) + " of the long table"});
     s.blocks.push_back(std::move(t));
@@ -244,7 +241,8 @@ void TestReportPdf::noPageEndsWithAHeading()
     const auto pages = pdfPages(renderPdf(doc), *m_dir, QStringLiteral("headings.pdf"));
     QVERIFY(!pages.empty());
     for (std::size_t p = 0; p < pages.size(); ++p) {
-        QVERIFY2(!pages[p].lines.empty(), qPrintable(QStringLiteral("page %1 is empty").arg(p + 1)));
+        QVERIFY2(!pages[p].lines.empty(),
+                 qPrintable(QStringLiteral("page %1 is empty").arg(p + 1)));
         const QString last = pages[p].lines.back().text;
         QVERIFY2(!headings.contains(last),
                  qPrintable(QStringLiteral("page %1 ends with '%2'").arg(p + 1).arg(last)));
@@ -255,7 +253,8 @@ void TestReportPdf::noPageEndsWithAHeading()
         all += p.text() + QLatin1Char('\n');
     for (const QString& h : headings)
         QVERIFY2(all.count(QLatin1Char('\n') + h + QLatin1Char('\n')) +
-                         (all.startsWith(h + QLatin1Char('\n')) ? 1 : 0) == 1,
+                         (all.startsWith(h + QLatin1Char('\n')) ? 1 : 0) ==
+                     1,
                  qPrintable(h));
 }
 
@@ -273,22 +272,26 @@ void TestReportPdf::columnsFitTheirContent()
                   "none"};
     t.rows.push_back({"investigating", "secret.openai_key",
                       std::string(300, 'w') + " and more words after the long one"});
-    t.rows.push_back({"false_positive", "a/very/long/path/of/many/short/parts/that/cannot/fit/"
-                                        "on/one/line/of/this/column/at/all/even/alone.json",
+    t.rows.push_back({"false_positive",
+                      "a/very/long/path/of/many/short/parts/that/cannot/fit/"
+                      "on/one/line/of/this/column/at/all/even/alone.json",
                       "short"});
     s.blocks.push_back(std::move(t));
     doc.sections.push_back(std::move(s));
     const QString text = textOf(renderPdf(doc), QStringLiteral("columns.pdf"));
-    for (const QString& whole : {QStringLiteral("investigating"), QStringLiteral("secret.openai_key"),
-                                 QStringLiteral("false_positive")})
+    for (const QString& whole :
+         {QStringLiteral("investigating"), QStringLiteral("secret.openai_key"),
+          QStringLiteral("false_positive")})
         QVERIFY2(text.contains(whole), qPrintable(text));
     // The path breaks only after its slashes: every line of it ends in one or in .json.
-    static const QRegularExpression pathLine(QStringLiteral("^[a-z/.]*(very|long|path|json)[a-z/.]*$"),
-                                             QRegularExpression::MultilineOption);
+    static const QRegularExpression pathLine(
+        QStringLiteral("^[a-z/.]*(very|long|path|json)[a-z/.]*$"),
+        QRegularExpression::MultilineOption);
     int lines = 0;
     for (auto m = pathLine.globalMatch(text); m.hasNext(); ++lines) {
         const QString l = m.next().captured(0);
-        QVERIFY2(l.endsWith(QLatin1Char('/')) || l.endsWith(QStringLiteral(".json")), qPrintable(l));
+        QVERIFY2(l.endsWith(QLatin1Char('/')) || l.endsWith(QStringLiteral(".json")),
+                 qPrintable(l));
     }
     QVERIFY(lines >= 1);
 }

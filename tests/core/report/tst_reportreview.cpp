@@ -104,9 +104,8 @@ void TestReportReview::initTestCase()
                                  "details.output", 4, 30, 6)};
     auto c = commit(writer, {makeEvent(leak)});
     QVERIFY(c && c->accepted == 1);
-    m_incident = std::stoll(
-        rawScalar(QString::fromStdString(m_db),
-                  "SELECT id FROM incidents WHERE rule = 'secret.openai_key'"));
+    m_incident = std::stoll(rawScalar(QString::fromStdString(m_db),
+                                      "SELECT id FROM incidents WHERE rule = 'secret.openai_key'"));
     QVERIFY(m_incident > 0);
 
     // The reviewer's work: verdicts (a pass over the failing "No PII in default log output",
@@ -230,9 +229,9 @@ void TestReportReview::jsonHoldsIncidentTriage()
         fields << h.toObject().value(QStringLiteral("field")).toString() + QLatin1Char('=') +
                       h.toObject().value(QStringLiteral("to")).toString();
     }
-    QCOMPARE(fields, (QStringList{QStringLiteral("status=investigating"),
-                                  QStringLiteral("assignee=alice"),
-                                  QStringLiteral("notes=") + kIncidentNote}));
+    QCOMPARE(fields,
+             (QStringList{QStringLiteral("status=investigating"), QStringLiteral("assignee=alice"),
+                          QStringLiteral("notes=") + kIncidentNote}));
 }
 
 void TestReportReview::jsonHoldsThreatMatrices()
@@ -269,8 +268,9 @@ void TestReportReview::htmlAndCsvHoldTheReview()
          {QStringLiteral("<section id=\"maestro-checklist\">"),
           QStringLiteral("<section id=\"plugin-checklist\">"),
           QStringLiteral("<section id=\"verdicts\">"), QStringLiteral("Verdict history"),
-          QStringLiteral("<td class=\"fail\">pass (conflict)</td>"), QString::fromStdString(htmlEscape(kNote.toStdString())),
-          QStringLiteral("<td>alice</td>"), kIncidentNote, kMatrix, QStringLiteral("<td>dana</td>")})
+          QStringLiteral("<td class=\"fail\">pass (conflict)</td>"),
+          QString::fromStdString(htmlEscape(kNote.toStdString())), QStringLiteral("<td>alice</td>"),
+          kIncidentNote, kMatrix, QStringLiteral("<td>dana</td>")})
         QVERIFY2(h.contains(expected), qPrintable(expected));
 
     auto csv = report(ReportFormat::Csv);
@@ -299,11 +299,10 @@ void TestReportReview::pdfHoldsTheReviewUncut()
     for (const QString& expected :
          {QStringLiteral("MAESTRO 7-Layer Security Check"),
           QStringLiteral("Security Checklist for Plugins"), QStringLiteral("Review verdicts"),
-          QStringLiteral("pass (conflict)"), QStringLiteral("superseded"),
-          QStringLiteral("alice"), QStringLiteral("carol"),
-          QStringLiteral("secret.openai_key"), QStringLiteral("secret.aws_access_key"),
-          QStringLiteral("investigating"), QStringLiteral("not_applicable"), kMatrix,
-          QStringLiteral("2026-11-21T10:00:09.000Z")})
+          QStringLiteral("pass (conflict)"), QStringLiteral("superseded"), QStringLiteral("alice"),
+          QStringLiteral("carol"), QStringLiteral("secret.openai_key"),
+          QStringLiteral("secret.aws_access_key"), QStringLiteral("investigating"),
+          QStringLiteral("not_applicable"), kMatrix, QStringLiteral("2026-11-21T10:00:09.000Z")})
         QVERIFY2(text.contains(expected), qPrintable(expected));
 }
 
@@ -338,8 +337,9 @@ void TestReportReview::pdfNoPageEndsWithAHeading()
     for (std::size_t p = 0; p < pages.size(); ++p) {
         QVERIFY(!pages[p].lines.empty());
         const QString last = pages[p].lines.back().text;
-        QVERIFY2(!headings.contains(last),
-                 qPrintable(QStringLiteral("page %1 ends with the heading '%2'").arg(p + 1).arg(last)));
+        QVERIFY2(
+            !headings.contains(last),
+            qPrintable(QStringLiteral("page %1 ends with the heading '%2'").arg(p + 1).arg(last)));
     }
 }
 
@@ -352,9 +352,9 @@ void TestReportReview::otherKindsLeaveTheChecklistsOut()
     const QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(*json)).object();
     QVERIFY(section(doc, QStringLiteral("maestro-checklist")).isEmpty());
     QVERIFY(section(doc, QStringLiteral("verdicts")).isEmpty());
-    const QJsonObject iam =
-        rowWhere(rows(section(doc, QStringLiteral("production-checklist")), QStringLiteral("items")),
-                 QStringLiteral("id"), QStringLiteral("production.iam.1"));
+    const QJsonObject iam = rowWhere(
+        rows(section(doc, QStringLiteral("production-checklist")), QStringLiteral("items")),
+        QStringLiteral("id"), QStringLiteral("production.iam.1"));
     QCOMPARE(iam.value(QStringLiteral("verdict")).toString(), QStringLiteral("not_applicable"));
 }
 

@@ -71,26 +71,27 @@ void TestTextWrap::wraps_data()
     QTest::newRow("inner spaces stay") << "a  b" << 10.0 << "a  b";
     QTest::newRow("indentation stays") << "  ab cd" << 5.0 << "  ab|cd";
     // The "investigatin/g": a word that fits a line of its own moves down whole.
-    QTest::newRow("word moves down whole") << "status investigating" << 14.0
-                                           << "status|investigating";
+    QTest::newRow("word moves down whole")
+        << "status investigating" << 14.0 << "status|investigating";
     // The "secret.openai_ke/y": a rule id that fits its line is never split.
-    QTest::newRow("rule id kept whole") << "the rule secret.openai_key fired" << 20.0
-                                        << "the rule|secret.openai_key|fired";
+    QTest::newRow("rule id kept whole")
+        << "the rule secret.openai_key fired" << 20.0 << "the rule|secret.openai_key|fired";
     QTest::newRow("rule id at its dot") << "secret.openai_key" << 10.0 << "secret.|openai_key";
-    QTest::newRow("rule id at its underscore") << "secret.openai_key" << 7.0
-                                               << "secret.|openai_|key";
-    QTest::newRow("path at slashes") << "/usr/local/share/vigil/rules.json" << 12.0
-                                     << "/usr/local/|share/vigil/|rules.json";
+    QTest::newRow("rule id at its underscore")
+        << "secret.openai_key" << 7.0 << "secret.|openai_|key";
+    QTest::newRow("path at slashes")
+        << "/usr/local/share/vigil/rules.json" << 12.0 << "/usr/local/|share/vigil/|rules.json";
     QTest::newRow("every separator") << "a,b:c-d_e" << 4.0 << "a,b:|c-d_|e";
     QTest::newRow("long word starts on the current line")
         << "see aa.bb.cc.dd.ee" << 10.0 << "see aa.bb.|cc.dd.ee";
-    QTest::newRow("timestamp") << "2026-11-21T10:00:08.000Z" << 12.0 << "2026-11-|21T10:00:08.|000Z";
+    QTest::newRow("timestamp") << "2026-11-21T10:00:08.000Z" << 12.0
+                               << "2026-11-|21T10:00:08.|000Z";
     // Only a piece that alone is wider than the line is cut inside.
     QTest::newRow("hard break of an over-long word") << "investigating" << 10.0 << "investigat|ing";
     QTest::newRow("hard break of an over-long piece") << "abcdefghij.k" << 4.0 << "abcd|efgh|ij.k";
     QTest::newRow("hash") << "hmac:0123456789abcdef" << 8.0 << "hmac:|01234567|89abcdef";
-    QTest::newRow("code points, not bytes") << "\u00e9\u00e9\u00e9\u00e9\u00e9" << 2.0
-                                            << "\u00e9\u00e9|\u00e9\u00e9|\u00e9";
+    QTest::newRow("code points, not bytes")
+        << "\u00e9\u00e9\u00e9\u00e9\u00e9" << 2.0 << "\u00e9\u00e9|\u00e9\u00e9|\u00e9";
     QTest::newRow("zero width: one code point per line") << "abc" << 0.0 << "a|b|c";
     QTest::newRow("newlines") << "a\n\nb c" << 10.0 << "a||b c";
     QTest::newRow("empty") << "" << 10.0 << "";
@@ -113,8 +114,8 @@ void TestTextWrap::neverLosesCharacters()
     // Random text of words, separators, spaces, newlines and two-byte letters at random
     // widths: the lines hold every character but the spaces and newlines at breaks, and
     // only a line of a single code point may be wider than the width.
-    const std::vector<std::string> alphabet{"a", "b", "c", ".", "_", "/", "-", ":", ",",
-                                            " ", " ", " ", "\n", "\u00e9", "\u20ac"};
+    const std::vector<std::string> alphabet{"a", "b", "c", ".", "_",  "/",      "-",     ":",
+                                            ",", " ", " ", " ", "\n", "\u00e9", "\u20ac"};
     QRandomGenerator rng(20);
     for (int round = 0; round < 3000; ++round) {
         std::string text;
@@ -142,7 +143,7 @@ void TestTextWrap::neverLosesCharacters()
 void TestTextWrap::widestWordAndLine()
 {
     QCOMPARE(widestWord("ab secret.openai_key c", kMeasure), 17.0);
-    QCOMPARE(widestPiece("ab secret.openai_key c", kMeasure), 7.0); // openai_
+    QCOMPARE(widestPiece("ab secret.openai_key c", kMeasure), 7.0);   // openai_
     QCOMPARE(widestPiece("2026-11-21T10:00:08.000Z", kMeasure), 6.0); // 21T10:
     QCOMPARE(widestWord("  ", kMeasure), 0.0);
     QCOMPARE(widestLine("ab cd\nabcdefg", kMeasure), 7.0);
@@ -162,25 +163,25 @@ void TestTextWrap::fitsColumns_data()
     QTest::newRow("all fit") << QList<double>{5, 5} << QList<double>{10, 10}
                              << QList<double>{20, 30} << QList<double>{1, 1} << 100.0
                              << QList<double>{45, 55};
-    QTest::newRow("all fit, weighted") << QList<double>{5, 5} << QList<double>{10, 10}
-                                       << QList<double>{20, 30} << QList<double>{3, 1} << 90.0
-                                       << QList<double>{50, 40};
+    QTest::newRow("all fit, weighted")
+        << QList<double>{5, 5} << QList<double>{10, 10} << QList<double>{20, 30}
+        << QList<double>{3, 1} << 90.0 << QList<double>{50, 40};
     // A column that wants little gets all of it; the others share the rest.
-    QTest::newRow("water filling") << QList<double>{5, 5, 5} << QList<double>{10, 10, 10}
-                                   << QList<double>{15, 100, 100} << QList<double>{1, 1, 1}
-                                   << 60.0 << QList<double>{15, 22.5, 22.5};
-    QTest::newRow("water filling, weighted") << QList<double>{5, 5} << QList<double>{10, 10}
-                                             << QList<double>{100, 100} << QList<double>{1, 3}
-                                             << 60.0 << QList<double>{20, 40};
+    QTest::newRow("water filling")
+        << QList<double>{5, 5, 5} << QList<double>{10, 10, 10} << QList<double>{15, 100, 100}
+        << QList<double>{1, 1, 1} << 60.0 << QList<double>{15, 22.5, 22.5};
+    QTest::newRow("water filling, weighted")
+        << QList<double>{5, 5} << QList<double>{10, 10} << QList<double>{100, 100}
+        << QList<double>{1, 3} << 60.0 << QList<double>{20, 40};
     // Words too wide together: from the pieces up, the column whose word is only a little
     // wider than its pieces keeps its words whole; the other breaks at separators.
-    QTest::newRow("words break at separators") << QList<double>{20, 10} << QList<double>{25, 60}
-                                               << QList<double>{25, 90} << QList<double>{1, 1}
-                                               << 60.0 << QList<double>{25, 35};
+    QTest::newRow("words break at separators")
+        << QList<double>{20, 10} << QList<double>{25, 60} << QList<double>{25, 90}
+        << QList<double>{1, 1} << 60.0 << QList<double>{25, 35};
     // Pieces wider than the page together: every minimum shrinks alike.
-    QTest::newRow("mins too wide") << QList<double>{60, 60} << QList<double>{60, 70}
-                                   << QList<double>{80, 70} << QList<double>{1, 1} << 100.0
-                                   << QList<double>{50, 50};
+    QTest::newRow("mins too wide")
+        << QList<double>{60, 60} << QList<double>{60, 70} << QList<double>{80, 70}
+        << QList<double>{1, 1} << 100.0 << QList<double>{50, 50};
 }
 
 void TestTextWrap::fitsColumns()
