@@ -16,6 +16,7 @@
 #include "review/threatmatrix.h"
 #include "store/chain.h"
 #include "store/chainverifier.h"
+#include "store/incidentstore.h"
 #include "store/receipt.h"
 #include "store/retention.h"
 #include "store/suppression.h"
@@ -94,11 +95,20 @@ private:
     std::optional<Error> m_error;
 };
 
-struct IncidentRow
+/// One run of a checklist (the system's, or one component's) as the report shows it.
+struct ChecklistRun
 {
-    std::int64_t id = 0;
-    std::string title, category, rule, agent, status, assignee;
-    std::int64_t severity = 0, firstMs = 0, lastMs = 0, findings = 0;
+    std::string checklist; ///< `maestro`, `plugin`, `production`
+    std::string title;     ///< the checklist's title
+    std::string component; ///< empty: the whole system
+    std::vector<ItemState> states;
+};
+
+/// One recorded verdict, and whether it still stands.
+struct VerdictEntry
+{
+    StoredVerdict stored;
+    bool current = false; ///< the latest of its item and component
 };
 
 /// Everything several sections share, gathered once.
@@ -126,6 +136,9 @@ struct Facts
     std::int64_t mutedIncidents = 0;         ///< incidents left out: all their findings muted
     std::optional<IamFacts> iam;
     std::vector<ItemState> production;
+    // The review, gathered for the full report only:
+    std::vector<ChecklistRun> reviewRuns; ///< MAESTRO and plugin: the system, then components
+    std::vector<VerdictEntry> verdictLog; ///< every verdict ever recorded, in recording order
 };
 
 class Builder
@@ -138,12 +151,18 @@ public:
 private:
     Result<void> gatherMeta(ReportDocument& doc);
     Result<void> gatherFacts();
+    Result<void> gatherReview();
     bool cancelled() const { return m_req.cancelled && m_req.cancelled(); }
 
     ReportSection overview();
     ReportSection soc2();
     ReportSection production();
+    ReportSection checklist(std::string_view id, std::string sectionId);
+    ReportSection maestroChecklist() { return checklist("maestro", "maestro-checklist"); }
+    ReportSection pluginChecklist() { return checklist("plugin", "plugin-checklist"); }
+    ReportSection verdicts();
     ReportSection incidents();
+    std::vector<ReportTable> incidentTriage();
     ReportSection gdprErasure();
     ReportSection gdprRetention();
     ReportSection gdprMinimization();
@@ -272,27 +291,31 @@ Result<void> Builder::gatherFacts()
         if (auto e = muted.error())
             return std::unexpected(*e);
     }
-    const std::string live = liveIncidentFindingsSql(m_f.mute, "i");
-    const std::string liveSeverity = liveIncidentSeveritySql(m_f.mute, "i");
-    Query inc(m_db, "SELECT * FROM (SELECT i.id, i.title, i.category, i.rule, i.agent, i.status, "
-                    "i.assignee, " + liveSeverity + " AS severity, i.first_ms, i.last_ms, " +
-                        live + " AS live FROM incidents i WHERE i.last_ms >= ?1 AND "
-                        "i.first_ms <= ?2) ORDER BY severity DESC, last_ms DESC, id");
-    inc.bind(m_f.from).bind(m_f.to);
-    while (inc.next()) {
-        IncidentRow r{inc.integer(0), inc.str(1),     inc.str(2),     inc.str(3),
-                      inc.str(4),     inc.str(5),     inc.str(6),     inc.integer(7),
-                      inc.integer(8), inc.integer(9), inc.integer(10)};
+    // The incidents as reviewers read them (store/incidentstore.h), with their triage.
+    IncidentFilter filter;
+    filter.limit = -1;
+    auto incidents = listIncidents(m_db, filter, m_f.mute);
+    if (!incidents)
+        return std::unexpected(incidents.error());
+    std::erase_if(*incidents, [&](const IncidentRow& r) {
+        return r.lastMs < m_f.from || r.firstMs > m_f.to; // not active in the window
+    });
+    std::ranges::stable_sort(*incidents, [](const IncidentRow& a, const IncidentRow& b) {
+        if (a.severity != b.severity)
+            return a.severity > b.severity;
+        if (a.lastMs != b.lastMs)
+            return a.lastMs > b.lastMs;
+        return a.id < b.id;
+    });
+    for (IncidentRow& r : *incidents) {
         if (m_f.mute.any && r.findings == 0) {
             ++m_f.mutedIncidents;
             continue;
         }
         ++m_f.incidentsByStatus[r.status];
-        ++m_f.incidentsBySeverity[std::clamp<std::int64_t>(r.severity, 0, 3)];
+        ++m_f.incidentsBySeverity[std::clamp(r.severity, 0, 3)];
         m_f.incidents.push_back(std::move(r));
     }
-    if (auto e = inc.error())
-        return std::unexpected(*e);
 
     auto retention = loadRetention(m_db);
     if (!retention)
@@ -339,6 +362,63 @@ Result<void> Builder::gatherFacts()
     if (source.lastError())
         return std::unexpected(*source.lastError());
     m_f.production = state.states();
+    if (m_req.kind == ReportKind::Full)
+        return gatherReview();
+    return {};
+}
+
+Result<void> Builder::gatherReview()
+{
+    auto checklists = loadChecklists();
+    if (!checklists)
+        return std::unexpected(checklists.error());
+    auto named = ReviewStore::verdictComponents(m_db);
+    if (!named)
+        return std::unexpected(named.error());
+    std::vector<std::string> components{""};
+    components.insert(components.end(), named->begin(), named->end());
+    std::map<std::string, std::vector<StoredVerdict>> byComponent;
+    for (const std::string& c : components) {
+        auto v = ReviewStore::verdicts(m_db, c);
+        if (!v)
+            return std::unexpected(v.error());
+        byComponent[c] = std::move(*v);
+    }
+
+    // MAESTRO and plugin checklists run per component: the system's run, and one for each
+    // component a reviewer gave verdicts on that checklist's items.
+    SqliteEvidenceSource source(m_db, m_req.policies.get());
+    for (const Checklist& list : *checklists) {
+        if (list.id == "production")
+            continue; // gatherFacts() judged it, with retention
+        for (const std::string& c : components) {
+            const auto& given = byComponent[c];
+            if (!c.empty() && (list.scope == ChecklistScope::System ||
+                               std::ranges::none_of(given, [&](const StoredVerdict& v) {
+                                   return v.verdict.itemId.starts_with(list.id + ".");
+                               })))
+                continue;
+            ChecklistState state(list.items, c);
+            state.evaluate(source, EvidenceScope{"", m_f.from, m_f.to});
+            if (auto r = ReviewStore::loadVerdicts(m_db, state); !r)
+                return std::unexpected(r.error());
+            m_f.reviewRuns.push_back({list.id, list.title, c, state.states()});
+        }
+    }
+    if (source.lastError())
+        return std::unexpected(*source.lastError());
+
+    // Every verdict, in recording order; the last of each item and component stands.
+    std::map<std::pair<std::string, std::string>, std::int64_t> latest;
+    for (const auto& [c, list] : byComponent)
+        for (const StoredVerdict& v : list) {
+            m_f.verdictLog.push_back(VerdictEntry{v, false});
+            auto& id = latest[{v.verdict.itemId, c}];
+            id = std::max(id, v.id);
+        }
+    std::ranges::sort(m_f.verdictLog, {}, [](const VerdictEntry& e) { return e.stored.id; });
+    for (VerdictEntry& e : m_f.verdictLog)
+        e.current = latest[{e.stored.verdict.itemId, e.stored.verdict.component}] == e.stored.id;
     return {};
 }
 
@@ -608,6 +688,22 @@ ReportSection Builder::soc2()
     return s;
 }
 
+/// "whole system" for the empty component.
+std::string componentText(const std::string& component)
+{
+    return component.empty() ? std::string("whole system") : component;
+}
+
+/// The verdict cell of a checklist row: the latest verdict, `(conflict)` where it passes or
+/// waives an item the logs show failing.
+std::string verdictText(const ItemState& st)
+{
+    std::string verdict = st.verdict ? std::string(toString(st.verdict->kind)) : std::string();
+    if (st.conflict)
+        verdict += " (conflict)";
+    return verdict;
+}
+
 ReportSection Builder::production()
 {
     ReportSection s{"production-checklist", "Production checklist", {}};
@@ -631,16 +727,145 @@ ReportSection Builder::production()
     for (const ItemState& st : m_f.production) {
         const std::string a(toString(st.automatic.status));
         ++counts[a];
-        std::string verdict = st.verdict ? std::string(toString(st.verdict->kind)) : std::string();
-        if (st.conflict)
-            verdict += " (conflict)";
         t.rows.push_back({st.item.id, st.item.section, st.item.text, a, num(st.automatic.count),
-                          st.automatic.reason, verdict});
+                          st.automatic.reason, verdictText(st)});
     }
     for (const char* st : {"pass", "fail", "unknown"})
         chart.bars.push_back({st, static_cast<double>(counts[st]), st});
     s.blocks.push_back(std::move(chart));
     s.blocks.push_back(std::move(t));
+    return s;
+}
+
+ReportSection Builder::checklist(std::string_view id, std::string sectionId)
+{
+    std::vector<const ChecklistRun*> runs;
+    for (const ChecklistRun& r : m_f.reviewRuns)
+        if (r.checklist == id)
+            runs.push_back(&r);
+    ReportSection s{std::move(sectionId), runs.empty() ? std::string(id) : runs.front()->title, {}};
+    std::string scope = "run for the whole system";
+    if (runs.size() > 1) {
+        scope += " and for each component a reviewer gave verdicts on (";
+        for (std::size_t i = 1; i < runs.size(); ++i)
+            scope += (i > 1 ? ", " : "") + runs[i]->component;
+        scope += ")";
+    }
+    s.blocks.push_back(ReportParagraph{
+        "The seed's " + s.title + ", " + scope +
+        ". 'Auto' is judged from the logs of the window (unknown where logs cannot tell; a "
+        "component's run looks only at its own events); 'Verdict' is the latest reviewer "
+        "decision, marked '(conflict)' where it passes or waives an item the logs show "
+        "failing. Every verdict, with who gave it, when and why, is listed under Review "
+        "verdicts."});
+    for (const ChecklistRun* run : runs) {
+        ReportChart chart{std::string(id) + "-by-status" +
+                              (run->component.empty() ? "" : "-" + run->component),
+                          "Items by automatic status (" + componentText(run->component) + ")",
+                          "items",
+                          {}};
+        std::map<std::string, int> counts{{"pass", 0}, {"fail", 0}, {"unknown", 0}};
+        ReportTable t{std::string(id) + "-items" +
+                          (run->component.empty() ? "" : "-" + run->component),
+                      "Items (" + componentText(run->component) + ")",
+                      {{"id", "ID", 1.2},
+                       {"section", id == "maestro" ? "Layer" : "Section", 0.9},
+                       {"text", "Item", 2},
+                       {"auto", "Auto", 0.6},
+                       {"evidence", "Evidence", 0.6, true},
+                       {"reason", "Reason", 1.9},
+                       {"verdict", "Verdict", 0.9},
+                       {"reviewer", "Reviewer", 0.7}},
+                      {},
+                      "None."};
+        for (const ItemState& st : run->states) {
+            const std::string a(toString(st.automatic.status));
+            ++counts[a];
+            t.rows.push_back({st.item.id,
+                              id == "maestro" && st.item.layer > 0
+                                  ? maestroLayerLabel(st.item.layer, m_req.layerNaming)
+                                  : st.item.section,
+                              st.item.text, a, num(st.automatic.count), st.automatic.reason,
+                              verdictText(st), st.verdict ? st.verdict->reviewer : std::string()});
+        }
+        for (const char* st : {"pass", "fail", "unknown"})
+            chart.bars.push_back({st, static_cast<double>(counts[st]), st});
+        s.blocks.push_back(std::move(chart));
+        s.blocks.push_back(std::move(t));
+    }
+    return s;
+}
+
+ReportSection Builder::verdicts()
+{
+    ReportSection s{"verdicts", "Review verdicts", {}};
+    ReportTable conflicts{"verdict-conflicts",
+                          "Conflicts: verdicts over failing evidence",
+                          {{"id", "Item", 1.1},
+                           {"component", "Component", 0.8},
+                           {"text", "Text", 1.6},
+                           {"auto", "Auto", 0.5},
+                           {"reason", "Evidence", 1.8},
+                           {"verdict", "Verdict", 0.9},
+                           {"reviewer", "Reviewer", 0.7},
+                           {"note", "Note", 1.6}},
+                          {},
+                          "No conflicts: no verdict passes or waives an item that the logs "
+                          "show failing."};
+    auto addConflicts = [&](const std::vector<ItemState>& states) {
+        for (const ItemState& st : states)
+            if (st.conflict)
+                conflicts.rows.push_back({st.item.id, componentText(st.component), st.item.text,
+                                          std::string(toString(st.automatic.status)),
+                                          st.automatic.reason, verdictText(st),
+                                          st.verdict ? st.verdict->reviewer : std::string(),
+                                          st.verdict ? st.verdict->note : std::string()});
+    };
+    addConflicts(m_f.production);
+    for (const ChecklistRun& run : m_f.reviewRuns)
+        addConflicts(run.states);
+
+    std::set<std::pair<std::string, std::string>> itemsReviewed;
+    for (const VerdictEntry& e : m_f.verdictLog)
+        itemsReviewed.insert({e.stored.verdict.itemId, e.stored.verdict.component});
+    s.blocks.push_back(ReportParagraph{
+        "Reviewers' verdicts on checklist items, all recorded time. Verdicts are append-only: "
+        "a changed mind is a new verdict, and the history below is the audit trail; the latest "
+        "of an item stands ('current'). " +
+        plural(static_cast<std::int64_t>(m_f.verdictLog.size()), "verdict", "verdicts") +
+        " recorded on " + plural(static_cast<std::int64_t>(itemsReviewed.size()), "item", "items") +
+        "; " + plural(static_cast<std::int64_t>(conflicts.rows.size()), "conflict", "conflicts") +
+        " (a pass or not_applicable verdict where the logs show the item failing)."});
+    s.blocks.push_back(std::move(conflicts));
+
+    ReportTable history{"verdict-history",
+                        "Verdict history",
+                        {{"n", "#", 0.35, true},
+                         {"when", "Recorded", 1.3},
+                         {"id", "Item", 1.1},
+                         {"component", "Component", 0.8},
+                         {"verdict", "Verdict", 0.8},
+                         {"reviewer", "Reviewer", 0.7},
+                         {"note", "Note", 2},
+                         {"standing", "Standing", 0.7}},
+                        {},
+                        "No verdicts recorded."};
+    const std::size_t first =
+        m_f.verdictLog.size() > static_cast<std::size_t>(std::max(m_req.maxRows, 0))
+            ? m_f.verdictLog.size() - static_cast<std::size_t>(std::max(m_req.maxRows, 0))
+            : 0;
+    if (first > 0)
+        s.blocks.push_back(ReportParagraph{"Only the latest " + num(m_req.maxRows) + " of " +
+                                           num(static_cast<std::int64_t>(m_f.verdictLog.size())) +
+                                           " verdicts are listed."});
+    for (std::size_t i = first; i < m_f.verdictLog.size(); ++i) {
+        const VerdictEntry& e = m_f.verdictLog[i];
+        const Verdict& v = e.stored.verdict;
+        history.rows.push_back({num(static_cast<std::int64_t>(i + 1)), formatRfc3339Utc(v.atMs),
+                                v.itemId, componentText(v.component), std::string(toString(v.kind)),
+                                v.reviewer, v.note, e.current ? "current" : "superseded"});
+    }
+    s.blocks.push_back(std::move(history));
     return s;
 }
 
@@ -669,6 +894,7 @@ ReportSection Builder::incidents()
                   {{"id", "ID", 0.45, true},
                    {"severity", "Severity", 0.7},
                    {"status", "Status", 0.85},
+                   {"assignee", "Assignee", 0.8},
                    {"rule", "Rule", 1.3},
                    {"agent", "Agent", 0.9},
                    {"first_seen", "First seen", 1.35},
@@ -680,15 +906,17 @@ ReportSection Builder::incidents()
     for (const IncidentRow& r : m_f.incidents) {
         if (static_cast<int>(t.rows.size()) >= m_req.maxRows)
             break;
-        t.rows.push_back({num(r.id), severityName(r.severity), r.status, r.rule, r.agent,
-                          formatRfc3339Utc(r.firstMs), formatRfc3339Utc(r.lastMs), num(r.findings),
-                          r.title});
+        t.rows.push_back({num(r.id), severityName(r.severity), r.status, r.assignee, r.rule,
+                          r.agent, formatRfc3339Utc(r.firstMs), formatRfc3339Utc(r.lastMs),
+                          num(r.findings), r.title});
     }
     if (static_cast<int>(m_f.incidents.size()) > m_req.maxRows)
         s.blocks.push_back(ReportParagraph{"Only the " + num(m_req.maxRows) + " most severe of " +
                                            num(static_cast<std::int64_t>(m_f.incidents.size())) +
                                            " incidents are listed."});
     s.blocks.push_back(std::move(t));
+    for (ReportTable& triage : incidentTriage())
+        s.blocks.push_back(std::move(triage));
 
     ReportTable rules{"findings-by-rule",
                       "Findings by rule",
@@ -738,6 +966,51 @@ ReportSection Builder::incidents()
     s.blocks.push_back(ReportParagraph{redactionNote(m_req.redact)});
     s.blocks.push_back(std::move(ex));
     return s;
+}
+
+std::vector<ReportTable> Builder::incidentTriage()
+{
+    ReportTable review{"incident-triage",
+                       "Triage: assignee and notes",
+                       {{"id", "ID", 0.45, true},
+                        {"status", "Status", 0.85},
+                        {"assignee", "Assignee", 0.8},
+                        {"notes", "Notes", 4},
+                        {"updated", "Last change", 1.35}},
+                       {},
+                       "No incident has an assignee or notes."};
+    ReportTable history{"incident-history",
+                        "Triage history",
+                        {{"incident", "Incident", 0.6, true},
+                         {"when", "When", 1.35},
+                         {"actor", "By", 0.8},
+                         {"field", "Field", 0.7},
+                         {"from", "From", 1.8},
+                         {"to", "To", 1.8}},
+                        {},
+                        "No triage changes recorded."};
+    std::size_t listed = 0;
+    for (const IncidentRow& r : m_f.incidents) {
+        if (listed++ >= static_cast<std::size_t>(std::max(m_req.maxRows, 0)))
+            break;
+        auto changes = loadIncidentHistory(m_db, r.id);
+        if (!changes) {
+            history.emptyText = "The triage history could not be read: " + changes.error().message;
+            break;
+        }
+        if (!r.assignee.empty() || !r.notes.empty() || !changes->empty())
+            review.rows.push_back(
+                {num(r.id), r.status, r.assignee, r.notes,
+                 changes->empty() ? std::string() : formatRfc3339Utc(changes->back().timestampMs)});
+        for (const IncidentHistoryRow& h : *changes)
+            if (static_cast<int>(history.rows.size()) < m_req.maxRows)
+                history.rows.push_back({num(r.id), formatRfc3339Utc(h.timestampMs), h.actor,
+                                        h.field, h.oldValue, h.newValue});
+    }
+    std::vector<ReportTable> out;
+    out.push_back(std::move(review));
+    out.push_back(std::move(history));
+    return out;
 }
 
 ReportSection Builder::gdprErasure()
@@ -910,9 +1183,12 @@ ReportSection Builder::threats()
     ReportSection s{"threat-matrices", "Threat matrices", {}};
     // The reviewers' matrices; a database without any gets the shipped templates.
     std::vector<ThreatMatrix> matrices;
+    std::vector<StoredMatrix> stored;
     std::string origin = "The threat matrices stored in this database";
-    if (auto stored = ReviewStore::matrices(m_db); stored && !stored->empty())
-        matrices = ReviewStore::plain(*stored);
+    if (auto read = ReviewStore::matrices(m_db); read && !read->empty()) {
+        stored = std::move(*read);
+        matrices = ReviewStore::plain(stored);
+    }
     if (matrices.empty()) {
         auto templates = loadThreatTemplates();
         if (!templates) {
@@ -942,18 +1218,46 @@ ReportSection Builder::threats()
                    {"severity", "Severity", 0.7},
                    {"mitigation", "Mitigation", 1.6},
                    {"status", "Status", 0.7},
+                   {"owner", "Owner", 0.7},
                    {"findings", "Findings", 0.6, true}},
                   {},
                   "No threat rows."};
+    ReportTable summary{"matrices",
+                        "Matrices",
+                        {{"matrix", "Matrix", 1.6},
+                         {"component", "Component", 0.9},
+                         {"template", "Template", 0.9},
+                         {"threats", "Threats", 0.6, true},
+                         {"open", "Open", 0.5, true},
+                         {"findings", "Findings", 0.6, true},
+                         {"saved", "Last saved", 1.3}},
+                        {},
+                        "No threat matrices."};
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < matrices.size(); ++i) {
+        const ThreatMatrix& m = matrices[i];
+        std::int64_t open = 0, findings = 0;
+        for (std::size_t k = 0; k < m.rows.size() && next < rows.size(); ++k, ++next) {
+            open += rows[next].row.status == ThreatStatus::Open ? 1 : 0;
+            findings += rows[next].findings;
+        }
+        summary.rows.push_back({m.name, componentText(m.component),
+                                m.templateId.empty() ? std::string("(blank)") : m.templateId,
+                                num(static_cast<std::int64_t>(m.rows.size())), num(open),
+                                num(findings),
+                                i < stored.size() ? formatRfc3339Utc(stored[i].updatedMs)
+                                                  : std::string("not stored")});
+    }
     ReportChart chart{"findings-by-threat", "Observed findings by threat", "findings", {}};
     for (const ThreatOutputRow& r : rows) {
         t.rows.push_back({r.matrix, maestroLayerLabel(r.row.layer, m_req.layerNaming),
-                          r.row.component, r.row.threat,
-                          std::string(toString(r.row.severity)), r.row.mitigation,
-                          std::string(toString(r.row.status)), num(r.findings)});
+                          r.row.component, r.row.threat, std::string(toString(r.row.severity)),
+                          r.row.mitigation, std::string(toString(r.row.status)), r.row.owner,
+                          num(r.findings)});
         if (r.findings > 0)
             chart.bars.push_back({r.row.threat, static_cast<double>(r.findings), ""});
     }
+    s.blocks.push_back(std::move(summary));
     s.blocks.push_back(std::move(chart));
     s.blocks.push_back(std::move(t));
     return s;
@@ -1098,7 +1402,8 @@ Result<ReportDocument> Builder::build(bool metaOnly)
         break;
     case ReportKind::Full:
         parts.insert(parts.end(),
-                     {&Builder::soc2, &Builder::production, &Builder::incidents,
+                     {&Builder::soc2, &Builder::production, &Builder::maestroChecklist,
+                      &Builder::pluginChecklist, &Builder::verdicts, &Builder::incidents,
                       &Builder::gdprErasure, &Builder::gdprRetention, &Builder::gdprMinimization,
                       &Builder::threats, &Builder::iamMap});
         break;

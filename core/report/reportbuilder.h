@@ -51,9 +51,12 @@ struct ReportRequest
 ///  - gdpr: erasures done (receipts), retention in force (with items overdue for purge),
 ///    purges done, and data-minimization findings (PII) with redacted excerpts;
 ///  - production: the production checklist with automatic status, evidence and verdicts;
-///  - incidents: incidents by severity and status, findings by rule, evidence excerpts;
-///  - full: all of the above plus the threat matrices (shipped templates with live
-///    finding counts) and the per-agent IAM permission map.
+///  - incidents: incidents by severity and status with their assignee, the triage (notes)
+///    and its history, findings by rule, evidence excerpts;
+///  - full: all of the above plus the MAESTRO and plugin checklists (the system's run and
+///    one per component with verdicts on them), the review verdicts (conflicts and the
+///    append-only history), the threat matrices (stored ones by name, else the shipped
+///    templates, with live finding counts) and the per-agent IAM permission map.
 /// The header carries the window, the chain head and (when verifyChain) the check result.
 Result<ReportDocument> buildReport(Database& db, const ReportRequest& request);
 

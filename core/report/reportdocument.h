@@ -26,8 +26,10 @@ enum class ReportKind : std::uint8_t
 std::string_view toString(ReportKind k);
 std::optional<ReportKind> reportKindFromString(std::string_view s);
 
-/// One column of a report table. `weight` sets its share of the page width in PDF;
-/// `numeric` cells are right-aligned and written as JSON numbers.
+/// One column of a report table. In PDF, columns are sized from their content
+/// (textwrap.h fitColumns); `weight` is a column's share of the room that several columns
+/// want more of than they get. `numeric` cells are right-aligned and written as JSON
+/// numbers.
 struct ReportColumn
 {
     std::string id;

@@ -134,10 +134,11 @@ void table(std::string& out, const ReportTable& t)
             const ReportColumn& col = t.columns[i];
             if (col.numeric)
                 out += "<td class=\"num\">";
-            else if (col.id == "status" || col.id == "auto" || col.id == "verdict")
-                out += cell == "pass" || cell == "fail" || cell == "unknown"
-                           ? "<td class=\"" + cell + "\">"
-                           : std::string("<td>");
+            else if ((col.id == "status" || col.id == "auto" || col.id == "verdict") &&
+                     (cell == "pass" || cell == "fail" || cell == "unknown"))
+                out += "<td class=\"" + cell + "\">";
+            else if (col.id == "verdict" && cell.ends_with("(conflict)"))
+                out += "<td class=\"fail\">"; // a verdict over failing evidence
             else
                 out += "<td>";
             if (col.id == "head" || col.id == "hash")

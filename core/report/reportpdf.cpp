@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The paginated PDF rendering of a ReportDocument: a small flow layout (headings,
-// wrapped paragraphs, tables that break across pages, vector bar charts) on PdfWriter.
+// The paginated PDF rendering of a ReportDocument: a small flow layout (headings kept with
+// what follows them, wrapped paragraphs, tables sized to their content that break across
+// pages with their header repeated, vector bar charts) on PdfWriter.
 #include "report/pdfwriter.h"
 #include "report/reportrender.h"
+#include "report/textwrap.h"
 
 #include "base/timeutil.h"
 
@@ -62,57 +64,33 @@ std::size_t sequenceLength(unsigned char c)
     return 1;
 }
 
-/// Breaks `text` into lines no wider than `width`: at spaces where possible, inside a word
-/// that alone is too wide, and at every newline.
+/// Breaks `text` into lines no wider than `width` (textwrap.h: at spaces, then after
+/// separators, cutting only a piece that alone is too wide).
 std::vector<std::string> wrap(std::string_view text, Font font, double size, double width)
 {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t nl = text.find('\n', start);
-        const std::string_view para =
-            text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-        std::string line;
-        std::size_t i = 0;
-        while (i < para.size()) {
-            std::size_t end = para.find(' ', i);
-            if (end == std::string_view::npos)
-                end = para.size();
-            std::string word(para.substr(i, end - i));
-            const std::string candidate = line.empty() ? word : line + " " + word;
-            if (PdfWriter::textWidth(font, size, candidate) <= width) {
-                line = candidate;
-            } else {
-                if (!line.empty()) {
-                    lines.push_back(line);
-                    line.clear();
-                }
-                // A word wider than the line: cut it at code point boundaries.
-                while (PdfWriter::textWidth(font, size, word) > width) {
-                    std::size_t cut = 0, next = 0;
-                    while (next < word.size()) {
-                        const std::size_t len =
-                            sequenceLength(static_cast<unsigned char>(word[next]));
-                        if (PdfWriter::textWidth(font, size, word.substr(0, next + len)) > width)
-                            break;
-                        next += len;
-                        cut = next;
-                    }
-                    if (cut == 0)
-                        cut = sequenceLength(static_cast<unsigned char>(word[0]));
-                    lines.push_back(word.substr(0, cut));
-                    word.erase(0, cut);
-                }
-                line = word;
-            }
-            i = end + 1;
-        }
-        lines.push_back(line);
-        if (nl == std::string_view::npos)
-            break;
-        start = nl + 1;
-    }
-    return lines;
+    return wrapText(text, width, [font, size](std::string_view s) {
+        return PdfWriter::textWidth(font, size, s);
+    });
+}
+
+/// How a table cell is set: status words in their tone, a conflicting verdict in the fail
+/// tone, hashes in the monospaced font.
+struct CellStyle
+{
+    Font font = Font::Regular;
+    Color color = kInk;
+};
+
+CellStyle cellStyle(const ReportColumn& col, std::string_view cell)
+{
+    if ((col.id == "status" || col.id == "auto" || col.id == "verdict") &&
+        (cell == "pass" || cell == "fail" || cell == "unknown"))
+        return {Font::Bold, toneColor(cell)};
+    if (col.id == "verdict" && cell.ends_with("(conflict)"))
+        return {Font::Bold, toneColor("fail")};
+    if (col.id == "head" || col.id == "hash")
+        return {Font::Mono, kInk};
+    return {};
 }
 
 /// Cuts `text` to fit `width` on one line, ending in `...`.
@@ -140,6 +118,7 @@ public:
     {
         m_pdf.text(kLeft, m_y - 18, Font::Bold, 18, m_doc.meta.title, kInk);
         m_y -= 30;
+        m_fresh = false;
         ReportTable meta = metaTable(m_doc.meta);
         std::erase_if(meta.rows, [](const std::vector<std::string>& r) {
             return r[0] == "Title" || r[0] == "Redaction"; // the heading and the note below
@@ -152,12 +131,8 @@ public:
 
     void section(const ReportSection& s)
     {
-        ensure(60);
-        m_y -= 10;
-        m_pdf.text(kLeft, m_y - 14, Font::Bold, 14, s.title, kAccent);
-        m_y -= 20;
-        m_pdf.line(kLeft, m_y, kLeft + kWidth, m_y, 0.8, kAccent);
-        m_y -= 8;
+        // The heading waits until the first block has room for its first lines or rows.
+        m_pending.push_back({s.title, Heading::Section});
         for (const ReportBlock& b : s.blocks) {
             if (const auto* p = std::get_if<ReportParagraph>(&b))
                 paragraph(p->text, Font::Regular, kInk);
@@ -166,10 +141,14 @@ public:
             else if (const auto* c = std::get_if<ReportChart>(&b))
                 chart(*c);
         }
+        // A section without blocks leaves its heading waiting for the next section's first
+        // block, so that it does not end a page alone either.
     }
 
     std::string finish()
     {
+        if (!m_pending.empty())
+            ensure(0); // headings of trailing sections without blocks
         const int pages = m_pdf.pageCount();
         const ReportMeta& m = m_doc.meta;
         const std::string left = "Vigil " + m.vigilVersion + " - " + std::string(toString(m.kind)) +
@@ -194,6 +173,20 @@ public:
     }
 
 private:
+    /// A heading waiting to be drawn together with the first lines of what follows it.
+    struct Heading
+    {
+        enum Kind : std::uint8_t
+        {
+            Section, ///< 14 pt with a rule below
+            Block    ///< a table's or chart's title, 10.5 pt
+        };
+        std::string text;
+        Kind kind = Block;
+
+        double height() const { return kind == Section ? 38 : 17; }
+    };
+
     void newPage()
     {
         m_pdf.beginPage();
@@ -219,20 +212,52 @@ private:
                    7.5, tail, kInk);
         m_pdf.line(kLeft, top - 28, kLeft + kWidth, top - 28, 0.6, kRule);
         m_y = kContentTop;
+        m_fresh = true;
     }
 
-    void ensure(double height)
+    double pendingHeight() const
     {
-        if (m_y - height < kBottom)
+        double h = 0;
+        for (const Heading& p : m_pending)
+            h += p.height();
+        return h;
+    }
+
+    /// Makes room for `height` below the waiting headings (a new page when they do not fit
+    /// together, unless the page is still empty), then draws the headings. True when it
+    /// started a new page.
+    bool ensure(double height)
+    {
+        bool broke = false;
+        if (m_y - height - pendingHeight() < kBottom && !m_fresh) {
             newPage();
+            broke = true;
+        }
+        for (const Heading& h : m_pending) {
+            if (h.kind == Heading::Section) {
+                m_y -= 10;
+                m_pdf.text(kLeft, m_y - 14, Font::Bold, 14, h.text, kAccent);
+                m_y -= 20;
+                m_pdf.line(kLeft, m_y, kLeft + kWidth, m_y, 0.8, kAccent);
+                m_y -= 8;
+            } else {
+                m_pdf.text(kLeft, m_y - 10.5, Font::Bold, 10.5, h.text, kInk);
+                m_y -= 17;
+            }
+        }
+        m_pending.clear();
+        m_fresh = false;
+        return broke;
     }
 
     void paragraph(const std::string& text, Font font, Color color)
     {
         const double size = 9.5, lh = 12.5;
-        for (const std::string& l : wrap(text, font, size, kWidth)) {
-            ensure(lh);
-            m_pdf.text(kLeft, m_y - size, font, size, l, color);
+        const auto lines = wrap(text, font, size, kWidth);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            // A paragraph starts with two lines together, so a heading keeps both.
+            ensure(i == 0 && lines.size() > 1 ? 2 * lh : lh);
+            m_pdf.text(kLeft, m_y - size, font, size, lines[i], color);
             m_y -= lh;
         }
         m_y -= 5;
@@ -241,29 +266,69 @@ private:
     struct Cells
     {
         std::vector<std::vector<std::string>> lines;
+        std::vector<CellStyle> styles;
         double height = 0;
     };
 
-    Cells layoutRow(const std::vector<std::string>& cells, const std::vector<double>& widths,
-                    Font font) const
+    static double measure(Font font, std::string_view s)
+    {
+        return PdfWriter::textWidth(font, kCell, s);
+    }
+
+    /// Column widths from the content (textwrap.h fitColumns): each column at most its
+    /// widest cell; at least its widest word where the page allows, else at least its widest
+    /// piece between separators, so that words break at separators before anything is cut.
+    /// No column's minimum exceeds a share of the page, so one long token cannot squeeze
+    /// the rest.
+    static std::vector<double> columnWidths(const ReportTable& t)
+    {
+        std::vector<ColumnExtent> extents;
+        const TextMeasure bold = [](std::string_view s) { return measure(Font::Bold, s); };
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            const ReportColumn& col = t.columns[i];
+            ColumnExtent e{widestPiece(col.title, bold), widestWord(col.title, bold),
+                           widestLine(col.title, bold), col.weight};
+            for (const auto& row : t.rows) {
+                if (i >= row.size())
+                    continue;
+                const Font f = cellStyle(col, row[i]).font;
+                const TextMeasure m = [f](std::string_view s) { return measure(f, s); };
+                e.min = std::max(e.min, widestPiece(row[i], m));
+                e.preferred = std::max(e.preferred, widestWord(row[i], m));
+                e.max = std::max(e.max, widestLine(row[i], m));
+            }
+            const double cap = kWidth * kMaxColumnShare;
+            e.min = std::min(e.min + 2 * kPad, cap);
+            e.preferred = std::min(e.preferred + 2 * kPad, cap);
+            e.max = e.max + 2 * kPad;
+            extents.push_back(e);
+        }
+        return fitColumns(extents, kWidth);
+    }
+
+    Cells layoutRow(const ReportTable& t, const std::vector<std::string>& cells,
+                    const std::vector<double>& widths, bool header) const
     {
         Cells c;
         std::size_t most = 1;
         for (std::size_t i = 0; i < widths.size(); ++i) {
-            auto lines =
-                wrap(i < cells.size() ? cells[i] : std::string(), font, kCell, widths[i] - 6);
+            const std::string& cell = i < cells.size() ? cells[i] : std::string();
+            const CellStyle style =
+                header ? CellStyle{Font::Bold, kInk} : cellStyle(t.columns[i], cell);
+            auto lines = wrap(cell, style.font, kCell, widths[i] - 2 * kPad);
             if (lines.size() > kMaxCellLines) {
                 lines.resize(kMaxCellLines);
                 lines.back() += " ...";
             }
             most = std::max(most, lines.size());
             c.lines.push_back(std::move(lines));
+            c.styles.push_back(style);
         }
         c.height = static_cast<double>(most) * kLine + 5;
         return c;
     }
 
-    void drawRow(const ReportTable& t, const Cells& c, const std::vector<double>& widths, Font font,
+    void drawRow(const ReportTable& t, const Cells& c, const std::vector<double>& widths,
                  bool header)
     {
         if (header)
@@ -271,23 +336,14 @@ private:
         double x = kLeft;
         for (std::size_t i = 0; i < widths.size(); ++i) {
             const ReportColumn& col = t.columns[i];
-            const std::string cell =
-                header || i >= c.lines.size() || c.lines[i].empty() ? std::string() : c.lines[i][0];
-            Color color = kInk;
-            Font f = font;
-            if (!header && (col.id == "status" || col.id == "auto" || col.id == "verdict") &&
-                (cell == "pass" || cell == "fail" || cell == "unknown")) {
-                color = toneColor(cell);
-                f = Font::Bold;
-            }
-            if (!header && (col.id == "head" || col.id == "hash"))
-                f = Font::Mono;
+            const CellStyle& style = c.styles[i];
             double y = m_y - 3 - kCell;
             for (const std::string& l : c.lines[i]) {
-                const double tx = col.numeric && !header
-                                      ? x + widths[i] - 3 - PdfWriter::textWidth(f, kCell, l)
-                                      : x + 3;
-                m_pdf.text(tx, y, f, kCell, l, color);
+                const double tx =
+                    col.numeric && !header
+                        ? x + widths[i] - kPad - PdfWriter::textWidth(style.font, kCell, l)
+                        : x + kPad;
+                m_pdf.text(tx, y, style.font, kCell, l, style.color);
                 y -= kLine;
             }
             x += widths[i];
@@ -298,37 +354,28 @@ private:
 
     void table(const ReportTable& t, bool withTitle)
     {
-        if (withTitle && !t.title.empty()) {
-            ensure(40);
-            m_pdf.text(kLeft, m_y - 10.5, Font::Bold, 10.5, t.title, kInk);
-            m_y -= 16;
-        }
+        if (withTitle && !t.title.empty())
+            m_pending.push_back({t.title, Heading::Block});
         if (t.rows.empty()) {
             paragraph(t.emptyText, Font::Regular, kMuted);
             return;
         }
-        double total = 0;
-        for (const ReportColumn& c : t.columns)
-            total += c.weight;
-        std::vector<double> widths;
-        for (const ReportColumn& c : t.columns)
-            widths.push_back(kWidth * c.weight / total);
+        const std::vector<double> widths = columnWidths(t);
         std::vector<std::string> titles;
         for (const ReportColumn& c : t.columns)
             titles.push_back(c.title);
-        const Cells head = layoutRow(titles, widths, Font::Bold);
+        const Cells head = layoutRow(t, titles, widths, true);
         bool needHeader = true;
         for (const auto& row : t.rows) {
-            const Cells cells = layoutRow(row, widths, Font::Regular);
-            if (m_y - cells.height - (needHeader ? head.height : 0) < kBottom) {
-                newPage();
+            const Cells cells = layoutRow(t, row, widths, false);
+            // A row continues the table on a new page under a repeated header.
+            if (ensure(cells.height + (needHeader ? head.height : 0)))
                 needHeader = true;
-            }
             if (needHeader) {
-                drawRow(t, head, widths, Font::Bold, true);
+                drawRow(t, head, widths, true);
                 needHeader = false;
             }
-            drawRow(t, cells, widths, Font::Regular, false);
+            drawRow(t, cells, widths, false);
         }
         m_y -= 10;
     }
@@ -336,15 +383,15 @@ private:
     void chart(const ReportChart& c)
     {
         const double rowH = 14, labelW = 150;
-        const double height =
-            18 + (c.bars.empty() ? 14 : rowH * static_cast<double>(c.bars.size())) + 10;
-        ensure(std::min(height, kContentTop - kBottom));
-        m_pdf.text(kLeft, m_y - 10.5, Font::Bold, 10.5, c.title, kInk);
-        m_y -= 18;
+        m_pending.push_back({c.title, Heading::Block});
         if (c.bars.empty()) {
             paragraph("No data.", Font::Regular, kMuted);
             return;
         }
+        // The whole chart on one page when it fits on one, else at least its first bars.
+        const double body = rowH * static_cast<double>(c.bars.size());
+        const double page = kContentTop - kBottom - pendingHeight();
+        ensure(body <= page ? body : rowH * 3);
         double maxValue = 0;
         for (const ReportBar& b : c.bars)
             maxValue = std::max(maxValue, b.value);
@@ -366,6 +413,7 @@ private:
                     toneColor(b.tone));
             m_pdf.text(x0 + w + 4, m_y - 10, Font::Regular, 8, formatValue(b.value), kInk);
             m_y -= rowH;
+            m_fresh = false;
         }
         m_pdf.line(x0, top, x0, m_y, 0.6, kMuted); // the value axis
 
@@ -374,10 +422,14 @@ private:
 
     static constexpr double kCell = 7.5;
     static constexpr double kLine = 9.5;
+    static constexpr double kPad = 3;               ///< left and right padding of a cell
+    static constexpr double kMaxColumnShare = 0.45; ///< no column's minimum beyond this
 
     const ReportDocument& m_doc;
     PdfWriter m_pdf;
     double m_y = 0;
+    bool m_fresh = true; ///< nothing drawn on the current page below its header yet
+    std::vector<Heading> m_pending;
 };
 
 } // namespace

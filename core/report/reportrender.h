@@ -29,8 +29,10 @@ std::optional<ReportFormat> reportFormatFromString(std::string_view s);
 std::string_view fileExtension(ReportFormat f);
 
 /// A paginated A4 PDF: every page has a header with the title, the time window and the
-/// chain head, and a footer `Page X of Y`; charts are vector bars; tables repeat their
-/// header after a page break. Deterministic for a given document.
+/// chain head, and a footer `Page X of Y`; charts are vector bars; table columns are sized
+/// from their content and text breaks at spaces, then after `. _ / - : ,` (textwrap.h);
+/// tables repeat their header after a page break; a heading never ends a page (it moves
+/// on with the first lines or rows of what follows). Deterministic for a given document.
 std::string renderPdf(const ReportDocument& doc);
 
 struct HtmlOptions

@@ -109,6 +109,24 @@ Result<std::optional<IncidentRow>> loadIncident(Database& db, std::int64_t id,
     return std::optional<IncidentRow>{std::move(rows->front())};
 }
 
+Result<std::vector<IncidentHistoryRow>> loadIncidentHistory(Database& db, std::int64_t id)
+{
+    auto hist = SqlStatement::prepare(
+        db, "SELECT ts_ms, actor, field, old_value, new_value FROM incident_history "
+            "WHERE incident_id = ?1 ORDER BY ts_ms, id");
+    if (!hist)
+        return std::unexpected(hist.error());
+    hist->bind(1, id);
+    std::vector<IncidentHistoryRow> out;
+    auto h = eachRow(*hist, [&](const SqlStatement& s) {
+        out.push_back(IncidentHistoryRow{s.columnInt(0), s.columnText(1), s.columnText(2),
+                                         s.columnText(3), s.columnText(4)});
+    });
+    if (!h)
+        return std::unexpected(h.error());
+    return out;
+}
+
 Result<std::optional<IncidentDetails>> loadIncidentDetails(Database& db, std::int64_t id,
                                                            const MuteScope& mute)
 {
@@ -120,18 +138,10 @@ Result<std::optional<IncidentDetails>> loadIncidentDetails(Database& db, std::in
     IncidentDetails out;
     out.incident = std::move(**incident);
 
-    auto hist = SqlStatement::prepare(
-        db, "SELECT ts_ms, actor, field, old_value, new_value FROM incident_history "
-            "WHERE incident_id = ?1 ORDER BY ts_ms, id");
-    if (!hist)
-        return std::unexpected(hist.error());
-    hist->bind(1, id);
-    auto h = eachRow(*hist, [&](const SqlStatement& s) {
-        out.history.push_back(IncidentHistoryRow{s.columnInt(0), s.columnText(1), s.columnText(2),
-                                                 s.columnText(3), s.columnText(4)});
-    });
-    if (!h)
-        return std::unexpected(h.error());
+    auto history = loadIncidentHistory(db, id);
+    if (!history)
+        return std::unexpected(history.error());
+    out.history = std::move(*history);
 
     auto fs = SqlStatement::prepare(
         db, "SELECT id, event_rowid, ts, agent, rule, category, field, message, layer, severity, "

@@ -102,6 +102,9 @@ Result<std::vector<IncidentRow>> listIncidents(Database& db, const IncidentFilte
 Result<std::optional<IncidentRow>> loadIncident(Database& db, std::int64_t id,
                                                 const MuteScope& mute);
 
+/// The review history of incident `id`, oldest first (empty for an unknown id).
+Result<std::vector<IncidentHistoryRow>> loadIncidentHistory(Database& db, std::int64_t id);
+
 /// Incident `id` with its history, findings and evidence; nullopt when there is none.
 Result<std::optional<IncidentDetails>> loadIncidentDetails(Database& db, std::int64_t id,
                                                            const MuteScope& mute);

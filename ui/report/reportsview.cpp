@@ -59,7 +59,8 @@ ReportsView::ReportsView(EngineBridge& bridge, QWidget* parent)
     m_kind->addItem(tr("GDPR"), QStringLiteral("gdpr"));
     m_kind->addItem(tr("Production checklist"), QStringLiteral("production"));
     m_kind->addItem(tr("Incidents"), QStringLiteral("incidents"));
-    m_kind->addItem(tr("Full (with threat matrices and IAM map)"), QStringLiteral("full"));
+    m_kind->addItem(tr("Full (with checklists, verdicts, threat matrices and IAM map)"),
+                    QStringLiteral("full"));
     m_format->addItem(tr("PDF"), QStringLiteral("pdf"));
     m_format->addItem(tr("HTML"), QStringLiteral("html"));
     m_format->addItem(tr("CSV"), QStringLiteral("csv"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PDF writer and the PDF report, read back with poppler's pdfinfo and pdftotext (the
 // poppler-utils package): pages, page header and footer, text, escaping, charts as paths.
+#include "pdftestsupport.h"
 #include "reporttestsupport.h"
 
 #include "report/pdfwriter.h"
@@ -25,6 +26,10 @@ private Q_SLOTS:
     void measuresText();
     void writesAValidFile();
     void pageNumbersAndBreaks();
+    void tableHeaderRepeatsOnEveryPage();
+    void noPageEndsWithAHeading_data();
+    void noPageEndsWithAHeading();
+    void columnsFitTheirContent();
     void fullReportHasPagesHeaderAndText();
     void reportIsRedactedInPdf();
     void chartsAreVectorPaths();
@@ -161,6 +166,135 @@ void TestReportPdf::pageNumbersAndBreaks()
     QVERIFY(text.count(QStringLiteral("Number")) >= pages); // header repeated after breaks
     QVERIFY(text.contains(QStringLiteral("row 300 with (parentheses)")));
     QCOMPARE(renderPdf(doc), pdf); // deterministic
+}
+
+void TestReportPdf::tableHeaderRepeatsOnEveryPage()
+{
+    ReportDocument doc;
+    doc.meta.title = "Long table";
+    ReportSection s{"long", "Long section", {}};
+    ReportTable t{
+        "rows", "Rows", {{"n", "Alpha header", 1, true}, {"text", "Beta header", 3}}, {}, "none"};
+    for (int i = 1; i <= 200; ++i)
+        t.rows.push_back({std::to_string(i), "row-" + std::to_string(i) + " of the long table"});
+    s.blocks.push_back(std::move(t));
+    doc.sections.push_back(std::move(s));
+    const auto pages = pdfPages(renderPdf(doc), *m_dir, QStringLiteral("header.pdf"));
+    QVERIFY(pages.size() >= 3);
+    int continued = 0;
+    for (std::size_t p = 0; p < pages.size(); ++p) {
+        const auto& lines = pages[p].lines;
+        const auto firstRow = std::ranges::find_if(
+            lines, [](const PdfLine& l) { return l.text.contains(QStringLiteral("row-")); });
+        if (firstRow == lines.end())
+            continue;
+        // The header stands right above the page's first row.
+        QVERIFY2(firstRow != lines.begin() &&
+                     std::prev(firstRow)->text == QStringLiteral("Alpha header Beta header"),
+                 qPrintable(QStringLiteral("page %1: %2").arg(p + 1).arg(pages[p].text())));
+        continued += p > 0 ? 1 : 0;
+    }
+    QVERIFY(continued >= 2);
+}
+
+void TestReportPdf::noPageEndsWithAHeading_data()
+{
+    // Filler paragraphs push what follows down the page by 17.5 pt each, so that every
+    // heading meets the page's end somewhere in this range.
+    QTest::addColumn<int>("fillers");
+    for (int n = 0; n <= 44; ++n)
+        QTest::addRow("%d fillers", n) << n;
+}
+
+void TestReportPdf::noPageEndsWithAHeading()
+{
+    QFETCH(int, fillers);
+    ReportDocument doc;
+    doc.meta.title = "Headings";
+    ReportSection filler{"filler", "Filler section", {}};
+    for (int i = 0; i < fillers; ++i)
+        filler.blocks.push_back(ReportParagraph{"Filler line " + std::to_string(i) + "."});
+    ReportSection charts{"charts", "Heading of a chart section", {}};
+    ReportChart chart{"bars", "Heading of a chart", "n", {}};
+    for (int i = 0; i < 12; ++i)
+        chart.bars.push_back({"bar " + std::to_string(i), static_cast<double>(i + 1), ""});
+    charts.blocks.push_back(std::move(chart));
+    ReportSection tables{"tables", "Heading of a table section", {}};
+    ReportTable t{"t", "Heading of a table", {{"k", "Key"}, {"v", "Value"}}, {}, "none"};
+    for (int i = 0; i < 25; ++i)
+        t.rows.push_back({"key " + std::to_string(i), "value " + std::to_string(i)});
+    tables.blocks.push_back(std::move(t));
+    ReportTable empty{"e", "Heading of an empty table", {{"k", "Key"}}, {}, "Nothing here."};
+    tables.blocks.push_back(std::move(empty));
+    ReportSection none{"none", "Heading of a section without blocks", {}};
+    ReportSection text{"text", "Heading before a paragraph", {}};
+    text.blocks.push_back(ReportParagraph{std::string(60, 'x') + " " + std::string(400, 'y')});
+    for (ReportSection* s : {&filler, &charts, &tables, &none, &text})
+        doc.sections.push_back(std::move(*s));
+    const QSet<QString> headings{QStringLiteral("Filler section"),
+                                 QStringLiteral("Heading of a chart section"),
+                                 QStringLiteral("Heading of a chart"),
+                                 QStringLiteral("Heading of a table section"),
+                                 QStringLiteral("Heading of a table"),
+                                 QStringLiteral("Heading of an empty table"),
+                                 QStringLiteral("Heading of a section without blocks"),
+                                 QStringLiteral("Heading before a paragraph")};
+    const auto pages = pdfPages(renderPdf(doc), *m_dir, QStringLiteral("headings.pdf"));
+    QVERIFY(!pages.empty());
+    for (std::size_t p = 0; p < pages.size(); ++p) {
+        QVERIFY2(!pages[p].lines.empty(),
+                 qPrintable(QStringLiteral("page %1 is empty").arg(p + 1)));
+        const QString last = pages[p].lines.back().text;
+        QVERIFY2(!headings.contains(last),
+                 qPrintable(QStringLiteral("page %1 ends with '%2'").arg(p + 1).arg(last)));
+    }
+    // Nothing is lost on the way: every heading is there once.
+    QString all;
+    for (const PdfPage& p : pages)
+        all += p.text() + QLatin1Char('\n');
+    for (const QString& h : headings)
+        QVERIFY2(all.count(QLatin1Char('\n') + h + QLatin1Char('\n')) +
+                         (all.startsWith(h + QLatin1Char('\n')) ? 1 : 0) ==
+                     1,
+                 qPrintable(h));
+}
+
+void TestReportPdf::columnsFitTheirContent()
+{
+    // A short column keeps its words whole however wide its neighbour's text is, and a
+    // long token breaks at its separators, not inside a piece.
+    ReportDocument doc;
+    doc.meta.title = "Columns";
+    ReportSection s{"cols", "Columns", {}};
+    ReportTable t{"t",
+                  "Findings",
+                  {{"status", "Status", 0.3}, {"rule", "Rule", 0.3}, {"text", "Text", 5}},
+                  {},
+                  "none"};
+    t.rows.push_back({"investigating", "secret.openai_key",
+                      std::string(300, 'w') + " and more words after the long one"});
+    t.rows.push_back({"false_positive",
+                      "a/very/long/path/of/many/short/parts/that/cannot/fit/"
+                      "on/one/line/of/this/column/at/all/even/alone.json",
+                      "short"});
+    s.blocks.push_back(std::move(t));
+    doc.sections.push_back(std::move(s));
+    const QString text = textOf(renderPdf(doc), QStringLiteral("columns.pdf"));
+    for (const QString& whole :
+         {QStringLiteral("investigating"), QStringLiteral("secret.openai_key"),
+          QStringLiteral("false_positive")})
+        QVERIFY2(text.contains(whole), qPrintable(text));
+    // The path breaks only after its slashes: every line of it ends in one or in .json.
+    static const QRegularExpression pathLine(
+        QStringLiteral("^[a-z/.]*(very|long|path|json)[a-z/.]*$"),
+        QRegularExpression::MultilineOption);
+    int lines = 0;
+    for (auto m = pathLine.globalMatch(text); m.hasNext(); ++lines) {
+        const QString l = m.next().captured(0);
+        QVERIFY2(l.endsWith(QLatin1Char('/')) || l.endsWith(QStringLiteral(".json")),
+                 qPrintable(l));
+    }
+    QVERIFY(lines >= 1);
 }
 
 void TestReportPdf::fullReportHasPagesHeaderAndText()
