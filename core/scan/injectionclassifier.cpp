@@ -247,20 +247,32 @@ InjectionClassifier::explain(std::string_view window, std::size_t n) const
     std::vector<std::uint32_t> buckets;
     windowLogit(window, buckets);
     const double value = buckets.empty() ? 0.0 : 1.0 / std::sqrt(double(buckets.size()));
-    std::map<std::uint32_t, std::string> first; // bucket -> first gram that produced it
+    // bucket -> first gram that produced it, and whether that was a word or word pair
+    std::map<std::uint32_t, std::pair<std::string, bool>> first;
     forEachGram(window, m_ngramMin, m_ngramMax, [&](std::string_view prefix, std::string_view g) {
         const auto b = std::uint32_t(fnv(fnv(kFnvOffset, prefix), g) & mask);
-        first.try_emplace(b, std::string(g));
+        first.try_emplace(b, std::string(g), prefix != "c:");
     });
-    std::vector<Contribution> all;
+    struct Ranked
+    {
+        Contribution c;
+        bool word;
+    };
+    std::vector<Ranked> ranked;
     for (const auto& [b, gram] : first) {
         const double c = weight(b) * value;
         if (c > 0)
-            all.push_back(Contribution{gram, c});
+            ranked.push_back(Ranked{Contribution{gram.first, c}, gram.second});
     }
-    std::sort(all.begin(), all.end(), [](const Contribution& a, const Contribution& b) {
-        return a.logit != b.logit ? a.logit > b.logit : a.gram < b.gram;
+    // Words and word pairs read better than character fragments: they come first.
+    std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+        if (a.word != b.word)
+            return a.word;
+        return a.c.logit != b.c.logit ? a.c.logit > b.c.logit : a.c.gram < b.c.gram;
     });
+    std::vector<Contribution> all;
+    for (Ranked& r : ranked)
+        all.push_back(std::move(r.c));
     std::vector<Contribution> out;
     for (Contribution& c : all) {
         if (out.size() == n)

@@ -42,7 +42,8 @@ public:
         double logit = 0;
     };
     /// The `n` n-grams of `window` (a byte range score() returned) that raised its score
-    /// most, largest first; only positive contributions, one per distinct text.
+    /// most: words and word pairs first, largest first, then character n-grams if fewer
+    /// than `n` words contributed; only positive contributions, one per distinct text.
     std::vector<Contribution> explain(std::string_view window, std::size_t n) const;
 
     std::size_t weightCount() const { return m_count; }
