@@ -90,8 +90,9 @@ constexpr std::array<ParamSpec, 5> kEncodedParams{{
     {"min_printable", ParamType::Number, 0, 1},
 }};
 constexpr std::array<ParamSpec, 1> kHiddenTextParams{{{"min_chars", ParamType::Int, 1, 4096}}};
-constexpr std::array<ParamSpec, 4> kClassifierParams{{
+constexpr std::array<ParamSpec, 5> kClassifierParams{{
     {"threshold", ParamType::Number, 0, 1},
+    {"min_chars", ParamType::Int, 0, 100000},
     {"show_ngrams", ParamType::Int, 0, 10},
     {"gate_non_ascii", ParamType::Bool},
     {"gate_words", ParamType::StringList},

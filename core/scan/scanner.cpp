@@ -238,6 +238,7 @@ struct CompiledRule
     double threshold = 0.5;           ///< classifier: report at or above this score
     std::size_t showNgrams = 5;       ///< classifier: n-grams named in the message
     bool gateNonAscii = true;         ///< classifier: run on any text that is not ASCII
+    std::size_t minChars = 0;         ///< classifier: shorter fields are left to the phrases
     std::vector<std::string> gateWords; ///< classifier: phrase-view words that let it run
 };
 
@@ -857,6 +858,7 @@ void readParams(CompiledRule& r)
         num("threshold", r.threshold);
         num("show_ngrams", r.showNgrams);
         num("gate_non_ascii", r.gateNonAscii);
+        num("min_chars", r.minChars);
         list("gate_words", r.gateWords);
     }
 }
@@ -1549,8 +1551,11 @@ void Scanner::Impl::classify(TextRef ref, std::string_view value, unsigned trig,
                              const FieldPlan& p, std::string_view path, ScanScratch::Impl& s) const
 {
     const CompiledRule& r = compiled[std::size_t(p.classifier)];
-    // The gate: a gate word in the phrase view, or text in a script the words do not cover.
+    // The gate: a gate word in the phrase view, or text in a script the words do not cover;
+    // and long enough for n-gram statistics to mean something.
     if (!(trig & TClassifierWord) && !(r.gateNonAscii && !isAscii(value)))
+        return;
+    if (r.minChars && std::size_t(codePointCount(value)) < r.minChars)
         return;
     // A rule already named the field: a second finding would say nothing new.
     for (const Finding& f : s.field)

@@ -45,13 +45,17 @@ def classifier_params():
 
 
 def gate(params):
-    """The scanner's gate: a gate word in the phrase view, or any non-ASCII character."""
+    """The scanner's gate: a gate word in the phrase view, or any non-ASCII character; and at
+    least min_chars code points."""
     words = params.get('gate_words', [])
     body = '|'.join(re.escape(w).replace('\\ ', '[ :]?') for w in words)
     rx = re.compile(r'(?<![a-z0-9_])(?:' + body + r')(?![a-z0-9_])') if words else None
     non_ascii = params.get('gate_non_ascii', True)
+    min_chars = params.get('min_chars', 0)
 
     def ok(text, view):
+        if len(text) < min_chars:
+            return False
         if non_ascii and not text.isascii():
             return True
         return bool(rx and rx.search(view))
