@@ -90,6 +90,13 @@ constexpr std::array<ParamSpec, 5> kEncodedParams{{
     {"min_printable", ParamType::Number, 0, 1},
 }};
 constexpr std::array<ParamSpec, 1> kHiddenTextParams{{{"min_chars", ParamType::Int, 1, 4096}}};
+constexpr std::array<ParamSpec, 5> kClassifierParams{{
+    {"threshold", ParamType::Number, 0, 1},
+    {"min_chars", ParamType::Int, 0, 100000},
+    {"show_ngrams", ParamType::Int, 0, 10},
+    {"gate_non_ascii", ParamType::Bool},
+    {"gate_words", ParamType::StringList},
+}};
 constexpr std::array<ParamSpec, 1> kEmailParams{{{"obfuscated", ParamType::Bool}}};
 constexpr std::array<ParamSpec, 4> kPhoneParams{{
     {"bare_nanp", ParamType::Bool},
@@ -145,7 +152,7 @@ constexpr std::array<ParamSpec, 5> kProbingParams{{
     {"signal_rules", ParamType::StringList},
 }};
 
-constexpr std::array<KindSpec, 26> kKinds{{
+constexpr std::array<KindSpec, 27> kKinds{{
     {"phrase", true, {}},
     {"regex", true, kRegexParams},
     {"token", true, kTokenParams},
@@ -169,6 +176,7 @@ constexpr std::array<KindSpec, 26> kKinds{{
     {"details_length", false, kLengthParams},
     {"schema", false, kSchemaParams},
     {"security_event", false, kSecurityEventParams},
+    {"classifier", false, kClassifierParams},
     {"near_duplicate", false, kNearDuplicateParams},
     {"query_burst", false, kBurstParams},
     {"prompt_probing", false, kProbingParams},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scan/scanner.h"
 
+#include "scan/injectionclassifier.h"
 #include "scan/logmatcher.h"
 #include "scan/patternset.h"
 #include "scan/payloaddecoder.h"
@@ -22,9 +23,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace vigil {
@@ -58,9 +61,10 @@ enum class Kind
     DetailsLength,
     Schema,
     SecurityEvent,
+    Classifier,
 };
 
-constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
+constexpr std::array<std::pair<std::string_view, Kind>, 24> kKindNames{{
     {"phrase", Kind::Phrase},
     {"regex", Kind::Regex},
     {"token", Kind::Token},
@@ -84,6 +88,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 23> kKindNames{{
     {"details_length", Kind::DetailsLength},
     {"schema", Kind::Schema},
     {"security_event", Kind::SecurityEvent},
+    {"classifier", Kind::Classifier},
 }};
 
 /// Kinds whose patterns run on the raw view (the rest of the pattern kinds are phrases).
@@ -106,6 +111,9 @@ enum Trigger : unsigned
     TEsc = 1u << 7,
     TControl = 1u << 8,
     TSqlKeyword = 1u << 9,
+    /// A `gate_words` entry of the classifier rule in the phrase view (not a raw trigger:
+    /// scanField() keeps it apart from the bits the PII and log checks read).
+    TClassifierWord = 1u << 10,
 };
 
 /// Path glob: `*` matches any run of characters, `[*]` any array index.
@@ -228,6 +236,11 @@ struct CompiledRule
     std::map<std::string, std::string> aliases;
     std::map<std::string, int> layers;
     std::vector<std::string> outcomeSuffixes; ///< "_blocked": the type names what was stopped
+    double threshold = 0.5;           ///< classifier: report at or above this score
+    std::size_t showNgrams = 5;       ///< classifier: n-grams named in the message
+    bool gateNonAscii = true;         ///< classifier: run on any text that is not ASCII
+    std::size_t minChars = 0;         ///< classifier: shorter fields are left to the phrases
+    std::vector<std::string> gateWords; ///< classifier: phrase-view words that let it run
 };
 
 /// What a pattern id in a database stands for: a rule's pattern or a built-in trigger.
@@ -263,6 +276,7 @@ struct FieldPlan
     int email = -1;
     int phone = -1, ssn = -1, card = -1, iban = -1;
     int forged = -1, escape = -1, control = -1;
+    int classifier = -1;
     std::vector<int> length, sqlStatement, sqlEmbedded;
 };
 
@@ -674,6 +688,7 @@ struct Scanner::Impl
     TextNormalizer normalizer;
     NumberOptions numberBase;
     std::unique_ptr<PhonePlan> phonePlan; ///< numberBase.phonePlan points here
+    std::optional<InjectionClassifier> classifier; ///< loaded when a classifier rule is on
 
     explicit Impl(const RulePack& pack)
         : rules(pack.rules()), allowInfo(pack.secretAllowlist()), normalizer(pack.confusables())
@@ -707,14 +722,17 @@ struct Scanner::Impl
                   ScanScratch::Impl& s) const;
 
     void phrases(TextRef ref, const FieldPlan& p, std::string_view path, ScanScratch::Impl& s,
-                 const FieldGate* gate) const;
+                 const FieldGate* gate, unsigned& trig) const;
     void rawPatterns(TextRef ref, const FieldPlan& p, std::string_view path,
                      ScanScratch::Impl& s) const;
     void encoded(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
                  ScanScratch::Impl& s) const;
     bool payloadHasPhrase(std::string_view text, int depth, const CompiledRule& enc,
                           const FieldPlan& p, ScanScratch::Impl& s) const;
-    bool phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s) const;
+    bool phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s,
+                   unsigned* trig = nullptr) const;
+    void classify(TextRef ref, std::string_view value, unsigned trig, const FieldPlan& p,
+                  std::string_view path, ScanScratch::Impl& s) const;
     void pii(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
              ScanScratch::Impl& s) const;
     void sql(TextRef ref, unsigned trig, const FieldPlan& p, std::string_view path,
@@ -839,6 +857,13 @@ void readParams(CompiledRule& r)
         r.layers = p["layers"].get<std::map<std::string, int>>();
     if (p.contains("outcome_suffixes"))
         r.outcomeSuffixes = p["outcome_suffixes"].get<std::vector<std::string>>();
+    if (r.kind == Kind::Classifier) {
+        num("threshold", r.threshold);
+        num("show_ngrams", r.showNgrams);
+        num("gate_non_ascii", r.gateNonAscii);
+        num("min_chars", r.minChars);
+        list("gate_words", r.gateWords);
+    }
 }
 
 struct TriggerDef
@@ -951,6 +976,19 @@ Result<void> Scanner::Impl::compileRules()
         refs.push_back(PatternRef{-1, t.bit});
         rawFastP.push_back(HsPattern{t.expression, t.flags, id});
         rawOrigins.push_back(Origin{-1, -1});
+    }
+    // The classifier's gate words ride along in the fast phrase scan: no extra pass.
+    std::vector<std::string> gateWords;
+    for (const CompiledRule& r : compiled)
+        if (r.kind == Kind::Classifier)
+            for (const std::string& w : r.gateWords)
+                if (std::find(gateWords.begin(), gateWords.end(), w) == gateWords.end())
+                    gateWords.push_back(w);
+    for (const std::string& w : gateWords) {
+        const unsigned id = unsigned(refs.size());
+        refs.push_back(PatternRef{-1, TClassifierWord});
+        phraseFastP.push_back(HsPattern{phraseExpression(w), 0, id});
+        phraseOrigins.push_back(Origin{-1, -1});
     }
 
     // Fast scans run on fields joined per event (Scanner::scan) unless an expression
@@ -1074,6 +1112,10 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
         case Kind::Length:
             p.length.push_back(idx);
             break;
+        case Kind::Classifier:
+            p.classifier = idx;
+            p.anyPhrase = true; // its gate words are found in the phrase scan
+            break;
         default:
             if (isRawPatternKind(r.kind))
                 p.anyRawPattern = true;
@@ -1083,25 +1125,36 @@ const FieldPlan& Scanner::Impl::plan(ScanScratch::Impl& s, const AuditEvent& ev,
     return byPath.emplace(std::string(path), std::move(p)).first->second;
 }
 
-bool Scanner::Impl::phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s) const
+bool Scanner::Impl::phraseHit(std::string_view norm, const FieldPlan& p, ScanScratch::Impl& s,
+                              unsigned* trig) const
 {
     s.matches.clear();
     phraseFast.scan(norm, s.hs, s.matches);
-    for (const HsMatch& m : s.matches)
-        if (p.applies[std::size_t(refs[m.id].rule)])
-            return true;
-    return false;
+    bool hit = false;
+    for (const HsMatch& m : s.matches) {
+        const PatternRef& pr = refs[m.id];
+        if (pr.rule < 0) {
+            if (trig)
+                *trig |= pr.trigger;
+        } else if (p.applies[std::size_t(pr.rule)]) {
+            hit = true;
+            if (!trig)
+                break;
+        }
+    }
+    return hit;
 }
 
 void Scanner::Impl::phrases(TextRef ref, const FieldPlan& p, std::string_view path,
-                            ScanScratch::Impl& s, const FieldGate* gate) const
+                            ScanScratch::Impl& s, const FieldGate* gate, unsigned& trig) const
 {
     if (gate) {
+        trig |= gate->trigger & TClassifierWord;
         if (!gate->phraseHit)
             return;
     } else {
         normalizer.phrase(ref, s.norm, nullptr);
-        if (!phraseHit(s.norm, p, s))
+        if (!phraseHit(s.norm, p, s, &trig))
             return;
     }
     // Rare path: rebuild with the offset map and ask for start offsets.
@@ -1463,7 +1516,7 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
     unsigned trig = 0;
     bool rawHit = false;
     if (gate) { // ASCII: its own raw view, already scanned with the event's other fields
-        trig = gate->trigger;
+        trig = gate->trigger & ~unsigned(TClassifierWord);
         rawHit = gate->rawHit;
     } else {
         if (normalizer.raw(tf.value, nullptr, s.raw, &s.tags))
@@ -1480,8 +1533,9 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
         }
     }
 
+    unsigned phraseTrig = 0;
     if (p.anyPhrase)
-        phrases(ref, p, tf.path, s, gate);
+        phrases(ref, p, tf.path, s, gate, phraseTrig);
     if (p.encoded >= 0 || p.hiddenText >= 0)
         encoded(ref, trig, p, tf.path, s);
     if (rawHit)
@@ -1491,7 +1545,49 @@ void Scanner::Impl::scanField(const AuditEvent& ev, const TextField& tf, ScanScr
         logs(ref, trig, p, tf.path, s);
     }
     sql(ref, trig, p, tf.path, s);
+    if (p.classifier >= 0)
+        classify(ref, tf.value, phraseTrig, p, tf.path, s);
     finishField(s, out);
+}
+
+void Scanner::Impl::classify(TextRef ref, std::string_view value, unsigned trig,
+                             const FieldPlan& p, std::string_view path, ScanScratch::Impl& s) const
+{
+    const CompiledRule& r = compiled[std::size_t(p.classifier)];
+    // The gate: a gate word in the phrase view, or text in a script the words do not cover;
+    // and long enough for n-gram statistics to mean something.
+    if (!(trig & TClassifierWord) && !(r.gateNonAscii && !isAscii(value)))
+        return;
+    if (r.minChars && std::size_t(codePointCount(value)) < r.minChars)
+        return;
+    // A rule already named the field: a second finding would say nothing new.
+    for (const Finding& f : s.field)
+        if (f.category == "injection")
+            return;
+    normalizer.phrase(ref, s.norm, &s.normSrc);
+    const InjectionClassifier::Score sc = classifier->score(s.norm);
+    if (sc.score < r.threshold)
+        return;
+    int start = 0, end = codePointCount(value);
+    std::size_t b = sc.begin, e = sc.end;
+    while (e > b && s.norm[e - 1] == ' ')
+        --e;
+    if (e > b) {
+        start = s.normSrc[b];
+        end = s.normSrc[e - 1] + 1;
+    }
+    addField(r, path, start, end, s);
+    char num[64];
+    std::snprintf(num, sizeof num, " (score %.2f, threshold %.2f", sc.score, r.threshold);
+    std::string& msg = s.field.back().message;
+    msg += num;
+    const auto top = classifier->explain(std::string_view(s.norm).substr(b, sc.end - b),
+                                         r.showNgrams);
+    for (std::size_t i = 0; i < top.size(); ++i) {
+        std::snprintf(num, sizeof num, " +%.2f", top[i].logit);
+        msg += (i ? ", \"" : "; top n-grams: \"") + top[i].gram + "\"" + num;
+    }
+    msg += ')';
 }
 
 void Scanner::Impl::addField(const CompiledRule& r, std::string_view path, int start, int end,
@@ -1665,6 +1761,12 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const RulePack& pack)
     if (auto r = d.compileRules(); !r)
         return std::unexpected(r.error());
     for (const CompiledRule& r : d.compiled) {
+        if (r.kind == Kind::Classifier && !d.classifier) {
+            auto model = InjectionClassifier::builtin();
+            if (!model)
+                return std::unexpected(model.error());
+            d.classifier = std::move(*model);
+        }
         if (r.kind == Kind::Phone) {
             d.numberBase.phoneBareNanp = r.bareNanp;
             d.numberBase.phoneInternational = r.international;

@@ -99,7 +99,8 @@ void TestRulePack::errorsNameThePath_data()
                               << QStringLiteral("user.json: $.rules[0].kind: expected one of phrase|regex|token|jwt|pem|"
                                                 "assignment|basic_auth|connection_string|encoded|hidden_text|email|phone|"
                                                 "ssn|credit_card|iban|sql|log_forged_record|log_escape|log_control|length|"
-                                                "details_length|schema|security_event|near_duplicate|query_burst|prompt_probing");
+                                                "details_length|schema|security_event|classifier|near_duplicate|query_burst|"
+                                                "prompt_probing");
     QTest::newRow("unknown rule key") << QByteArray(R"({"rules": [{"id": "pii.email", "sevrity": "low"}]})")
                                       << QStringLiteral("user.json: $.rules[0].sevrity: unknown key");
     QTest::newRow("fields not strings") << QByteArray(R"({"rules": [{"id": "pii.email", "fields": ["a", 3]}]})")
@@ -278,7 +279,9 @@ void TestRulePack::userConfusables()
     QVERIFY(pack->merge(json, "user.json"));
     const auto scanner = vigil::Scanner::create(*pack);
     const auto e = makeField("user_query_received", "query", "\xE1\x8F\x92ystem prompt");
-    QVERIFY(scan(e).empty());
+    // The built-in table does not fold it, so no phrase rule matches (the classifier, which
+    // reads non-ASCII text, may still score it).
+    QVERIFY(!hasRule(scan(e), "injection.prompt_disclosure"));
     QCOMPARE(rules(scan(e, **scanner)), QStringList{QStringLiteral("injection.prompt_disclosure")});
 }
 
