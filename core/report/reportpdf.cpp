@@ -52,18 +52,6 @@ std::string formatValue(double v)
     return buf;
 }
 
-/// Byte length of the UTF-8 sequence starting with `c` (1 for stray bytes).
-std::size_t sequenceLength(unsigned char c)
-{
-    if (c >= 0xF0 && c < 0xF8)
-        return 4;
-    if (c >= 0xE0)
-        return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0)
-        return 2;
-    return 1;
-}
-
 /// Breaks `text` into lines no wider than `width` (textwrap.h: at spaces, then after
 /// separators, cutting only a piece that alone is too wide).
 std::vector<std::string> wrap(std::string_view text, Font font, double size, double width)
@@ -100,7 +88,7 @@ std::string fitLine(const std::string& text, Font font, double size, double widt
         return text;
     std::string out;
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t len = sequenceLength(static_cast<unsigned char>(text[i]));
+        const std::size_t len = utf8SequenceLength(static_cast<unsigned char>(text[i]));
         if (PdfWriter::textWidth(font, size, out + text.substr(i, len) + "...") > width)
             break;
         out += text.substr(i, len);

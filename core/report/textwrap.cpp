@@ -5,19 +5,19 @@
 #include <numeric>
 
 namespace vigil {
-namespace {
 
-/// Byte length of the UTF-8 sequence starting with `c` (1 for stray bytes).
-std::size_t sequenceLength(unsigned char c)
+std::size_t utf8SequenceLength(unsigned char lead)
 {
-    if (c >= 0xF0 && c < 0xF8)
+    if (lead >= 0xF0 && lead < 0xF8)
         return 4;
-    if (c >= 0xE0)
-        return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0)
+    if (lead >= 0xE0)
+        return lead < 0xF0 ? 3 : 1;
+    if (lead >= 0xC0)
         return 2;
     return 1;
 }
+
+namespace {
 
 /// Splits `word` after each separator: `secret.openai_key` -> `secret.`, `openai_`, `key`.
 std::vector<std::string_view> pieces(std::string_view word)
@@ -121,13 +121,13 @@ private:
             std::size_t cut = 0;
             while (cut < piece.size()) {
                 const std::size_t next = std::min(
-                    piece.size(), cut + sequenceLength(static_cast<unsigned char>(piece[cut])));
+                    piece.size(), cut + utf8SequenceLength(static_cast<unsigned char>(piece[cut])));
                 if (!fits(piece.substr(0, next)))
                     break;
                 cut = next;
             }
             if (cut == 0) // not even one code point fits: one per line
-                cut = std::min(piece.size(), sequenceLength(static_cast<unsigned char>(piece[0])));
+                cut = std::min(piece.size(), utf8SequenceLength(static_cast<unsigned char>(piece[0])));
             if (cut >= piece.size())
                 break;
             m_out.emplace_back(piece.substr(0, cut));

@@ -11,6 +11,10 @@
 
 namespace vigil {
 
+/// Byte length of the UTF-8 sequence that starts with `lead` (1 for a stray byte), so that
+/// text is never cut inside a character.
+std::size_t utf8SequenceLength(unsigned char lead);
+
 /// Width of a piece of UTF-8 text in the caller's unit (points for the PDF). Must not
 /// decrease when text is appended.
 using TextMeasure = std::function<double(std::string_view)>;
