@@ -14,8 +14,11 @@
 #include "incidents/incidentsview.h"
 #include "review/checklistmodel.h"
 #include "review/checklistsview.h"
+#include "review/threatmatricesview.h"
+#include "review/threatmatrixmodel.h"
 
 #include <QLabel>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTreeView>
@@ -107,6 +110,18 @@ private Q_SLOTS:
         QVERIFY(applied.wait(15000));
         QVERIFY(view.model()->rowCount() > 0);
         QVERIFY2(!saysLoading(view, QStringLiteral("checklists")), qPrintable(dump(view)));
+    }
+
+    void threatMatricesSayLoadingUntilTheFirstList()
+    {
+        ThreatMatricesView view(*m_fx.bridge);
+        QSignalSpy loaded(&view, &ThreatMatricesView::matricesLoaded);
+        // Not "No matrix: create one from a template." while the list is on its way.
+        QVERIFY2(saysLoading(view, QStringLiteral("matri")), qPrintable(dump(view)));
+        QVERIFY2(!dump(view).contains(QStringLiteral("No matrix")), qPrintable(dump(view)));
+        QVERIFY(loaded.wait(15000));
+        QVERIFY(view.matrixList()->count() > 0);
+        QVERIFY2(!saysLoading(view, QStringLiteral("matri")), qPrintable(dump(view)));
     }
 
     void iamMapSaysLoadingUntilTheFirstMap()

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Checklists and Threat Matrices views agree on a store with injection findings
-// (issue 20, item 4.1).
+// The Checklists and Threat Matrices views agree on a store with injection findings, and an
+// invalid threat-matrix edit stays visible and unsaved across switching matrices until it
+// is fixed or reverted (issue 20, items 4.1 and 4.2).
 
 #include "uitestsupport.h"
 
 #include "bridge/enginebridge.h"
 #include "review/checklistmodel.h"
 #include "review/checklistsview.h"
+#include "review/reviewstore.h"
 #include "review/threatmatricesview.h"
 #include "review/threatmatrixmodel.h"
+#include "store/storereader.h"
 
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 
 using namespace vigil::ui;
 using namespace vigil::test;
@@ -119,6 +127,86 @@ private Q_SLOTS:
         QVERIFY(applied.wait(15000));
         QTRY_COMPARE_WITH_TIMEOUT(checklists.model()->report().component, QStringLiteral("sql-writer"), 15000);
         QCOMPARE(statusOf(checklists, QStringLiteral("maestro.1.1")), QStringLiteral("pass"));
+    }
+
+    void invalidEditSurvivesSwitchingMatrices()
+    {
+        ThreatMatricesView view(*m_fx.bridge);
+        QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&view, &ThreatMatricesView::matricesLoaded);
+        QVERIFY(loaded.wait(15000));
+        view.show();
+        QVERIFY(view.matrixList()->count() >= 2);
+        view.matrixList()->setCurrentRow(0);
+        const qint64 id = view.currentMatrixId();
+        const QString listText = view.matrixList()->item(0)->text();
+        const QStringList storedLinks = view.model()->matrix().rows[0].links;
+        auto* issues = view.findChild<QLabel*>(QStringLiteral("matrixIssues"));
+        QVERIFY(issues);
+
+        // An invalid link: a warning, and nothing is stored.
+        const QModelIndex links = view.model()->index(0, ThreatMatrixModel::ColLinks);
+        QVERIFY(view.model()->setData(links, QStringLiteral("injection; Not-A-Category!")));
+        QVERIFY(issues->isVisible());
+        QVERIFY(issues->text().contains(QStringLiteral("Not-A-Category!")));
+        QVERIFY(view.matrixList()->item(0)->text().contains(u'*'));
+
+        // Away and back.
+        view.matrixList()->setCurrentRow(1);
+        QVERIFY2(view.matrixList()->item(0)->text().contains(u'*'), qPrintable(view.matrixList()->item(0)->text()));
+        QVERIFY(!view.matrixList()->item(1)->text().contains(u'*'));
+        // A reload from the database (another view stored something) keeps it too.
+        view.reload();
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(view.matrixList()->item(0)->text().contains(u'*'));
+        view.matrixList()->setCurrentRow(0);
+        QCOMPARE(view.currentMatrixId(), id);
+        QCOMPARE(links.data(Qt::EditRole).toString(), QStringLiteral("injection; Not-A-Category!"));
+        QVERIFY2(issues->isVisible(), "the warning must still show after switching back");
+        QVERIFY(issues->text().contains(QStringLiteral("Not-A-Category!")));
+        QVERIFY(view.stateLabel()->text().contains(QStringLiteral("not saved"), Qt::CaseInsensitive));
+        // The cell says what is wrong with it.
+        QVERIFY(!links.data(Qt::DecorationRole).isNull());
+        QVERIFY2(links.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Not-A-Category!")),
+                 qPrintable(links.data(Qt::ToolTipRole).toString()));
+        QVERIFY(view.model()->index(0, ThreatMatrixModel::ColThreat).data(Qt::DecorationRole).isNull());
+
+        // Never stored.
+        {
+            auto reader = vigil::StoreReader::open(m_fx.dbPath().toStdString());
+            QVERIFY(reader);
+            auto m = vigil::ReviewStore::matrix(reader->database(), id);
+            QVERIFY(m && *m);
+            QCOMPARE((*m)->matrix.rows[0].links.size(), std::size_t(storedLinks.size()));
+        }
+
+        // Revert brings the stored matrix back.
+        auto* revert = view.findChild<QPushButton*>(QStringLiteral("revertMatrixButton"));
+        QVERIFY(revert);
+        QVERIFY(revert->isVisible() && revert->isEnabled());
+        QTest::mouseClick(revert, Qt::LeftButton);
+        QCOMPARE(view.model()->matrix().rows[0].links, storedLinks);
+        QVERIFY(!issues->isVisible());
+        QCOMPARE(view.matrixList()->item(0)->text(), listText);
+        QVERIFY(!revert->isVisible());
+
+        // An invalid edit fixed after switching away and back is saved.
+        QVERIFY(view.model()->setData(links, QStringLiteral("injection; bad link")));
+        view.matrixList()->setCurrentRow(1);
+        view.matrixList()->setCurrentRow(0);
+        QVERIFY(issues->isVisible());
+        QSignalSpy saved(&view, &ThreatMatricesView::matrixSaved);
+        QVERIFY(view.model()->setData(links, QStringLiteral("injection; pii.email")));
+        QVERIFY(!issues->isVisible());
+        view.saveNow();
+        QVERIFY(saved.wait(10000));
+        QVERIFY(saved.last().at(0).toBool());
+        QCOMPARE(view.matrixList()->item(0)->text(), listText);
+        auto reader = vigil::StoreReader::open(m_fx.dbPath().toStdString());
+        QVERIFY(reader);
+        auto m = vigil::ReviewStore::matrix(reader->database(), id);
+        QVERIFY(m && *m);
+        QCOMPARE((*m)->matrix.rows[0].links, (std::vector<std::string>{"injection", "pii.email"}));
     }
 };
 
