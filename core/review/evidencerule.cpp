@@ -121,6 +121,22 @@ EvidenceResult evaluateNoFindings(const EvidenceRule& rule, const EvidenceSource
         r.reason = joined(parts, " and ");
         return r;
     }
+    if (!rule.eventTypes.empty()) {
+        // The rule looks at some events only, but the threat matrices count every linked
+        // finding in scope. Findings elsewhere keep the item from passing: a reviewer
+        // decides whether they bear on it.
+        EvidenceQuery anywhere = base;
+        anywhere.eventTypes.clear();
+        const std::int64_t elsewhere = countLinkedFindings(findingLinks(rule), source, anywhere);
+        if (elsewhere > 0) {
+            r.count = elsewhere;
+            r.listings.push_back({EvidenceTarget::Findings, splitQuery(rule, anywhere).findings, elsewhere});
+            r.reason = cat(elsewhere, " ", linkPhrase(rule), elsewhere == 1 ? " finding" : " findings",
+                           " in other events than ", eventsPhrase(rule.eventTypes),
+                           ", none in those; a reviewer decides");
+            return r;
+        }
+    }
     const std::int64_t events = source.countEvents(base);
     if (events > 0) {
         r.status = EvidenceStatus::Pass;
@@ -412,6 +428,13 @@ std::string_view toString(EvidenceTarget t)
         return "iam";
     }
     return "findings";
+}
+
+std::vector<std::string> findingLinks(const EvidenceRule& rule)
+{
+    std::vector<std::string> links = rule.categories;
+    links.insert(links.end(), rule.rules.begin(), rule.rules.end());
+    return links;
 }
 
 EvidenceQuery EvidenceScope::baseQuery() const

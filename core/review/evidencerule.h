@@ -17,8 +17,11 @@ namespace vigil {
 enum class EvidenceKind : std::uint8_t
 {
     /// fail: findings of `categories`/`rules` (in events of `eventTypes`) exist;
-    /// pass: none, and events of `eventTypes` (any event when empty) were scanned;
-    /// unknown: no such events in scope.
+    /// unknown: none there, but findings of the rule's links exist in scope in other events
+    /// (never pass while a threat row with the same links counts findings: the count is
+    /// countLinkedFindings(), the one a threat matrix shows, and the listing lists them);
+    /// pass: no linked finding in scope, and events of `eventTypes` (any event when empty)
+    /// were scanned; unknown: no such events in scope.
     NoFindings,
     /// pass: events of `eventTypes` (the screened population) exist, so every attempt in
     /// them was classified; evidence is the count of classified findings, or of screened
@@ -56,6 +59,11 @@ struct EvidenceRule
     bool operator==(const EvidenceRule&) const = default;
 };
 
+/// The finding links of `rule`, the same kind of list a threat row holds: its categories
+/// (`rejected` included) and then its rule ids. countLinkedFindings() over these links and a
+/// scope is what the threat matrices count for a row with the same links.
+std::vector<std::string> findingLinks(const EvidenceRule& rule);
+
 /// Automatic status of a checklist item.
 enum class EvidenceStatus : std::uint8_t
 {
@@ -90,8 +98,9 @@ struct EvidenceListing
 };
 
 /// The evaluation of one rule. `count` is the evidence behind `status`: the failing
-/// findings/lines/grants on fail, the examined events (or classified findings) on pass,
-/// 0 on unknown. `listings` tell how to list exactly those rows.
+/// findings/lines/grants on fail, the examined events (or classified findings) on pass; on
+/// unknown the linked findings outside the rule's event types (see NoFindings), else 0.
+/// `listings` tell how to list exactly those rows.
 struct EvidenceResult
 {
     EvidenceStatus status = EvidenceStatus::Unknown;

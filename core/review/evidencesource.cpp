@@ -7,9 +7,12 @@
 namespace vigil {
 
 namespace {
-constexpr std::array<std::string_view, 10> kCategories{
+// model_extraction: the session rules' category (resources/rules/model_extraction.json),
+// so that a threat row can link it.
+constexpr std::array<std::string_view, 11> kCategories{
     "injection", "pii",    "secret", "sql_mutation",         "log_injection",
-    "length",    "schema", "iam",    "privilege_escalation", "rejected"};
+    "length",    "schema", "iam",    "privilege_escalation", "model_extraction",
+    "rejected"};
 } // namespace
 
 std::span<const std::string_view> knownFindingCategories()

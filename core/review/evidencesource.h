@@ -93,7 +93,7 @@ public:
 };
 
 /// The finding categories of spec/cli.md: injection, pii, secret, sql_mutation,
-/// log_injection, length, schema, iam, privilege_escalation, rejected.
+/// log_injection, length, schema, iam, privilege_escalation, model_extraction, rejected.
 std::span<const std::string_view> knownFindingCategories();
 bool isKnownFindingCategory(std::string_view category);
 

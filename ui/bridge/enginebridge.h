@@ -236,6 +236,8 @@ public:
                                                        const QString& component);
     /// Problems that keep `matrix` from being saved ("row 3, threat: is empty"); empty: valid.
     static QStringList validateThreatMatrix(const vigil::ui::ThreatMatrixData& matrix);
+    /// The same problems, each with the row and field it is about, for marking cells.
+    static QVector<vigil::ui::ThreatIssueInfo> threatMatrixIssues(const vigil::ui::ThreatMatrixData& matrix);
     /// `matrix` as CSV, Markdown or JSON (core/review/threatmatrixio.h).
     static QByteArray exportThreatMatrix(const vigil::ui::ThreatMatrixData& matrix,
                                          vigil::ui::ThreatFileFormat format);

@@ -610,6 +610,15 @@ QStringList EngineBridge::validateThreatMatrix(const ThreatMatrixData& matrix)
     return out;
 }
 
+QVector<ThreatIssueInfo> EngineBridge::threatMatrixIssues(const ThreatMatrixData& matrix)
+{
+    QVector<ThreatIssueInfo> out;
+    for (const MatrixIssue& issue : validateMatrix(fromMatrixData(matrix)))
+        out.push_back({issue.row, issue.field ? qstr(std::string(toString(*issue.field))) : QString(),
+                       qstr(issue.message), qstr(describe(issue))});
+    return out;
+}
+
 QByteArray EngineBridge::exportThreatMatrix(const ThreatMatrixData& matrix, ThreatFileFormat format)
 {
     const ThreatMatrix m = fromMatrixData(matrix);

@@ -144,6 +144,15 @@ struct ThreatMatrixData
     bool operator==(const ThreatMatrixData&) const = default;
 };
 
+/// One problem that keeps a threat matrix from being saved.
+struct ThreatIssueInfo
+{
+    int row = -1;       ///< 0-based; -1: the matrix itself (its name)
+    QString field;      ///< `layer`, `component`, ..., `description`; empty: the whole row or matrix
+    QString message;    ///< the problem with the value (`'x' is not a finding category ...`)
+    QString described;  ///< with where it is: `row 1, links: ...`
+};
+
 /// A shipped threat-matrix template.
 struct ThreatTemplateInfo
 {

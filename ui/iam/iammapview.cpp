@@ -130,9 +130,8 @@ IamMapView::IamMapView(EngineBridge& bridge, QWidget* parent) : QWidget(parent),
     layout->addLayout(legendRow);
 
     m_stack = new QStackedWidget(this);
-    m_placeholder = new QLabel(tr("No IAM policy file is loaded.\n\nLoad one with File > Load IAM Policies… or "
-                                  "drop a .json policy file here."),
-                               m_stack);
+    // Until the first map arrives, the view cannot know whether a policy file is loaded.
+    m_placeholder = new QLabel(tr("Loading the IAM map…"), m_stack);
     m_placeholder->setObjectName(QStringLiteral("iamPlaceholder"));
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
@@ -350,6 +349,8 @@ void IamMapView::onMap(quint64 token, const IamMapData& map)
     m_model->setMap(map);
     fillFilters();
     m_grid->resizeColumnsToContents();
+    m_placeholder->setText(tr("No IAM policy file is loaded.\n\nLoad one with File > Load IAM Policies… or "
+                              "drop a .json policy file here."));
     m_stack->setCurrentIndex(map.hasPolicies ? 1 : 0);
     m_policyLabel->setText(map.hasPolicies
                                ? tr("Policies: <b>%1</b>").arg(QDir::toNativeSeparators(map.policySource).toHtmlEscaped())

@@ -6,6 +6,7 @@
 #include "common/eventdelegate.h"
 #include "common/eventdetailpane.h"
 #include "common/eventlistmodel.h"
+#include "common/viewplaceholder.h"
 #include "incidents/incidentexport.h"
 #include "incidents/incidentsmodel.h"
 #include "mute/mutedialog.h"
@@ -134,6 +135,7 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     m_table = new QTableView(m_split);
     m_table->setObjectName(QStringLiteral("incidentsTable"));
     m_table->setModel(m_proxy);
+    m_placeholder = new ViewPlaceholder(m_table);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(IncidentsModel::ColLast, Qt::DescendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -268,6 +270,7 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
                     return;
                 m_listToken = 0;
                 m_loaded = rows;
+                m_listLoaded = true;
                 showIncidents();
                 Q_EMIT incidentsReloaded();
             });
@@ -282,6 +285,7 @@ IncidentsView::IncidentsView(EngineBridge& bridge, QWidget* parent) : QWidget(pa
     connect(&m_bridge, &EngineBridge::incidentsChanged, this, [this] { reload(); });
     connect(&m_bridge, &EngineBridge::databaseOpened, this, [this] {
         m_current = 0;
+        m_listLoaded = false; // another database: its first list is on its way
         reload();
     });
     connect(&m_bridge, &EngineBridge::storeChanged, this, [this] { reload(); });
@@ -317,7 +321,16 @@ void IncidentsView::showIncidents()
     for (const IncidentSummary& i : selectedIncidents())
         selected << i.id;
     m_model->setIncidents(rows);
+    if (!m_listLoaded) {
+        // Until the first list arrives there is nothing to count: say so, not "0 incidents".
+        m_count->setText(tr("Loading incidents…"));
+        m_placeholder->setMessage(tr("Loading incidents…"));
+        return;
+    }
     m_count->setText(tr("%L1 incidents").arg(rows.size()));
+    m_placeholder->setMessage(m_mutedIncidents > 0 && !m_showMuted->isChecked()
+                                  ? tr("Every matching incident is muted. \"Show muted\" lists them.")
+                                  : tr("No incidents match the filters."));
     for (qint64 id : selected) {
         const int row = m_model->rowOf(id);
         if (row >= 0)
@@ -378,6 +391,10 @@ void IncidentsView::reload()
     m_debounce->stop();
     m_bridge.cancel(m_listToken);
     m_listToken = m_bridge.loadIncidents(query());
+    if (!m_listLoaded && m_listToken != 0) {
+        m_count->setText(tr("Loading incidents…"));
+        m_placeholder->setMessage(tr("Loading incidents…"));
+    }
 }
 
 void IncidentsView::selectIncident(qint64 id)

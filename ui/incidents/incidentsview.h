@@ -25,6 +25,7 @@ class EngineBridge;
 class EventDetailPane;
 class EventListModel;
 class IncidentsModel;
+class ViewPlaceholder;
 
 /// The incident browser: filters and full-text search, a sortable table, and a detail pane
 /// with the review workflow (status, assignee, notes; every change kept in the incident's
@@ -121,6 +122,8 @@ private:
     QLabel* m_mutedCount;
     QAction* m_muteAction;
     QVector<IncidentSummary> m_loaded; ///< the last list, muted incidents included
+    bool m_listLoaded = false;         ///< a list has arrived (else the view says it is loading)
+    ViewPlaceholder* m_placeholder = nullptr;
     qint64 m_mutedIncidents = 0;
     quint64 m_listToken = 0;
     quint64 m_detailToken = 0;

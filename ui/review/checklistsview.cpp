@@ -2,6 +2,7 @@
 #include "review/checklistsview.h"
 
 #include "bridge/enginebridge.h"
+#include "common/viewplaceholder.h"
 #include "review/checklistmodel.h"
 #include "review/evidencemodel.h"
 #include "review/reviewicons.h"
@@ -121,6 +122,7 @@ ChecklistsView::ChecklistsView(EngineBridge& bridge, QWidget* parent) : QWidget(
     m_tree = new QTreeView(m_split);
     m_tree->setObjectName(QStringLiteral("checklistTree"));
     m_tree->setModel(m_proxy);
+    m_placeholder = new ViewPlaceholder(m_tree);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -376,6 +378,8 @@ void ChecklistsView::reload()
         return;
     m_token = token;
     m_state->setText(tr("Evaluating…"));
+    if (m_firstReport)
+        m_placeholder->setMessage(tr("Loading checklists: evaluating the evidence…"));
 }
 
 void ChecklistsView::setComponent(const QString& component)
@@ -423,6 +427,7 @@ void ChecklistsView::applyReport(const ChecklistReport& report)
 {
     const QString keep = m_currentId;
     m_model->setReport(report);
+    m_placeholder->setMessage(report.error.isEmpty() ? QString() : tr("The checklists could not be evaluated."));
     updateComponents(report);
     // Expanded once; later reports update in place and keep what the reviewer collapsed.
     if (m_firstReport)

@@ -27,6 +27,7 @@ class ChecklistModel;
 class EngineBridge;
 class EvidenceModel;
 class VerdictHistoryModel;
+class ViewPlaceholder;
 
 /// The three seed checklists with live evidence: a tree (checklist, section, item) with
 /// status icons, a "failing only" filter and a text filter, a component picker (the agents
@@ -107,6 +108,7 @@ private:
     QSplitter* m_split;
     QSplitter* m_detailSplit;
     QTreeView* m_tree;
+    ViewPlaceholder* m_placeholder;
     QLabel* m_title;
     QLabel* m_meta;
     QLabel* m_auto;

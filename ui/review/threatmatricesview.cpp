@@ -2,6 +2,8 @@
 #include "review/threatmatricesview.h"
 
 #include "bridge/enginebridge.h"
+#include "common/viewplaceholder.h"
+#include "review/reviewicons.h"
 #include "review/threatdelegate.h"
 #include "review/threatmatrixmodel.h"
 
@@ -69,6 +71,12 @@ QString listText(const ThreatMatrixData& m)
     return m.component.isEmpty() ? m.name : QStringLiteral("%1 — %2").arg(m.name, m.component);
 }
 
+/// Same content: what a save would store (not the id, template or time).
+bool sameContent(const ThreatMatrixData& a, const ThreatMatrixData& b)
+{
+    return a.name == b.name && a.component == b.component && a.rows == b.rows;
+}
+
 QString fileFilter(ThreatFileFormat f)
 {
     switch (f) {
@@ -110,6 +118,7 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     m_list = new QListWidget(left);
     m_list->setObjectName(QStringLiteral("matrixList"));
     listTitle->setBuddy(m_list);
+    m_listPlaceholder = new ViewPlaceholder(m_list);
     m_new = new QToolButton(left);
     m_new->setObjectName(QStringLiteral("newMatrixButton"));
     m_new->setText(tr("&New from Template…"));
@@ -202,8 +211,14 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     }
     tools->addStretch(1);
     m_state = new QLabel(right);
+    m_state->setObjectName(QStringLiteral("matrixState"));
     m_state->setProperty("role", QStringLiteral("muted"));
     tools->addWidget(m_state);
+    m_revert = new QPushButton(tr("&Revert"), right);
+    m_revert->setObjectName(QStringLiteral("revertMatrixButton"));
+    m_revert->setToolTip(tr("Drop the edits that are not stored and show the matrix as stored (Ctrl+Z brings them back)"));
+    m_revert->hide();
+    tools->addWidget(m_revert);
     rl->addLayout(tools);
 
     m_table = new QTableView(right);
@@ -219,20 +234,24 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
     m_table->horizontalHeader()->setStretchLastSection(true);
     fitLayerColumn();
-    m_table->setColumnWidth(ThreatMatrixModel::ColComponent, 115);
-    m_table->setColumnWidth(ThreatMatrixModel::ColThreat, 150);
+    // Narrow enough that the description (the last, stretching column) starts inside a
+    // 1560-pixel window instead of behind the horizontal scroll bar.
+    m_table->setColumnWidth(ThreatMatrixModel::ColComponent, 110);
+    m_table->setColumnWidth(ThreatMatrixModel::ColThreat, 140);
     m_table->setColumnWidth(ThreatMatrixModel::ColSeverity, 75);
     m_table->setColumnWidth(ThreatMatrixModel::ColFindings, 70);
-    m_table->setColumnWidth(ThreatMatrixModel::ColMitigation, 230);
-    m_table->setColumnWidth(ThreatMatrixModel::ColStatus, 105);
-    m_table->setColumnWidth(ThreatMatrixModel::ColOwner, 80);
-    m_table->setColumnWidth(ThreatMatrixModel::ColLinks, 140);
+    m_table->setColumnWidth(ThreatMatrixModel::ColMitigation, 200);
+    m_table->setColumnWidth(ThreatMatrixModel::ColStatus, 100);
+    m_table->setColumnWidth(ThreatMatrixModel::ColOwner, 70);
+    m_table->setColumnWidth(ThreatMatrixModel::ColLinks, 130);
     // What is happening next to how bad it is: the live count right after the severity.
     m_table->horizontalHeader()->moveSection(ThreatMatrixModel::ColFindings, ThreatMatrixModel::ColSeverity + 1);
     rl->addWidget(m_table, 1);
     m_issues = new QLabel(right);
     m_issues->setObjectName(QStringLiteral("matrixIssues"));
     m_issues->setWordWrap(true);
+    m_issues->setTextFormat(Qt::PlainText);
+    m_issues->setProperty("role", QStringLiteral("error"));
     m_issues->hide();
     rl->addWidget(m_issues);
     auto* hint = new QLabel(tr("F2 or typing edits a cell · Ctrl+Insert adds a row · Ctrl+Delete deletes · "
@@ -247,7 +266,7 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     m_split->addWidget(right);
     m_split->setStretchFactor(0, 0);
     m_split->setStretchFactor(1, 1);
-    m_split->setSizes({240, 1100});
+    m_split->setSizes({200, 1140});
     layout->addWidget(m_split, 1);
     setTabOrder(m_list, m_new);
     setTabOrder(m_new, m_import);
@@ -286,6 +305,7 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     connect(m_moveDown, &QAction::triggered, this, [this] { moveRow(1); });
     connect(m_deleteMatrix, &QPushButton::clicked, this, &ThreatMatricesView::deleteMatrix);
     connect(m_import, &QPushButton::clicked, this, &ThreatMatricesView::importWithDialog);
+    connect(m_revert, &QPushButton::clicked, this, &ThreatMatricesView::revert);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this, &ThreatMatricesView::updateActions);
     connect(m_undo, &QUndoStack::indexChanged, this, &ThreatMatricesView::updateActions);
     connect(m_saveTimer, &QTimer::timeout, this, &ThreatMatricesView::saveNow);
@@ -293,6 +313,8 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
 
     connect(&m_bridge, &EngineBridge::databaseOpened, this, [this] {
         m_matrices.clear();
+        m_stored.clear();
+        m_saveErrors.clear();
         m_dirty = false;
         reload();
     });
@@ -315,22 +337,31 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
             reload();
             return;
         }
-        if (token != m_saveToken)
+        const auto sending = m_saving.constFind(token);
+        if (sending == m_saving.constEnd())
             return;
-        m_saveToken = 0;
+        const ThreatMatrixData sent = *sending;
+        m_saving.erase(sending);
+        const qint64 saved = sent.id;
         if (ok) {
-            for (ThreatMatrixData& m : m_matrices)
-                if (m.id == id && id == currentMatrixId())
-                    m = m_model->matrix();
-            if (!m_dirty)
-                m_state->setText(tr("Saved %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
-            m_issues->hide();
+            m_stored[saved] = sent;
+            m_saveErrors.remove(saved);
+            if (saved == currentMatrixId()) {
+                m_dirty = isUnsaved(m_model->matrix());
+                if (!m_dirty)
+                    m_state->setText(tr("Saved %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
+            }
         } else {
-            m_dirty = true;
-            m_issues->setText(tr("Not saved: %1").arg(message));
-            m_issues->show();
-            m_state->setText(tr("Unsaved changes"));
+            // Kept as it is, marked unsaved, whether it is shown or not.
+            m_saveErrors[saved] = message;
+            if (saved == currentMatrixId()) {
+                m_dirty = true;
+                m_state->setText(tr("Not saved: fix it or Revert"));
+            }
         }
+        if (saved != currentMatrixId() && !m_dirty)
+            m_state->setText(cleanStateText());
+        updateEditState();
         Q_EMIT matrixSaved(ok, id, message);
     });
     connect(&m_bridge, &EngineBridge::threatMatrixDeleted, this, [this](quint64 token, bool ok, qint64, const QString& message) {
@@ -353,6 +384,92 @@ ThreatMatricesView::ThreatMatricesView(EngineBridge& bridge, QWidget* parent) : 
     updateActions();
     if (m_bridge.isOpen())
         reload();
+}
+
+bool ThreatMatricesView::isUnsaved(const ThreatMatrixData& m) const
+{
+    const auto it = m_stored.constFind(m.id);
+    return m.id != 0 && it != m_stored.constEnd() && !sameContent(m, *it);
+}
+
+bool ThreatMatricesView::hasUnsavedEdits(qint64 id) const
+{
+    if (id != 0 && id == currentMatrixId())
+        return isUnsaved(m_model->matrix());
+    for (const ThreatMatrixData& m : m_matrices)
+        if (m.id == id)
+            return isUnsaved(m);
+    return false;
+}
+
+QString ThreatMatricesView::cleanStateText() const
+{
+    QStringList others;
+    for (const ThreatMatrixData& m : m_matrices)
+        if (m.id != currentMatrixId() && isUnsaved(m))
+            others << QStringLiteral("“%1”").arg(m.name);
+    QString text = tr("%Ln rows", nullptr, m_model->rowCount());
+    if (!others.isEmpty())
+        text += tr(" · not saved: %1 (marked *)").arg(others.join(QStringLiteral(", ")));
+    return text;
+}
+
+void ThreatMatricesView::updateListMarks()
+{
+    for (int i = 0; i < m_matrices.size() && i < m_list->count(); ++i) {
+        const ThreatMatrixData& m = i == m_list->currentRow() ? m_model->matrix() : m_matrices[i];
+        const bool unsaved = isUnsaved(m);
+        QListWidgetItem* it = m_list->item(i);
+        const QString text = listText(m) + (unsaved ? QStringLiteral(" *") : QString());
+        if (it->text() != text)
+            it->setText(text);
+        QString tip = tr("%Ln rows", nullptr, static_cast<int>(m.rows.size())) +
+                      (m.templateId.isEmpty() ? QString() : tr(" · from template %1").arg(m.templateId));
+        const QVector<ThreatIssueInfo> issues = unsaved ? EngineBridge::threatMatrixIssues(m) : QVector<ThreatIssueInfo>();
+        if (unsaved) {
+            QStringList why;
+            for (const ThreatIssueInfo& issue : issues)
+                why << issue.described;
+            if (why.isEmpty() && m_saveErrors.contains(m.id))
+                why << m_saveErrors.value(m.id);
+            tip += why.isEmpty() ? tr("\nEdits not stored yet") : tr("\nNot saved until fixed: %1").arg(why.join(QStringLiteral("; ")));
+        }
+        it->setToolTip(tip);
+        it->setIcon(unsaved && (!issues.isEmpty() || m_saveErrors.contains(m.id)) ? review::conflictIcon() : QIcon());
+    }
+}
+
+void ThreatMatricesView::updateEditState()
+{
+    const qint64 id = currentMatrixId();
+    const ThreatMatrixData& m = m_model->matrix();
+    const QVector<ThreatIssueInfo> issues = id != 0 ? EngineBridge::threatMatrixIssues(m) : QVector<ThreatIssueInfo>();
+    m_model->setIssues(issues);
+    const bool unsaved = id != 0 && isUnsaved(m);
+    m_revert->setVisible(unsaved);
+    if (!issues.isEmpty()) {
+        QStringList described;
+        for (const ThreatIssueInfo& i : issues)
+            described << i.described;
+        m_issues->setText(tr("Not saved until fixed: %1").arg(described.join(QStringLiteral("; "))));
+        m_issues->show();
+    } else if (unsaved && m_saveErrors.contains(id)) {
+        m_issues->setText(tr("Not saved: %1").arg(m_saveErrors.value(id)));
+        m_issues->show();
+    } else {
+        m_issues->hide();
+    }
+    updateListMarks();
+}
+
+void ThreatMatricesView::revert()
+{
+    const qint64 id = currentMatrixId();
+    const auto it = m_stored.constFind(id);
+    if (id == 0 || it == m_stored.constEnd())
+        return;
+    m_saveErrors.remove(id);
+    m_model->replaceMatrix(*it, tr("Revert to the stored matrix"));
 }
 
 QAction* ThreatMatricesView::addShortcutAction(const QString& text, const QList<QKeySequence>& keys, const QString& name)
@@ -380,8 +497,14 @@ ThreatMatricesView::~ThreatMatricesView()
 void ThreatMatricesView::reload()
 {
     saveNow();
-    if (const quint64 t = m_bridge.loadThreatMatrices())
+    if (const quint64 t = m_bridge.loadThreatMatrices()) {
         m_listToken = t;
+        if (!m_listLoaded) {
+            // First open: the list is on its way, not empty.
+            m_listPlaceholder->setMessage(tr("Loading threat matrices…"));
+            m_state->setText(tr("Loading threat matrices…"));
+        }
+    }
 }
 
 qint64 ThreatMatricesView::currentMatrixId() const
@@ -393,32 +516,47 @@ qint64 ThreatMatricesView::currentMatrixId() const
 void ThreatMatricesView::fillList(const QVector<ThreatMatrixData>& matrices, qint64 select)
 {
     const qint64 current = currentMatrixId();
-    m_matrices = matrices;
-    // Edits of the shown matrix that are unsaved (invalid) or still on their way to the
-    // writer survive a reload, with their undo history.
-    const bool keepModel = current != 0 && (m_dirty || m_saveToken != 0);
+    // Edits that are not stored (invalid, refused, or on their way to the writer) survive a
+    // reload, the shown matrix's with its undo history, the others' as they were left.
+    QHash<qint64, ThreatMatrixData> pending;
+    for (const ThreatMatrixData& m : std::as_const(m_matrices))
+        if (isUnsaved(m))
+            pending.insert(m.id, m);
+    bool sending = false;
+    for (const ThreatMatrixData& m : std::as_const(m_saving))
+        sending = sending || m.id == current;
+    const bool keepModel = current != 0 && (m_dirty || sending);
     if (keepModel)
-        for (ThreatMatrixData& m : m_matrices)
-            if (m.id == current)
-                m = m_model->matrix();
+        pending.insert(current, m_model->matrix());
+    m_listLoaded = true;
+    m_listPlaceholder->setMessage(tr("No threat matrices. Create one with New from Template…"));
+    m_stored.clear();
+    for (const ThreatMatrixData& m : matrices)
+        m_stored.insert(m.id, m);
+    m_matrices = matrices;
+    for (ThreatMatrixData& m : m_matrices)
+        if (const auto it = pending.constFind(m.id); it != pending.constEnd()) {
+            const qint64 updated = m.updatedMs;
+            m = *it;
+            m.updatedMs = updated;
+        }
     int row = m_matrices.isEmpty() ? -1 : 0;
     {
         const QSignalBlocker block(m_list);
         m_list->clear();
         for (int i = 0; i < m_matrices.size(); ++i) {
-            const ThreatMatrixData& m = m_matrices[i];
-            auto* it = new QListWidgetItem(listText(m), m_list);
-            it->setToolTip(tr("%Ln rows", nullptr, static_cast<int>(m.rows.size())) +
-                           (m.templateId.isEmpty() ? QString() : tr(" · from template %1").arg(m.templateId)));
-            if (m.id == select)
+            new QListWidgetItem(listText(m_matrices[i]), m_list);
+            if (m_matrices[i].id == select)
                 row = i;
         }
         m_list->setCurrentRow(row);
     }
-    if (row < 0 || m_matrices[row].id != current || !keepModel)
+    if (row < 0 || m_matrices[row].id != current || !keepModel) {
         showMatrix(row);
-    else
+    } else {
+        updateEditState();
         updateActions();
+    }
 }
 
 void ThreatMatricesView::showMatrix(int row)
@@ -434,10 +572,17 @@ void ThreatMatricesView::showMatrix(int row)
         m_component->clear();
     }
     m_loading = false;
-    m_dirty = false;
-    m_issues->hide();
-    const int n = m_model->rowCount();
-    m_state->setText(row >= 0 ? tr("%Ln rows", nullptr, n) : tr("No matrix: create one from a template."));
+    const bool has = row >= 0 && row < m_matrices.size();
+    m_dirty = has && isUnsaved(m_matrices[row]);
+    updateEditState();
+    if (!has)
+        m_state->setText(tr("No matrix: create one from a template."));
+    else if (!m_dirty)
+        m_state->setText(cleanStateText());
+    else if (!m_model->issues().isEmpty() || m_saveErrors.contains(m_matrices[row].id))
+        m_state->setText(tr("Not saved: fix the marked cells or Revert"));
+    else
+        m_saveTimer->start(); // valid edits left on their way: store them now
     updateActions();
     requestCounts();
 }
@@ -446,21 +591,25 @@ void ThreatMatricesView::onEdited()
 {
     if (m_loading)
         return;
-    m_dirty = true;
     m_countToken = kBlockCounts; // rows changed: earlier counts may not line up
-    m_state->setText(tr("Unsaved changes"));
     // Keep the list's copy current, so that switching back shows the edits.
     const int row = m_list->currentRow();
     if (row >= 0 && row < m_matrices.size())
         m_matrices[row] = m_model->matrix();
-    const QStringList issues = EngineBridge::validateThreatMatrix(m_model->matrix());
-    if (issues.isEmpty()) {
-        m_issues->hide();
+    m_dirty = isUnsaved(m_model->matrix());
+    updateEditState();
+    if (!m_dirty) {
+        // Undone or reverted to what is stored: nothing to save.
+        m_saveTimer->stop();
+        m_saveErrors.remove(currentMatrixId());
+        m_state->setText(cleanStateText());
+    } else if (!m_model->issues().isEmpty()) {
+        m_saveTimer->stop();
+        m_state->setText(tr("Not saved: fix the marked cells or Revert"));
     } else {
-        m_issues->setText(tr("Not saved until fixed: %1").arg(issues.join(QStringLiteral("; "))));
-        m_issues->show();
+        m_state->setText(tr("Unsaved changes"));
+        m_saveTimer->start();
     }
-    m_saveTimer->start();
     m_countTimer->start();
     updateActions();
 }
@@ -470,14 +619,12 @@ void ThreatMatricesView::saveNow()
     m_saveTimer->stop();
     if (!m_dirty || currentMatrixId() == 0)
         return;
-    const QStringList issues = EngineBridge::validateThreatMatrix(m_model->matrix());
-    if (!issues.isEmpty()) {
-        m_issues->setText(tr("Not saved until fixed: %1").arg(issues.join(QStringLiteral("; "))));
-        m_issues->show();
+    // An invalid matrix stays as it is, marked unsaved (updateEditState), until it is fixed
+    // or reverted; switching away keeps it so.
+    if (!EngineBridge::validateThreatMatrix(m_model->matrix()).isEmpty())
         return;
-    }
     if (const quint64 t = m_bridge.saveThreatMatrix(m_model->matrix())) {
-        m_saveToken = t;
+        m_saving.insert(t, m_model->matrix());
         m_dirty = false;
         m_state->setText(tr("Saving…"));
     }

@@ -4,6 +4,7 @@
 #include "bridge/reviewtypes.h"
 #include "viewpage.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QAction;
@@ -21,6 +22,7 @@ namespace vigil::ui {
 
 class EngineBridge;
 class ThreatDelegate;
+class ViewPlaceholder;
 class ThreatMatrixModel;
 
 /// Threat matrices: the stored matrices in a list (the templates are stored the first time a
@@ -29,7 +31,10 @@ class ThreatMatrixModel;
 /// for layer, severity and status, rows added, deleted and moved with buttons and
 /// shortcuts, undo and redo (Ctrl+Z, Ctrl+Shift+Z), the live count of observed findings per
 /// row, and import/export as CSV, Markdown and JSON. A valid matrix is saved through the
-/// writer shortly after each change; a matrix with problems says why it is not saved.
+/// writer shortly after each change. A matrix with problems is not saved and stays so until
+/// it is fixed or reverted, also while another matrix is shown: its cells with problems carry
+/// a warning icon and say why in their tooltip, its name in the list is marked `*`, the
+/// status line says it is not saved, and Revert (undoable) brings back the stored matrix.
 class ThreatMatricesView : public QWidget, public ViewPage
 {
     Q_OBJECT
@@ -59,6 +64,10 @@ public:
     QLineEdit* nameEdit() const { return m_name; }
     QLineEdit* componentEdit() const { return m_component; }
     QLabel* stateLabel() const { return m_state; }
+    QPushButton* revertButton() const { return m_revert; }
+    /// Whether the matrix with `id` has edits that are not stored (invalid, refused, or
+    /// still on their way to the writer).
+    bool hasUnsavedEdits(qint64 id) const;
     const QVector<ThreatMatrixData>& matrices() const { return m_matrices; }
 
     void focusSearch() override;
@@ -81,6 +90,11 @@ private:
     void fillList(const QVector<ThreatMatrixData>& matrices, qint64 select);
     void showMatrix(int listRow);
     void onEdited();
+    void revert();
+    void updateEditState();
+    void updateListMarks();
+    bool isUnsaved(const ThreatMatrixData& m) const;
+    QString cleanStateText() const;
     void requestCounts();
     void addRow();
     void deleteRows();
@@ -100,12 +114,14 @@ private:
     QToolButton* m_new;
     QPushButton* m_deleteMatrix;
     QPushButton* m_import;
+    QPushButton* m_revert;
     QToolButton* m_export;
     QLineEdit* m_name;
     QLineEdit* m_component;
     QTableView* m_table;
     QLabel* m_state;
     QLabel* m_issues;
+    ViewPlaceholder* m_listPlaceholder;
     QAction* m_addRow;
     QAction* m_deleteRow;
     QAction* m_moveUp;
@@ -115,9 +131,12 @@ private:
     QTimer* m_saveTimer;
     QTimer* m_countTimer;
 
-    QVector<ThreatMatrixData> m_matrices;
+    QVector<ThreatMatrixData> m_matrices; ///< as shown: with the edits not yet stored
+    QHash<qint64, ThreatMatrixData> m_stored; ///< as stored, by id
+    QHash<qint64, QString> m_saveErrors;      ///< why the writer refused a matrix's last save
+    QHash<quint64, ThreatMatrixData> m_saving; ///< saves on their way to the writer, by token
+    bool m_listLoaded = false;
     quint64 m_listToken = 0;
-    quint64 m_saveToken = 0;
     quint64 m_createToken = 0;
     quint64 m_deleteToken = 0;
     quint64 m_countToken = 0;

@@ -10,6 +10,8 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 
+#include <algorithm>
+
 namespace vigil::ui {
 namespace {
 
@@ -114,6 +116,42 @@ private:
     QString m_before, m_after;
 };
 
+class ReplaceCommand : public QUndoCommand
+{
+public:
+    ReplaceCommand(ThreatMatrixModel* m, ThreatMatrixData before, ThreatMatrixData after, const QString& text)
+        : m_model(m), m_before(std::move(before)), m_after(std::move(after))
+    {
+        setText(text);
+    }
+    void undo() override { m_model->applyReplace(m_before); }
+    void redo() override { m_model->applyReplace(m_after); }
+
+private:
+    ThreatMatrixModel* m_model;
+    ThreatMatrixData m_before, m_after;
+};
+
+/// The column a core field name (`links`) stands for; the threat column for a whole row.
+int columnOfField(const QString& field)
+{
+    static const QList<QPair<QString, int>> kColumns{
+        {QStringLiteral("layer"), ThreatMatrixModel::ColLayer},
+        {QStringLiteral("component"), ThreatMatrixModel::ColComponent},
+        {QStringLiteral("threat"), ThreatMatrixModel::ColThreat},
+        {QStringLiteral("severity"), ThreatMatrixModel::ColSeverity},
+        {QStringLiteral("mitigation"), ThreatMatrixModel::ColMitigation},
+        {QStringLiteral("status"), ThreatMatrixModel::ColStatus},
+        {QStringLiteral("owner"), ThreatMatrixModel::ColOwner},
+        {QStringLiteral("links"), ThreatMatrixModel::ColLinks},
+        {QStringLiteral("description"), ThreatMatrixModel::ColDescription},
+    };
+    for (const auto& [name, column] : kColumns)
+        if (name == field)
+            return column;
+    return ThreatMatrixModel::ColThreat;
+}
+
 } // namespace
 
 ThreatMatrixModel::ThreatMatrixModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -123,9 +161,32 @@ void ThreatMatrixModel::setMatrix(const ThreatMatrixData& matrix)
     beginResetModel();
     m_matrix = matrix;
     m_counts = QVector<qint64>(matrix.rows.size(), -1);
+    m_issues.clear();
     endResetModel();
     if (m_undo)
         m_undo->clear();
+}
+
+void ThreatMatrixModel::setIssues(const QVector<ThreatIssueInfo>& issues)
+{
+    if (issues.size() == m_issues.size() &&
+        std::equal(issues.begin(), issues.end(), m_issues.begin(), [](const auto& a, const auto& b) {
+            return a.row == b.row && a.field == b.field && a.message == b.message;
+        }))
+        return;
+    m_issues = issues;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                           {Qt::DecorationRole, Qt::ToolTipRole});
+}
+
+QString ThreatMatrixModel::issueText(int row, int column) const
+{
+    QStringList out;
+    for (const ThreatIssueInfo& i : m_issues)
+        if (i.row == row && columnOfField(i.field) == column)
+            out << i.message;
+    return out.join(u'\n');
 }
 
 void ThreatMatrixModel::setCounts(const QVector<qint64>& counts)
@@ -328,6 +389,28 @@ void ThreatMatrixModel::applyComponent(const QString& component)
     Q_EMIT matrixEdited();
 }
 
+void ThreatMatrixModel::applyReplace(const ThreatMatrixData& matrix)
+{
+    const qint64 id = m_matrix.id;
+    beginResetModel();
+    m_matrix = matrix;
+    m_matrix.id = id;
+    m_counts = QVector<qint64>(matrix.rows.size(), -1);
+    endResetModel();
+    Q_EMIT headerEdited();
+    Q_EMIT matrixEdited();
+}
+
+void ThreatMatrixModel::replaceMatrix(const ThreatMatrixData& matrix, const QString& text)
+{
+    if (matrix.rows == m_matrix.rows && matrix.name == m_matrix.name && matrix.component == m_matrix.component)
+        return;
+    if (m_undo)
+        m_undo->push(new ReplaceCommand(this, m_matrix, matrix, text));
+    else
+        applyReplace(matrix);
+}
+
 ThreatRowData ThreatMatrixModel::newRow() const
 {
     ThreatRowData r;
@@ -437,6 +520,12 @@ QVariant ThreatMatrixModel::data(const QModelIndex& index, int role) const
         default:
             return {};
         }
+    }
+    if (role == Qt::DecorationRole || role == Qt::ToolTipRole) {
+        // A cell that keeps the matrix from being saved says so, before anything else.
+        if (const QString problem = issueText(index.row(), c); !problem.isEmpty())
+            return role == Qt::DecorationRole ? QVariant(review::conflictIcon())
+                                              : QVariant(tr("Not saved until fixed: %1").arg(problem));
     }
     switch (role) {
     case Qt::DisplayRole:

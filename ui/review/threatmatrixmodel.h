@@ -46,6 +46,13 @@ public:
     void setUndoStack(QUndoStack* stack) { m_undo = stack; }
     QUndoStack* undoStack() const { return m_undo; }
 
+    /// Marks the cells that keep the matrix from being saved: a warning icon, and the
+    /// problem in the tooltip (EngineBridge::threatMatrixIssues). Empty: nothing is marked.
+    void setIssues(const QVector<ThreatIssueInfo>& issues);
+    const QVector<ThreatIssueInfo>& issues() const { return m_issues; }
+    /// The problems of one cell, one per line; empty when it has none.
+    QString issueText(int row, int column) const;
+
     /// Live finding counts, one per row in order (ignored when the row count differs).
     void setCounts(const QVector<qint64>& counts);
     /// The count shown for `row`, or -1 while unknown.
@@ -58,6 +65,9 @@ public:
     void moveThreatRow(int from, int to);
     void setMatrixName(const QString& name);
     void setMatrixComponent(const QString& component);
+    /// Replaces every row, the name and the component with `matrix`'s (keeping the id), as
+    /// one undoable step named `text` (Revert).
+    void replaceMatrix(const ThreatMatrixData& matrix, const QString& text);
     /// A new row for this matrix: layer 1, its component (or "component"), "New threat".
     ThreatRowData newRow() const;
 
@@ -68,6 +78,7 @@ public:
     void applyMove(int from, int to);
     void applyName(const QString& name);
     void applyComponent(const QString& component);
+    void applyReplace(const ThreatMatrixData& matrix);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     /// The layer column's labels changed (View > MAESTRO Layer Names).
@@ -94,6 +105,7 @@ Q_SIGNALS:
 private:
     ThreatMatrixData m_matrix;
     QVector<qint64> m_counts;
+    QVector<ThreatIssueInfo> m_issues;
     QUndoStack* m_undo = nullptr;
 };
 

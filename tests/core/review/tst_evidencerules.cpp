@@ -122,14 +122,25 @@ void TestEvidenceRules::noFindingsRulesFlip()
 
 void TestEvidenceRules::noFindingsRespectsEventTypes()
 {
-    // "Output scanning for PII" looks at worker results only: PII in a user's own question
-    // is not an output.
+    // "Output scanning for PII" fails on worker results only: PII in a user's own question
+    // is not an output. But a threat row linking pii counts it, so the item does not pass
+    // either: unknown, with the finding listed, until a reviewer decides.
     const auto& r = shippedRule("pii_absent_outputs");
     FakeEvidenceSource source;
     source.add("user_query_received", "brain", 1000, "pii", "pii.email");
     QCOMPARE(status(evaluateEvidence(r, source)), std::string("unknown"));
     source.add("worker_result", "formatter");
-    QCOMPARE(status(evaluateEvidence(r, source)), std::string("pass"));
+    const auto elsewhere = evaluateEvidence(r, source);
+    QCOMPARE(status(elsewhere), std::string("unknown"));
+    QCOMPARE(elsewhere.count, std::int64_t(1));
+    QCOMPARE(elsewhere.listings.size(), std::size_t(1));
+    QVERIFY(elsewhere.listings[0].query.eventTypes.empty());
+    QVERIFY2(elsewhere.reason.find("other events than worker_result") != std::string::npos,
+             elsewhere.reason.c_str());
+    FakeEvidenceSource clean;
+    clean.add("user_query_received");
+    clean.add("worker_result", "formatter");
+    QCOMPARE(status(evaluateEvidence(r, clean)), std::string("pass"));
     source.add("worker_result", "formatter", 1000, "pii", "pii.phone");
     const auto result = evaluateEvidence(r, source);
     QCOMPARE(status(result), std::string("fail"));

@@ -316,9 +316,6 @@ void TestSqliteEvidence::noFindingsRulesFlip()
         QCOMPARE(statusName(evaluateEvidence(r, source)), std::string("unknown"));
     }
     e.add(type, "formatter", 1000);
-    // A finding of the rule's category in an event the rule does not look at.
-    if (!r.eventTypes.empty())
-        e.add("some_other_type", "formatter", 1000, category);
     e.commit();
     {
         StoreReader reader = e.reader();
@@ -326,6 +323,20 @@ void TestSqliteEvidence::noFindingsRulesFlip()
         const auto result = evaluateEvidence(r, source);
         QCOMPARE(statusName(result), std::string("pass"));
         QCOMPARE(result.count, std::int64_t(1));
+    }
+    if (!r.eventTypes.empty()) {
+        // A finding of the rule's category in an event the rule does not look at: not a
+        // failure of the item, but a threat row linking the category counts it, so the item
+        // does not pass either. Its listing finds exactly that finding.
+        e.add("some_other_type", "formatter", 1000, category);
+        e.commit();
+        StoreReader reader = e.reader();
+        SqliteEvidenceSource source(reader.database());
+        const auto result = evaluateEvidence(r, source);
+        QCOMPARE(statusName(result), std::string("unknown"));
+        QCOMPARE(result.count, std::int64_t(1));
+        QCOMPARE(result.listings.size(), std::size_t(1));
+        QCOMPARE(source.countFindings(result.listings[0].query), std::int64_t(1));
     }
     e.add(type, "formatter", 2000, category);
     e.commit();
