@@ -29,6 +29,8 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QUndoGroup>
+#include <QUndoStack>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
@@ -76,10 +78,14 @@ MainWindow::MainWindow(EngineBridge& bridge, QWidget* parent) : QMainWindow(pare
         if (row < 0 || row >= m_views.size())
             return;
         m_stack->setCurrentWidget(m_views[row].widget);
-        if (m_exportAction) {
-            auto* page = dynamic_cast<ViewPage*>(m_views[row].widget);
+        auto* page = dynamic_cast<ViewPage*>(m_views[row].widget);
+        if (m_exportAction)
             m_exportAction->setEnabled(page && page->canExport());
-        }
+        // Edit > Undo and Redo act on the shown view's edits (disabled for views without).
+        QUndoStack* stack = page ? page->undoStack() : nullptr;
+        if (stack && !m_undoGroup->stacks().contains(stack))
+            m_undoGroup->addStack(stack);
+        m_undoGroup->setActiveStack(stack);
     });
 
     buildMenus();
@@ -237,6 +243,29 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    // The keys themselves belong to the view (its own Ctrl+Z / Ctrl+Shift+Z actions, so a
+    // text editor inside it keeps its own undo): the menu shows them but binds nothing, or
+    // the two bindings would be ambiguous and neither would fire.
+    m_undoGroup = new QUndoGroup(this);
+    auto* undo = edit->addAction(tr("&Undo"), m_undoGroup, &QUndoGroup::undo);
+    auto* redo = edit->addAction(tr("&Redo"), m_undoGroup, &QUndoGroup::redo);
+    undo->setObjectName(QStringLiteral("editUndo"));
+    redo->setObjectName(QStringLiteral("editRedo"));
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+    auto label = [](const QString& verb, const QString& what, const QString& keys) {
+        return (what.isEmpty() ? verb : verb + u' ' + what) + u'\t' + keys;
+    };
+    auto relabel = [this, undo, redo, label] {
+        undo->setText(label(tr("&Undo"), m_undoGroup->undoText(), QStringLiteral("Ctrl+Z")));
+        redo->setText(label(tr("&Redo"), m_undoGroup->redoText(), QStringLiteral("Ctrl+Shift+Z")));
+    };
+    connect(m_undoGroup, &QUndoGroup::canUndoChanged, undo, &QAction::setEnabled);
+    connect(m_undoGroup, &QUndoGroup::canRedoChanged, redo, &QAction::setEnabled);
+    connect(m_undoGroup, &QUndoGroup::undoTextChanged, this, relabel);
+    connect(m_undoGroup, &QUndoGroup::redoTextChanged, this, relabel);
+    relabel();
+    edit->addSeparator();
     QAction* find = edit->addAction(tr("&Find"), this, &MainWindow::focusSearch);
     find->setShortcut(QKeySequence::Find);
     addAction(find);

@@ -11,6 +11,7 @@ class QLabel;
 class QListWidget;
 class QMenu;
 class QStackedWidget;
+class QUndoGroup;
 
 namespace vigil::ui {
 
@@ -94,6 +95,7 @@ private:
     QMenu* m_viewMenu = nullptr;
     QMenu* m_viewsMenu = nullptr;
     QActionGroup* m_themeGroup = nullptr;
+    QUndoGroup* m_undoGroup = nullptr;
     QAction* m_exportAction = nullptr;
     QList<ViewEntry> m_views;
     OverviewView* m_overview = nullptr;

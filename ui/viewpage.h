@@ -2,6 +2,7 @@
 #pragma once
 
 class QSettings;
+class QUndoStack;
 class QWidget;
 
 namespace vigil::ui {
@@ -22,6 +23,8 @@ public:
     /// View > MAESTRO Layer Names changed (maestroLayerNames() already answers the new
     /// names): relabel what shows layers.
     virtual void layerNamesChanged() {}
+    /// The view's edits, for Edit > Undo and Redo while it is shown; none by default.
+    virtual QUndoStack* undoStack() const { return nullptr; }
     /// Saves and restores splitter and header state under the settings' current group.
     virtual void saveState(QSettings& settings) const { (void)settings; }
     virtual void restoreState(QSettings& settings) { (void)settings; }

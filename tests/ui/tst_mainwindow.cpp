@@ -13,6 +13,8 @@
 #include "mainwindow.h"
 #include "notifications/notifier.h"
 #include "overview/overviewview.h"
+#include "review/threatmatricesview.h"
+#include "review/threatmatrixmodel.h"
 #include "theme.h"
 
 #include <QAbstractBarSeries>
@@ -28,6 +30,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStackedWidget>
+#include <QUndoStack>
 #include <QTableView>
 
 #include <sqlite3.h>
@@ -252,6 +255,43 @@ private Q_SLOTS:
         shown.clear();
         window.showView(QStringLiteral("overview"));
         QVERIFY(shown.wait(3000));
+    }
+
+    void editMenuUndoesTheShownViewsEdits()
+    {
+        MainWindow window(*m_fx.bridge);
+        window.show();
+        auto* undo = window.findChild<QAction*>(QStringLiteral("editUndo"));
+        auto* redo = window.findChild<QAction*>(QStringLiteral("editRedo"));
+        QVERIFY(undo && redo);
+        window.showView(QStringLiteral("threats"));
+        auto* threats = qobject_cast<ThreatMatricesView*>(window.findChild<ThreatMatricesView*>());
+        QVERIFY(threats);
+        QTRY_VERIFY_WITH_TIMEOUT(threats->model()->rowCount() > 0, 15000);
+        QVERIFY(!undo->isEnabled());
+
+        // An owner typed into a threat row: Edit > Undo names it and takes it back, Redo
+        // brings it again.
+        const QModelIndex owner = threats->model()->index(0, ThreatMatrixModel::ColOwner);
+        const QString before = owner.data().toString();
+        QVERIFY(threats->model()->setData(owner, QStringLiteral("carol"), Qt::EditRole));
+        QCOMPARE(owner.data().toString(), QStringLiteral("carol"));
+        QTRY_VERIFY(undo->isEnabled());
+        QVERIFY2(undo->text().startsWith(QStringLiteral("&Undo ")) && undo->text().endsWith(QStringLiteral("\tCtrl+Z")),
+                 qPrintable(undo->text()));
+        undo->trigger();
+        QCOMPARE(owner.data().toString(), before);
+        QVERIFY(redo->isEnabled());
+        redo->trigger();
+        QCOMPARE(owner.data().toString(), QStringLiteral("carol"));
+
+        // Another view without edits of its own: nothing to undo there.
+        window.showView(QStringLiteral("overview"));
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(!redo->isEnabled());
+        window.showView(QStringLiteral("threats"));
+        QVERIFY(undo->isEnabled());
+        threats->undoStack()->undo();
     }
 
     void layerNamesFollowTheViewMenu()

@@ -60,7 +60,7 @@ public:
     ThreatMatrixModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
     QListWidget* matrixList() const { return m_list; }
-    QUndoStack* undoStack() const { return m_undo; }
+    QUndoStack* undoStack() const override { return m_undo; }
     QLineEdit* nameEdit() const { return m_name; }
     QLineEdit* componentEdit() const { return m_component; }
     QLabel* stateLabel() const { return m_state; }
