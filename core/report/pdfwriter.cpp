@@ -194,6 +194,18 @@ std::string subsetTag(const std::map<std::uint16_t, char32_t>& glyphs, std::size
 
 double widthIn(const PdfFontSet& fonts, PdfWriter::Font font, double size, std::string_view utf8)
 {
+    if (!fonts.embedded()) {
+        const std::string s = PdfWriter::toWinAnsi(utf8);
+        if (font == PdfWriter::Font::Mono)
+            return static_cast<double>(s.size()) * 0.6 * size;
+        const auto& table = font == PdfWriter::Font::Bold ? kHelveticaBold : kHelvetica;
+        double units = 0;
+        for (const char ch : s) {
+            const auto c = static_cast<unsigned char>(ch);
+            units += (c >= 32 && c <= 126) ? table[c - 32] : kWideEstimate;
+        }
+        return units * size / 1000.0;
+    }
     double units = 0;
     for (std::size_t i = 0; i < utf8.size();) {
         char32_t cp = nextCodePoint(utf8, i);
@@ -326,23 +338,12 @@ std::string PdfWriter::escapeString(std::string_view winAnsi)
 
 double PdfWriter::textWidth(Font font, double size, std::string_view utf8)
 {
-    return PdfWriter().measure(font, size, utf8);
+    return widthIn(*PdfFontSet::system(), font, size, utf8);
 }
 
 double PdfWriter::measure(Font font, double size, std::string_view utf8) const
 {
-    if (m_fonts->embedded())
-        return widthIn(*m_fonts, font, size, utf8);
-    const std::string s = toWinAnsi(utf8);
-    if (font == Font::Mono)
-        return static_cast<double>(s.size()) * 0.6 * size;
-    const auto& table = font == Font::Bold ? kHelveticaBold : kHelvetica;
-    double units = 0;
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        units += (c >= 32 && c <= 126) ? table[c - 32] : kWideEstimate;
-    }
-    return units * size / 1000.0;
+    return widthIn(*m_fonts, font, size, utf8);
 }
 
 std::string& PdfWriter::current()
