@@ -29,6 +29,20 @@ QVariant eventHeaderData(int section, int role)
     }
 }
 
+namespace {
+
+/// The finding categories of `mask`, comma-separated, in bit order.
+QString categoriesOf(quint32 mask)
+{
+    QStringList names;
+    for (int b = 0; b < categoryNames().size(); ++b)
+        if (mask & (1u << b))
+            names << categoryNames().at(b);
+    return names.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 QVariant eventCellData(const EventSummary& e, int column, int role)
 {
     switch (role) {
@@ -39,27 +53,16 @@ QVariant eventCellData(const EventSummary& e, int column, int role)
         case ColType: return e.eventType;
         case ColAgent: return e.agent;
         case ColThread: return e.threadId;
-        case ColFindings: {
-            QStringList names;
-            for (int b = 0; b < categoryNames().size(); ++b)
-                if (e.findingMask & (1u << b))
-                    names << categoryNames().at(b);
-            return names.join(QStringLiteral(", "));
-        }
+        case ColFindings: return categoriesOf(e.findingMask);
         case ColSummary: return e.preview;
         default: return {};
         }
     case Qt::ToolTipRole:
         if (column == ColSummary)
             return e.preview;
-        if (column == ColFindings && e.findingSeverity >= 0) {
-            QStringList names;
-            for (int b = 0; b < categoryNames().size(); ++b)
-                if (e.findingMask & (1u << b))
-                    names << categoryNames().at(b);
+        if (column == ColFindings && e.findingSeverity >= 0)
             return QCoreApplication::translate("vigil", "%1\nHighest finding severity: %2")
-                .arg(names.join(QStringLiteral(", ")), findingSeverityName(e.findingSeverity));
-        }
+                .arg(categoriesOf(e.findingMask), findingSeverityName(e.findingSeverity));
         return {};
     case Qt::ForegroundRole:
         if (column == ColSeverity && e.severity > 0)
