@@ -56,7 +56,7 @@ LiveSettingsDialog::LiveSettingsDialog(EngineBridge& bridge, QWidget* parent) : 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("liveSettingsError"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_error->setProperty("role", QStringLiteral("error")); // the theme's error colour
     m_error->hide();
     layout->addWidget(m_error);
 
